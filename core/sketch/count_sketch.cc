@@ -1,0 +1,181 @@
+#include "core/sketch/count_sketch.h"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "core/sketch/philox.h"
+
+namespace sketchd {
+namespace {
+
+constexpr int64_t kMaxDim = std::numeric_limits<int32_t>::max();
+
+absl::Status CheckDims(int64_t m, int64_t n) {
+  if (m < 1 || m > kMaxDim) {
+    return absl::InvalidArgumentError(absl::StrCat("sketch rows m must be in [1, 2^31), got ", m));
+  }
+  if (n < 1 || n > kMaxDim) {
+    return absl::InvalidArgumentError(absl::StrCat("sketch cols n must be in [1, 2^31), got ", n));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CountSketch> CountSketch::Random(int64_t m, int64_t n, uint64_t seed) {
+  if (absl::Status s = CheckDims(m, n); !s.ok()) return s;
+  std::vector<int32_t> positions(n);
+  std::vector<double> values(n);
+  for (int64_t j = 0; j < n; ++j) {
+    const auto w = PhiloxWords(seed, kCountSketchStream, static_cast<uint64_t>(j));
+    positions[j] = static_cast<int32_t>(WordToIndex(w[0], static_cast<uint32_t>(m)));
+    values[j] = (w[1] & 1u) ? 1.0 : -1.0;
+  }
+  return FromParts(m, std::move(positions), std::move(values));
+}
+
+absl::StatusOr<CountSketch> CountSketch::FromParts(int64_t m, std::vector<int32_t> positions,
+                                                   std::vector<double> values) {
+  if (m < 1 || m > kMaxDim) {
+    return absl::InvalidArgumentError(absl::StrCat("sketch rows m must be in [1, 2^31), got ", m));
+  }
+  const int64_t n = static_cast<int64_t>(positions.size());
+  return FromBlocks({static_cast<int32_t>(m)}, n, std::move(positions), std::move(values));
+}
+
+absl::StatusOr<CountSketch> CountSketch::FromBlocks(std::vector<int32_t> block_rows, int64_t n,
+                                                    std::vector<int32_t> positions,
+                                                    std::vector<double> values) {
+  if (block_rows.empty()) return absl::InvalidArgumentError("a sketch needs at least one block");
+  int64_t m = 0;
+  for (int32_t r : block_rows) {
+    if (r < 1) return absl::InvalidArgumentError("every sketch block needs at least one row");
+    m += r;
+  }
+  if (absl::Status s = CheckDims(m, n); !s.ok()) return s;
+  const size_t expected = block_rows.size() * static_cast<size_t>(n);
+  if (positions.size() != expected || values.size() != expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sketch with ", block_rows.size(), " block(s) and n=", n, " needs ", expected,
+                     " positions and values, got ", positions.size(), " and ", values.size()));
+  }
+  int64_t offset = 0;
+  for (size_t b = 0; b < block_rows.size(); ++b) {
+    for (int64_t j = 0; j < n; ++j) {
+      const size_t idx = b * n + j;
+      if (positions[idx] < offset || positions[idx] >= offset + block_rows[b]) {
+        return absl::InvalidArgumentError(absl::StrCat("sketch position ", positions[idx],
+                                                       " of column ", j, " in block ", b,
+                                                       " is outside rows [", offset, ", ",
+                                                       offset + block_rows[b], ")"));
+      }
+      if (!std::isfinite(values[idx])) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("sketch value of column ", j, " in block ", b, " is not finite"));
+      }
+    }
+    offset += block_rows[b];
+  }
+  CountSketch s;
+  s.rows_ = m;
+  s.cols_ = n;
+  s.block_rows_ = std::move(block_rows);
+  s.positions_ = std::move(positions);
+  s.values_ = std::move(values);
+  return s;
+}
+
+absl::StatusOr<CountSketch> CountSketch::Stack(const CountSketch& top, const CountSketch& bottom) {
+  if (top.cols_ != bottom.cols_) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot stack sketches with n=", top.cols_,
+                                                   " and n=", bottom.cols_));
+  }
+  std::vector<int32_t> block_rows = top.block_rows_;
+  block_rows.insert(block_rows.end(), bottom.block_rows_.begin(), bottom.block_rows_.end());
+  std::vector<int32_t> positions = top.positions_;
+  positions.reserve(top.positions_.size() + bottom.positions_.size());
+  for (int32_t p : bottom.positions_) positions.push_back(static_cast<int32_t>(p + top.rows_));
+  std::vector<double> values = top.values_;
+  values.insert(values.end(), bottom.values_.begin(), bottom.values_.end());
+  return FromBlocks(std::move(block_rows), top.cols_, std::move(positions), std::move(values));
+}
+
+int64_t CountSketch::block_offset(int b) const {
+  return std::accumulate(block_rows_.begin(), block_rows_.begin() + b, int64_t{0});
+}
+
+CountSketch CountSketch::Block(int b) const {
+  CountSketch s;
+  const int64_t offset = block_offset(b);
+  s.rows_ = block_rows_[b];
+  s.cols_ = cols_;
+  s.block_rows_ = {block_rows_[b]};
+  s.positions_.assign(positions_.begin() + b * cols_, positions_.begin() + (b + 1) * cols_);
+  for (int32_t& p : s.positions_) p = static_cast<int32_t>(p - offset);
+  s.values_.assign(values_.begin() + b * cols_, values_.begin() + (b + 1) * cols_);
+  return s;
+}
+
+MatrixXd CountSketch::Apply(ConstRowMajorRef a) const {
+  RowMatrixXd out = RowMatrixXd::Zero(rows_, a.cols());
+  AccumulateRows(0, a, out);
+  return out;
+}
+
+MatrixXd CountSketch::ApplyColMajor(ConstColMajorRef a) const {
+  // Column by column: A's column is read contiguously and the m-row output
+  // column stays in cache.
+  MatrixXd out = MatrixXd::Zero(rows_, a.cols());
+  const int blocks = num_blocks();
+  for (Index c = 0; c < a.cols(); ++c) {
+    const double* col = a.col(c).data();
+    double* dst = out.col(c).data();
+    for (int b = 0; b < blocks; ++b) {
+      const int32_t* p = positions_.data() + b * cols_;
+      const double* v = values_.data() + b * cols_;
+      for (int64_t i = 0; i < cols_; ++i) dst[p[i]] += v[i] * col[i];
+    }
+  }
+  return out;
+}
+
+MatrixXd CountSketch::Apply(const CsrMatrix& a) const {
+  RowMatrixXd out = RowMatrixXd::Zero(rows_, a.cols());
+  const int blocks = num_blocks();
+  for (int64_t i = 0; i < a.outerSize(); ++i) {
+    for (int b = 0; b < blocks; ++b) {
+      const int64_t idx = b * cols_ + i;
+      const double v = values_[idx];
+      double* dst = out.row(positions_[idx]).data();
+      for (CsrMatrix::InnerIterator it(a, i); it; ++it) dst[it.col()] += v * it.value();
+    }
+  }
+  return out;
+}
+
+void CountSketch::AccumulateRows(int64_t r0, ConstRowMajorRef block,
+                                 Eigen::Ref<RowMatrixXd> out) const {
+  const int blocks = num_blocks();
+  const Index d = block.cols();
+  for (Index i = 0; i < block.rows(); ++i) {
+    const double* src = block.row(i).data();
+    for (int b = 0; b < blocks; ++b) {
+      const int64_t idx = b * cols_ + r0 + i;
+      const double v = values_[idx];
+      double* dst = out.row(positions_[idx]).data();
+      for (Index c = 0; c < d; ++c) dst[c] += v * src[c];
+    }
+  }
+}
+
+MatrixXd CountSketch::ToDense() const {
+  MatrixXd dense = MatrixXd::Zero(rows_, cols_);
+  for (int b = 0; b < num_blocks(); ++b) {
+    for (int64_t j = 0; j < cols_; ++j) dense(positions_[b * cols_ + j], j) += values_[b * cols_ + j];
+  }
+  return dense;
+}
+
+}  // namespace sketchd

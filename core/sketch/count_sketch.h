@@ -1,0 +1,94 @@
+// CountSketch: a sparse m×n sketching matrix S with exactly one nonzero per
+// column in each of its vertical blocks.
+//
+// A plain CountSketch has one block: column j has value v_j in row p_j.
+// Stacking sketches vertically ([S1; S2], as the mixed and worst-case-safe
+// learned sketches do) keeps the type: the result has two blocks, so column j
+// has one nonzero in S1's rows and one in S2's. Positions are stored as global
+// row indices, block-major: entry (b, j) lives at index b·n + j.
+//
+// The value is cheap to copy and fully describes the operator; a random one is
+// defined by (m, n, seed) alone.
+#ifndef SKETCHD_CORE_SKETCH_COUNT_SKETCH_H_
+#define SKETCHD_CORE_SKETCH_COUNT_SKETCH_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/matrix_types.h"
+
+namespace sketchd {
+
+class CountSketch {
+ public:
+  // Classical CountSketch: positions uniform in [0, m), values ±1, both drawn
+  // by Philox from `seed`. Requires 1 ≤ m < 2^31 and 1 ≤ n < 2^31.
+  static absl::StatusOr<CountSketch> Random(int64_t m, int64_t n, uint64_t seed);
+
+  // One-block sketch from explicit positions (each in [0, m)) and values
+  // (finite). positions.size() == values.size() == n.
+  static absl::StatusOr<CountSketch> FromParts(int64_t m, std::vector<int32_t> positions,
+                                               std::vector<double> values);
+
+  // General form: block_rows[b] rows per block; positions/values hold
+  // blocks·n entries, block-major, each position inside its own block's rows.
+  static absl::StatusOr<CountSketch> FromBlocks(std::vector<int32_t> block_rows, int64_t n,
+                                                std::vector<int32_t> positions,
+                                                std::vector<double> values);
+
+  // [top; bottom]: both must have the same n.
+  static absl::StatusOr<CountSketch> Stack(const CountSketch& top, const CountSketch& bottom);
+
+  CountSketch() = default;
+
+  int64_t rows() const { return rows_; }   // m
+  int64_t cols() const { return cols_; }   // n
+  int num_blocks() const { return static_cast<int>(block_rows_.size()); }
+  const std::vector<int32_t>& block_rows() const { return block_rows_; }
+  // First global row of block b.
+  int64_t block_offset(int b) const;
+
+  const std::vector<int32_t>& positions() const { return positions_; }
+  const std::vector<double>& values() const { return values_; }
+  // Values may be changed freely (that is what value learning does); positions
+  // may not, since their invariants are checked at construction.
+  std::vector<double>& mutable_values() { return values_; }
+
+  // The rows of one block as a one-block sketch with local positions.
+  CountSketch Block(int b) const;
+
+  // SA for dense A (n×d), in O(n·d·blocks). Works for either storage order.
+  MatrixXd Apply(ConstRowMajorRef a) const;
+  MatrixXd ApplyColMajor(ConstColMajorRef a) const;
+  template <typename Derived>
+  MatrixXd Apply(const Eigen::MatrixBase<Derived>& a) const {
+    if constexpr (Derived::IsRowMajor) {
+      return Apply(ConstRowMajorRef(a));
+    } else {
+      return ApplyColMajor(a);
+    }
+  }
+  // SA for CSR A, in O(nnz(A)·blocks).
+  MatrixXd Apply(const CsrMatrix& a) const;
+
+  // Adds S[:, r0:r0+b) · block to out (m×d, row-major): the streaming kernel.
+  // Rows of `block` are rows r0.. of A. Caller guarantees the range is valid.
+  void AccumulateRows(int64_t r0, ConstRowMajorRef block, Eigen::Ref<RowMatrixXd> out) const;
+
+  // Dense m×n copy, for tests and tiny problems only.
+  MatrixXd ToDense() const;
+
+  bool operator==(const CountSketch& other) const = default;
+
+ private:
+  int64_t rows_ = 0;
+  int64_t cols_ = 0;
+  std::vector<int32_t> block_rows_;
+  std::vector<int32_t> positions_;
+  std::vector<double> values_;
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_SKETCH_COUNT_SKETCH_H_
