@@ -1,0 +1,43 @@
+#include "core/lowrank/low_rank_error.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/lowrank/exact_svd.h"
+
+namespace sketchd {
+
+double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+  constexpr Index kPanelRows = 256;
+  double sum = 0;
+  RowMatrixXd panel;
+  for (Index r0 = 0; r0 < a.rows(); r0 += kPanelRows) {
+    const Index rows = std::min(kPanelRows, a.rows() - r0);
+    panel = a.middleRows(r0, rows);
+    panel.noalias() -= left.middleRows(r0, rows) * right.transpose();
+    sum += panel.squaredNorm();
+  }
+  return std::sqrt(sum);
+}
+
+LowRankQuality EvaluateLowRankWithOptimum(ConstRowMajorRef a, const MatrixXd& left,
+                                          const MatrixXd& right, double optimal_error) {
+  LowRankQuality q;
+  q.error = LowRankResidualNorm(a, left, right);
+  q.optimal_error = optimal_error;
+  q.excess_error = q.error - optimal_error;
+  q.relative_excess = optimal_error > 0 ? q.excess_error / optimal_error
+                      : q.excess_error > 0 ? std::numeric_limits<double>::infinity()
+                                           : 0.0;
+  return q;
+}
+
+absl::StatusOr<LowRankQuality> EvaluateLowRank(ConstRowMajorRef a, const MatrixXd& left,
+                                               const MatrixXd& right, int64_t k) {
+  const MatrixXd col_major = a;
+  auto sigma = SingularValues(col_major);
+  if (!sigma.ok()) return sigma.status();
+  return EvaluateLowRankWithOptimum(a, left, right, OptimalLowRankError(*sigma, k));
+}
+
+}  // namespace sketchd

@@ -1,0 +1,78 @@
+// A trained sketch and everything a user needs to judge it: how it was made
+// (method, options, time) and what it achieved on held-out matrices compared
+// with a random CountSketch of the same size.
+#ifndef SKETCHD_CORE_TRAINING_TRAINED_SKETCH_H_
+#define SKETCHD_CORE_TRAINING_TRAINED_SKETCH_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/sketch/count_sketch.h"
+
+namespace sketchd {
+
+enum class SketchTask { kLowRank, kRegression };
+enum class TrainMethod { kRandom, kIvy, kMixed, kInnerProduct, kGreedy, kHeavyRows };
+
+absl::string_view SketchTaskName(SketchTask task);            // "lowrank" | "regression"
+absl::StatusOr<SketchTask> ParseSketchTask(absl::string_view name);
+absl::string_view TrainMethodName(TrainMethod method);        // "random", "ivy", ...
+absl::StatusOr<TrainMethod> ParseTrainMethod(absl::string_view name);
+
+struct TrainOptions {
+  TrainMethod method = TrainMethod::kRandom;
+  SketchTask task = SketchTask::kLowRank;
+  int64_t k = 10;               // target rank (low-rank task)
+  int64_t m = 20;               // sketch rows
+  uint64_t seed = 0;
+  int iterations = 0;           // gradient steps / greedy passes; 0 = method default
+  int batch_size = 0;           // matrices per gradient step; 0 = method default
+  double learning_rate = 0;     // 0 = method default
+  double validation_fraction = 0.2;  // share of the training matrices held out
+  double time_budget_seconds = 0;    // 0 = no budget
+  int threads = 0;              // 0 = hardware concurrency
+  // Method options.
+  bool mixed_joint = true;          // mixed: true = J (learn S1 with S2 inside SCW), false = S
+  bool refine_values = false;       // inner_product/greedy: refine values with the ivy gradient
+  bool append_sampled_rows = false; // inner_product: output [S1; S2], S2 samples the chosen rows
+  bool greedy_leverage_order = false;  // greedy: column order by leverage instead of row norm
+  double heavy_fraction = 0.3;      // heavy_rows: share of m given to heavy rows
+  bool learn_values = false;        // heavy_rows: learn values with the subspace-embedding loss
+  double lasso_lambda_fraction = 0.5;  // regression validation: λ = fraction·‖x_LS‖₁
+};
+
+struct ValidationFigures {
+  // "mean_excess_error" (low-rank: mean ‖A − YZᵀ‖_F − ‖A − A_k‖_F over
+  // held-out matrices, each scaled to top singular value 1) or
+  // "ihs_lasso_rate" (regression: mean ρ = (e_t/e_1)^{1/t}). Lower is better.
+  std::string metric;
+  int64_t num_matrices = 0;   // held-out matrices the figures are averaged over
+  double learned = 0;         // the trained sketch
+  double random = 0;          // random CountSketch of the same m, mean over `random_seeds`
+  int random_seeds = 0;
+  double ratio() const { return random > 0 ? learned / random : 0; }
+};
+
+struct TrainedSketch {
+  CountSketch sketch;
+  TrainOptions options;
+  int64_t n = 0;                // rows of the matrices it applies to
+  int64_t d = 0;                // columns seen in training (informational)
+  double train_seconds = 0;
+  ValidationFigures validation;
+  std::vector<int32_t> heavy_rows;  // regression: rows holding a bucket of their own
+  std::string notes;                // e.g. "stopped by time budget after 120 steps"
+};
+
+// Self-describing file/blob format: magic "SKTR", version, metadata as
+// key=value lines, the sketch in its own checksummed format, and an xxh64 of
+// the whole. Used by `sketchctl local` files and by the server's store.
+std::string SerializeTrainedSketch(const TrainedSketch& trained);
+absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_TRAINING_TRAINED_SKETCH_H_
