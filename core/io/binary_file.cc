@@ -148,7 +148,7 @@ absl::StatusOr<OutputFile> OutputFile::Create(const std::string& path) {
   return OutputFile(path, std::move(tmp), f);
 }
 
-absl::Status OutputFile::Append(std::string_view data) {
+absl::Status OutputFile::Append(absl::string_view data) {
   if (file_ == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(path_, ": write after close"));
   }

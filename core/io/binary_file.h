@@ -14,7 +14,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -65,7 +65,7 @@ class OutputFile {
 
   const std::string& path() const { return path_; }
 
-  absl::Status Append(std::string_view data);
+  absl::Status Append(absl::string_view data);
   // Flushes, closes and renames over the target.
   absl::Status Close();
 

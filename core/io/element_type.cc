@@ -86,7 +86,7 @@ int ElementSize(ElementType type) {
   return 0;
 }
 
-std::string_view ElementTypeName(ElementType type) {
+absl::string_view ElementTypeName(ElementType type) {
   switch (type) {
     case ElementType::kBool: return "bool";
     case ElementType::kInt8: return "int8";

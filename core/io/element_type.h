@@ -8,7 +8,7 @@
 #define SKETCHD_CORE_IO_ELEMENT_TYPE_H_
 
 #include <cstdint>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 namespace sketchd {
 
@@ -31,7 +31,7 @@ enum class ElementType {
 int ElementSize(ElementType type);
 
 // NumPy's name for the type ("float64", "uint8", ...), for messages.
-std::string_view ElementTypeName(ElementType type);
+absl::string_view ElementTypeName(ElementType type);
 
 // Only floating types can hold NaN/Inf, so only they need a finiteness scan.
 bool IsFloating(ElementType type);

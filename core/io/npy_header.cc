@@ -11,13 +11,13 @@
 namespace sketchd {
 namespace {
 
-constexpr std::string_view kMagic = "\x93NUMPY";
+constexpr absl::string_view kMagic = "\x93NUMPY";
 // NumPy itself refuses headers above 10 000 bytes by default; we allow more
 // but still bound what a hostile file can make us allocate.
 constexpr int64_t kMaxHeaderBytes = 1 << 20;
 constexpr size_t kMaxDims = 64;
 
-std::string Printable(std::string_view s) {
+std::string Printable(absl::string_view s) {
   std::string out;
   for (char c : s) {
     const unsigned char u = static_cast<unsigned char>(c);
@@ -35,7 +35,7 @@ std::string Printable(std::string_view s) {
 
 // One value of the header dict. Only the literal kinds NumPy writes.
 struct Value {
-  enum Kind { kString, kBool, kTuple } kind = kString;
+  enum Kind { kString, kBool, kInt, kTuple } kind = kString;
   std::string text;
   bool flag = false;
   std::vector<int64_t> ints;
@@ -44,7 +44,7 @@ struct Value {
 // Recursive-descent reader of the header's Python literal dict.
 class DictParser {
  public:
-  DictParser(std::string_view text, std::string_view name) : text_(text), name_(name) {}
+  DictParser(absl::string_view text, absl::string_view name) : text_(text), name_(name) {}
 
   // Fills `entries` in file order.
   absl::Status Parse(std::vector<std::pair<std::string, Value>>* entries) {
@@ -88,10 +88,10 @@ class DictParser {
       ++pos_;
     }
   }
-  absl::Status Error(std::string_view what) const {
+  absl::Status Error(absl::string_view what) const {
     return absl::InvalidArgumentError(absl::StrCat(name_, ": bad .npy header: ", what));
   }
-  absl::Status Unexpected(std::string_view expected) const {
+  absl::Status Unexpected(absl::string_view expected) const {
     if (AtEnd()) return Error(absl::StrCat("header ended where ", expected, " was expected"));
     return Error(absl::StrCat("expected ", expected, " at header offset ", pos_, ", found '",
                               Printable(text_.substr(pos_, 1)), "'"));
@@ -122,7 +122,7 @@ class DictParser {
     while (!AtEnd() && std::isdigit(static_cast<unsigned char>(Peek()))) {
       const int digit = Peek() - '0';
       if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, digit, &v)) {
-        return Error("shape dimension does not fit in 64 bits");
+        return Error("integer does not fit in 64 bits");
       }
       ++pos_;
     }
@@ -131,7 +131,7 @@ class DictParser {
     return absl::OkStatus();
   }
 
-  absl::Status ParseValue(std::string_view key, Value* out) {
+  absl::Status ParseValue(absl::string_view key, Value* out) {
     if (AtEnd()) return Unexpected("a value");
     const char c = Peek();
     if (c == '\'' || c == '"') {
@@ -168,32 +168,37 @@ class DictParser {
         return Unexpected("',' or ')' in tuple");
       }
     }
+    if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
+      out->kind = Value::kInt;
+      out->ints.resize(1);
+      return ParseInt(&out->ints[0]);
+    }
     if (c == '[' && key == "descr") {
       return Error("structured dtype (a list 'descr') is not supported");
     }
     return Unexpected(absl::StrCat("a string, True/False or a tuple for '", key, "'"));
   }
 
-  std::string_view text_;
-  std::string_view name_;
+  absl::string_view text_;
+  absl::string_view name_;
   size_t pos_ = 0;
 };
 
-absl::StatusOr<ElementType> ParseDescr(const std::string& descr, std::string_view name) {
-  auto unsupported = [&](std::string_view why) {
+absl::StatusOr<ElementType> ParseDescr(const std::string& descr, absl::string_view name) {
+  auto unsupported = [&](absl::string_view why) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": unsupported dtype '", Printable(descr), "': ", why));
   };
   if (descr.empty()) return unsupported("empty descr");
   char order = 0;
-  std::string_view rest = descr;
+  absl::string_view rest = descr;
   if (rest[0] == '<' || rest[0] == '>' || rest[0] == '|' || rest[0] == '=') {
     order = rest[0];
     rest.remove_prefix(1);
   }
   if (rest.empty()) return unsupported("no type code");
   const char kind = rest[0];
-  std::string_view digits = rest.substr(1);
+  absl::string_view digits = rest.substr(1);
   switch (kind) {
     case 'c': return unsupported("complex numbers are not supported");
     case 'O': return unsupported("object arrays (pickled Python objects) are not supported");
@@ -254,12 +259,12 @@ std::string NpyHeader::ShapeString() const {
   return absl::StrCat("(", absl::StrJoin(shape, ", "), ")");
 }
 
-absl::StatusOr<NpyHeader> ParseNpyHeaderDict(std::string_view dict, std::string_view name) {
+absl::StatusOr<NpyHeader> ParseNpyHeaderDict(absl::string_view dict, absl::string_view name) {
   std::vector<std::pair<std::string, Value>> entries;
   DictParser parser(dict, name);
   if (absl::Status s = parser.Parse(&entries); !s.ok()) return s;
 
-  auto bad = [&](std::string_view what) {
+  auto bad = [&](absl::string_view what) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": bad .npy header: ", what));
   };
   const Value* descr = nullptr;
@@ -304,13 +309,13 @@ absl::StatusOr<NpyHeader> ParseNpyHeaderDict(std::string_view dict, std::string_
 
 absl::StatusOr<NpyHeader> ReadNpyHeader(InputFile& file) {
   const std::string& name = file.path();
-  auto bad = [&](std::string_view what) {
+  auto bad = [&](absl::string_view what) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": not a valid .npy file: ", what));
   };
   if (file.size() < 10) return bad(absl::StrCat("only ", file.size(), " bytes long"));
   std::array<char, 12> prefix{};
   if (absl::Status s = file.ReadAt(0, 10, prefix.data()); !s.ok()) return s;
-  if (std::string_view(prefix.data(), 6) != kMagic) {
+  if (absl::string_view(prefix.data(), 6) != kMagic) {
     return bad("bad magic (expected \\x93NUMPY)");
   }
   const int major = static_cast<unsigned char>(prefix[6]);

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -40,7 +40,7 @@ absl::StatusOr<NpyHeader> ReadNpyHeader(InputFile& file);
 
 // Parses only the dict text (between the length field and the data); `name`
 // prefixes messages. Exposed for tests of the literal parser.
-absl::StatusOr<NpyHeader> ParseNpyHeaderDict(std::string_view dict, std::string_view name);
+absl::StatusOr<NpyHeader> ParseNpyHeaderDict(absl::string_view dict, absl::string_view name);
 
 // The complete prefix (magic, version, length, dict, padding to a multiple
 // of 64 bytes) for an array of `type`; version 1.0 unless the dict needs 2.0.
