@@ -1,0 +1,348 @@
+#include "server/job_runner.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/matrix_types.h"
+#include "core/status_macros.h"
+#include "core/training/train_low_rank.h"
+#include "server/row_blocks.h"
+#include "server/sqlite_store.h"
+
+#if __has_include("core/regression/train_regression.h")
+#include "core/regression/train_regression.h"
+#define SKETCHD_HAVE_TRAIN_REGRESSION 1
+#endif
+#include "core/regression/regression_problem.h"
+
+namespace sketchd {
+namespace {
+
+double SteadySeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+absl::StatusOr<RowMatrixXd> DecodeStored(const StoredMatrix& m) {
+  RowMatrixXd out(m.rows, m.cols);
+  SKETCHD_RETURN_IF_ERROR(DecodeRowBlock(absl::StrCat("training matrix ", m.id), m.dtype, m.data,
+                                         0, m.rows, m.cols, out.data(), m.cols));
+  return out;
+}
+
+}  // namespace
+
+JobRunner::JobRunner(Store* store, Options options, SketchAdded on_sketch_added)
+    : store_(store), options_(options), on_sketch_added_(std::move(on_sketch_added)) {
+  const int n = std::max(1, options_.workers);
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+JobRunner::~JobRunner() { Shutdown(); }
+
+void JobRunner::TouchLocked(Slot* slot) {
+  ++slot->version;
+  change_cv_.notify_all();
+}
+
+absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
+                                            const TrainOptions& options, int64_t restarted_from) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return absl::UnavailableError("server is shutting down; no new jobs");
+    if (static_cast<int>(queue_.size()) >= options_.max_queued) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "training queue is full (", queue_.size(), " jobs waiting, limit --max_queued_jobs=",
+          options_.max_queued, "); retry later or cancel a job"));
+    }
+  }
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->CreateJob(dataset, options, restarted_from));
+  auto slot = std::make_shared<Slot>();
+  slot->record = record;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) {
+    slot->record.state = JobState::kInterrupted;
+    slot->record.error = "server shut down before the job started";
+    store_->UpdateJob(slot->record).IgnoreError();
+    return slot->record;
+  }
+  active_[record.id] = slot;
+  queue_.push_back(slot);
+  work_cv_.notify_one();
+  return record;
+}
+
+absl::StatusOr<JobRecord> JobRunner::Get(int64_t job_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = active_.find(job_id);
+    if (it != active_.end()) return it->second->record;
+  }
+  return store_->GetJob(job_id);
+}
+
+absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = active_.find(job_id);
+    if (it != active_.end()) slot = it->second;
+  }
+  if (slot == nullptr) {
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->GetJob(job_id));
+    if (!IsTerminal(record.state)) {
+      // Active in another process's view only (should not happen with one server).
+      return absl::FailedPreconditionError(absl::StrCat("job ", job_id, " is not run by this server"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat("job ", job_id, " already finished (",
+                                                      JobStateName(record.state), ")"));
+  }
+  bool was_queued = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    slot->cancel.Cancel();
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (*it == slot) {
+        queue_.erase(it);
+        was_queued = true;
+        break;
+      }
+    }
+    if (!was_queued) {
+      slot->record.message = "cancelling";
+      TouchLocked(slot.get());
+    }
+  }
+  if (was_queued) Finish(slot, JobState::kCancelled, "cancelled before it started");
+  std::lock_guard<std::mutex> lock(mu_);
+  return slot->record;
+}
+
+absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const JobRecord&)>& send,
+                              const std::function<bool()>& stop) {
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = active_.find(job_id);
+    if (it != active_.end()) slot = it->second;
+  }
+  if (slot == nullptr) {
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->GetJob(job_id));
+    send(record);
+    return absl::OkStatus();
+  }
+  uint64_t seen = 0;
+  bool first = true;
+  while (true) {
+    JobRecord snapshot;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!first && slot->version == seen) {
+        if (stop()) return absl::CancelledError("watch ended: client went away or server stopping");
+        change_cv_.wait_for(lock, std::chrono::milliseconds(100));
+      }
+      first = false;
+      seen = slot->version;
+      snapshot = slot->record;
+    }
+    // Send outside the lock: a slow client must not block training.
+    if (!send(snapshot)) return absl::CancelledError("watch ended: client went away");
+    if (IsTerminal(snapshot.state)) return absl::OkStatus();
+  }
+}
+
+std::vector<int64_t> JobRunner::ActiveJobs(const std::string& dataset) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<int64_t> ids;
+  for (const auto& [id, slot] : active_) {
+    if (slot->record.dataset == dataset) ids.push_back(id);
+  }
+  return ids;
+}
+
+void JobRunner::CancelDatasetJobs(const std::string& dataset) {
+  for (int64_t id : ActiveJobs(dataset)) Cancel(id).IgnoreError();
+  std::unique_lock<std::mutex> lock(mu_);
+  change_cv_.wait(lock, [&] {
+    for (const auto& [id, slot] : active_) {
+      if (slot->record.dataset == dataset) return false;
+    }
+    return true;
+  });
+}
+
+void JobRunner::Shutdown() {
+  std::vector<std::shared_ptr<Slot>> queued;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+    for (auto& [id, slot] : active_) {
+      slot->interrupted = true;
+      slot->cancel.Cancel();
+    }
+    queued.assign(queue_.begin(), queue_.end());
+    queue_.clear();
+    work_cv_.notify_all();
+  }
+  for (auto& slot : queued) Finish(slot, JobState::kInterrupted, "server shut down before the job started");
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+void JobRunner::WorkerLoop() {
+  while (true) {
+    std::shared_ptr<Slot> slot;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      slot = queue_.front();
+      queue_.pop_front();
+      slot->record.state = JobState::kRunning;
+      slot->record.started_us = NowMicros();
+      slot->record.message = "loading training matrices";
+      TouchLocked(slot.get());
+    }
+    RunJob(slot);
+  }
+}
+
+void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const std::string& error) {
+  JobRecord record;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    slot->record.state = state;
+    slot->record.error = error;
+    slot->record.finished_us = NowMicros();
+    if (state == JobState::kCancelled) slot->record.message = "cancelled";
+    if (state == JobState::kInterrupted) slot->record.message = "interrupted";
+    record = slot->record;
+  }
+  // Persist before the watchers see the terminal state, so a client that
+  // saw it and calls GetJob finds the same.
+  absl::Status s = store_->UpdateJob(record);
+  if (!s.ok()) std::fprintf(stderr, "sketchd: job %lld: cannot record final state: %s\n",
+                            static_cast<long long>(record.id), std::string(s.message()).c_str());
+  std::lock_guard<std::mutex> lock(mu_);
+  active_.erase(record.id);
+  TouchLocked(slot.get());
+}
+
+absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot) {
+  TrainOptions options;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    options = slot->record.options;
+  }
+  if (options.threads == 0) options.threads = options_.training_threads;
+  SKETCHD_ASSIGN_OR_RETURN(std::vector<StoredMatrix> stored,
+                           store_->LoadTrainingMatrices(slot->record.dataset));
+  if (stored.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset '", slot->record.dataset, "' has no training matrices; upload some first"));
+  }
+  ProgressCallback progress = [this, slot](double fraction, const std::string& message) {
+    JobRecord to_persist;
+    bool persist = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      slot->record.progress = std::min(1.0, std::max(0.0, fraction));
+      slot->record.message = message;
+      TouchLocked(slot.get());
+      const double now = SteadySeconds();
+      if (now - slot->last_persist >= 1.0) {
+        slot->last_persist = now;
+        to_persist = slot->record;
+        persist = true;
+      }
+    }
+    if (persist) store_->UpdateJob(to_persist).IgnoreError();
+  };
+  if (options.task == SketchTask::kLowRank) {
+    std::vector<RowMatrixXd> matrices;
+    matrices.reserve(stored.size());
+    for (StoredMatrix& m : stored) {
+      if (slot->cancel.cancelled()) return absl::CancelledError("cancelled while loading");
+      SKETCHD_ASSIGN_OR_RETURN(RowMatrixXd a, DecodeStored(m));
+      std::string().swap(m.data);
+      matrices.push_back(std::move(a));
+    }
+    return TrainLowRankSketch(matrices, options, progress, &slot->cancel);
+  }
+#ifdef SKETCHD_HAVE_TRAIN_REGRESSION
+  std::vector<RegressionProblem> problems;
+  problems.reserve(stored.size());
+  for (StoredMatrix& m : stored) {
+    if (slot->cancel.cancelled()) return absl::CancelledError("cancelled while loading");
+    if (m.cols < 2) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "regression training needs matrices [A | b] with at least 2 columns; training matrix ",
+          m.id, " has ", m.cols));
+    }
+    SKETCHD_ASSIGN_OR_RETURN(RowMatrixXd ab, DecodeStored(m));
+    std::string().swap(m.data);
+    RegressionProblem p;
+    p.a = ab.leftCols(ab.cols() - 1);
+    p.b = ab.col(ab.cols() - 1);
+    problems.push_back(std::move(p));
+  }
+  return TrainRegressionSketch(problems, options, progress, &slot->cancel);
+#else
+  return absl::UnimplementedError("this build has no regression training (core/regression/train_regression.h missing)");
+#endif
+}
+
+void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
+  {
+    JobRecord running;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running = slot->record;
+    }
+    store_->UpdateJob(running).IgnoreError();
+  }
+  absl::StatusOr<TrainedSketch> trained = Train(slot);
+  if (slot->cancel.cancelled()) {
+    bool interrupted;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      interrupted = slot->interrupted;
+    }
+    if (interrupted) {
+      Finish(slot, JobState::kInterrupted, "server shut down while the job was running; use RestartJob to run it again");
+    } else {
+      Finish(slot, JobState::kCancelled, "cancelled by CancelJob");
+    }
+    return;
+  }
+  if (!trained.ok()) {
+    Finish(slot, JobState::kFailed,
+           absl::StrCat(absl::StatusCodeToString(trained.status().code()), ": ",
+                        trained.status().message()));
+    return;
+  }
+  JobRecord record;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    slot->record.message = trained->notes.empty() ? "done" : trained->notes;
+    slot->record.finished_us = NowMicros();
+    record = slot->record;
+  }
+  absl::StatusOr<SketchRecord> sketch = store_->CompleteJob(record, *trained);
+  if (!sketch.ok()) {
+    Finish(slot, JobState::kFailed,
+           absl::StrCat("trained, but storing the sketch failed: ", sketch.status().message()));
+    return;
+  }
+  if (on_sketch_added_) on_sketch_added_(record.dataset, sketch->version);
+  std::lock_guard<std::mutex> lock(mu_);
+  slot->record.state = JobState::kSucceeded;
+  slot->record.progress = 1;
+  slot->record.sketch_version = sketch->version;
+  slot->record.error.clear();
+  active_.erase(record.id);
+  TouchLocked(slot.get());
+}
+
+}  // namespace sketchd

@@ -1,0 +1,96 @@
+// Runs training jobs: a bounded queue, a fixed pool of worker threads, live
+// progress for any number of watchers, cancellation through core's
+// CancelToken, and the store as the record of every state change.
+//
+// Live state of QUEUED/RUNNING jobs is kept in memory (progress changes many
+// times a second); the store gets every state transition and progress at
+// most once a second. Finished jobs are read back from the store.
+// Shutdown() cancels running jobs and marks them, and queued ones,
+// INTERRUPTED (RestartJob or a new StartTraining runs them again).
+#ifndef SKETCHD_SERVER_JOB_RUNNER_H_
+#define SKETCHD_SERVER_JOB_RUNNER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/training/trained_sketch.h"
+#include "core/training/training_control.h"
+#include "server/store.h"
+
+namespace sketchd {
+
+class JobRunner {
+ public:
+  struct Options {
+    int workers = 1;          // concurrent training jobs
+    int max_queued = 16;      // QUEUED jobs waiting for a worker
+    int training_threads = 0; // default TrainOptions::threads when a job leaves it 0
+  };
+  // Called after a job stored a new sketch (e.g. to refresh caches).
+  using SketchAdded = std::function<void(const std::string& dataset, int64_t version)>;
+
+  JobRunner(Store* store, Options options, SketchAdded on_sketch_added = nullptr);
+  ~JobRunner();  // Shutdown()
+
+  // Creates the job (QUEUED) and enqueues it. RESOURCE_EXHAUSTED when the
+  // queue is full, FAILED_PRECONDITION when shutting down.
+  absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
+                                   int64_t restarted_from);
+  // QUEUED → CANCELLED at once; RUNNING → token fired (core stops within a
+  // second, then CANCELLED). Terminal jobs: FAILED_PRECONDITION.
+  absl::StatusOr<JobRecord> Cancel(int64_t job_id);
+  absl::StatusOr<JobRecord> Get(int64_t job_id);
+  // Calls `send` with the current state and then with each change until a
+  // terminal state was sent, `send` returns false, or `stop()` is true
+  // (polled every 100 ms: client gone / server stopping).
+  absl::Status Watch(int64_t job_id, const std::function<bool(const JobRecord&)>& send,
+                     const std::function<bool()>& stop);
+  // QUEUED/RUNNING job ids of a dataset.
+  std::vector<int64_t> ActiveJobs(const std::string& dataset);
+  // Cancels every active job of the dataset and waits until none runs.
+  void CancelDatasetJobs(const std::string& dataset);
+
+  // Stop accepting, interrupt everything, join the workers. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Slot {
+    JobRecord record;
+    CancelToken cancel;
+    uint64_t version = 0;       // bumped on every change, for watchers
+    bool interrupted = false;   // cancelled by shutdown, not by a user
+    double last_persist = 0;    // steady seconds of the last progress write
+  };
+
+  void WorkerLoop();
+  void RunJob(const std::shared_ptr<Slot>& slot);
+  absl::StatusOr<TrainedSketch> Train(const std::shared_ptr<Slot>& slot);
+  // Under mu_: record a change and wake watchers.
+  void TouchLocked(Slot* slot);
+  void Finish(const std::shared_ptr<Slot>& slot, JobState state, const std::string& error);
+
+  Store* store_;
+  Options options_;
+  SketchAdded on_sketch_added_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;    // workers: queue non-empty or stopping
+  std::condition_variable change_cv_;  // watchers: some slot changed
+  std::deque<std::shared_ptr<Slot>> queue_;
+  std::map<int64_t, std::shared_ptr<Slot>> active_;  // QUEUED + RUNNING
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_JOB_RUNNER_H_

@@ -1,0 +1,43 @@
+// Everything the server is configured with; main.cc fills it from flags,
+// tests fill it directly.
+#ifndef SKETCHD_SERVER_SERVER_OPTIONS_H_
+#define SKETCHD_SERVER_SERVER_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sketchd {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free one (see SketchdServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./sketchd-data";
+
+  // Jobs.
+  int train_workers = 1;       // training jobs running at once
+  int max_queued_jobs = 16;    // QUEUED jobs beyond the running ones
+  int training_threads = 0;    // threads per job when the job says 0; 0 = all cores
+
+  // Limits (RESOURCE_EXHAUSTED beyond them).
+  int64_t max_matrix_bytes = int64_t{1} << 30;  // one matrix as float64: rows·cols·8
+  int64_t max_rows = 10'000'000;                // rows of any matrix / dataset n
+  int max_concurrent_streams = 64;              // Upload/LowRank/Solve streams at once
+  int64_t max_message_bytes = 4 << 20;          // gRPC receive and send limit
+  int64_t max_sketch_rows = 1'000'000;          // m of a random selector
+
+  // Security. TLS when tls_cert and tls_key are set; mutual TLS when
+  // tls_client_ca is set as well (clients must present a cert it signed).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Bearer tokens: from a file (one per line) and/or given directly.
+  std::string auth_token_file;
+  std::vector<std::string> auth_tokens;
+
+  bool log_requests = true;  // one stderr line per RPC
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_SERVER_OPTIONS_H_

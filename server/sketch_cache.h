@@ -1,0 +1,44 @@
+// Parsed trained sketches by (dataset, version), so LowRank/Solve calls do
+// not re-read and re-parse the blob every time. Versions are immutable once
+// written, so entries never go stale; they are dropped when the sketch or its
+// dataset is deleted (a re-created dataset restarts its version numbers).
+#ifndef SKETCHD_SERVER_SKETCH_CACHE_H_
+#define SKETCHD_SERVER_SKETCH_CACHE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "core/training/trained_sketch.h"
+#include "server/store.h"
+
+namespace sketchd {
+
+class SketchCache {
+ public:
+  explicit SketchCache(Store* store, size_t capacity = 32) : store_(store), capacity_(capacity) {}
+
+  absl::StatusOr<std::shared_ptr<const TrainedSketch>> Get(const std::string& dataset,
+                                                           int64_t version);
+  void Erase(const std::string& dataset, int64_t version);
+  void EraseDataset(const std::string& dataset);
+
+ private:
+  struct Entry {
+    std::shared_ptr<const TrainedSketch> sketch;
+    uint64_t last_use = 0;
+  };
+  Store* store_;
+  size_t capacity_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, int64_t>, Entry> entries_;
+  uint64_t clock_ = 0;
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_SKETCH_CACHE_H_

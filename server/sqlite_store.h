@@ -1,0 +1,86 @@
+// Store on an embedded SQLite database, <data_dir>/sketchd.db.
+//
+// Durability: WAL journal with synchronous=FULL, so every committed
+// transaction is on disk before the call returns (survives SIGKILL and power
+// loss; NORMAL would already survive SIGKILL in WAL mode, FULL also covers
+// the OS crashing). Every public call is one transaction, so readers never
+// see half of a write. On Open, uploads that never committed are deleted and
+// QUEUED/RUNNING jobs become INTERRUPTED (their process is gone).
+//
+// Two connections: one writer and one reader (WAL lets them run at the same
+// time), so a LowRank looking up the default sketch never waits behind a
+// large training-matrix insert.
+#ifndef SKETCHD_SERVER_SQLITE_STORE_H_
+#define SKETCHD_SERVER_SQLITE_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "server/sqlite_db.h"
+#include "server/store.h"
+
+namespace sketchd {
+
+class SqliteStore : public Store {
+ public:
+  // Creates data_dir if needed. Fails if the directory is not writable or the
+  // schema is newer than this build.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& data_dir);
+
+  // Jobs interrupted by Open (found QUEUED/RUNNING from a previous process).
+  int64_t interrupted_at_open() const { return interrupted_at_open_; }
+
+  absl::StatusOr<DatasetRecord> CreateDataset(const DatasetRecord& dataset) override;
+  absl::StatusOr<DatasetRecord> GetDataset(const std::string& name) override;
+  absl::StatusOr<std::vector<DatasetRecord>> ListDatasets() override;
+  absl::Status DeleteDataset(const std::string& name) override;
+
+  absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
+                           int64_t rows, int64_t cols, WireDtype dtype,
+                           const std::string& data) override;
+  absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
+                                       const std::string& upload_id) override;
+  absl::Status AbortUpload(const std::string& upload_id) override;
+  absl::StatusOr<std::vector<StoredMatrix>> LoadTrainingMatrices(
+      const std::string& dataset) override;
+
+  absl::StatusOr<JobRecord> CreateJob(const std::string& dataset, const TrainOptions& options,
+                                      int64_t restarted_from) override;
+  absl::StatusOr<JobRecord> GetJob(int64_t id) override;
+  absl::StatusOr<std::vector<JobRecord>> ListJobs(const std::string& dataset) override;
+  absl::Status UpdateJob(const JobRecord& job) override;
+  absl::StatusOr<SketchRecord> CompleteJob(const JobRecord& job,
+                                           const TrainedSketch& trained) override;
+  absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& reason) override;
+
+  absl::StatusOr<std::vector<SketchRecord>> ListSketches(const std::string& dataset,
+                                                         std::optional<SketchTask> task) override;
+  absl::StatusOr<SketchRecord> GetSketch(const std::string& dataset, int64_t version,
+                                         bool with_serialized) override;
+  absl::StatusOr<int64_t> DefaultSketchVersion(const std::string& dataset,
+                                               SketchTask task) override;
+  absl::StatusOr<SketchRecord> SetDefaultSketch(const std::string& dataset,
+                                                int64_t version) override;
+  absl::Status DeleteSketch(const std::string& dataset, int64_t version) override;
+
+ private:
+  SqliteStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  absl::StatusOr<DatasetRecord> GetDatasetLocked(SqliteDb* db, const std::string& name);
+  absl::StatusOr<SketchRecord> GetSketchLocked(SqliteDb* db, const std::string& dataset,
+                                               int64_t version, bool with_serialized);
+
+  std::mutex write_mu_;
+  std::unique_ptr<SqliteDb> writer_;
+  std::mutex read_mu_;
+  std::unique_ptr<SqliteDb> reader_;
+  int64_t interrupted_at_open_ = 0;
+};
+
+int64_t NowMicros();
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_SQLITE_STORE_H_

@@ -1,0 +1,136 @@
+// The sketchd registry: datasets, their training matrices, training jobs and
+// trained sketches. A small interface so the embedded SQLite store can be
+// swapped for a shared one (PostgreSQL) when several replicas serve one
+// registry. Implementations make every call atomic: a crash between calls
+// never leaves a half-written record visible.
+#ifndef SKETCHD_SERVER_STORE_H_
+#define SKETCHD_SERVER_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/training/trained_sketch.h"
+#include "server/job_state.h"
+#include "server/wire_dtype.h"
+
+namespace sketchd {
+
+struct DatasetRecord {
+  std::string name;
+  int64_t n = 0;
+  int64_t d = 0;  // 0 = unconstrained
+  std::string description;
+  int64_t created_us = 0;
+  // Derived (filled by Get/List).
+  int64_t num_matrices = 0;
+  int64_t training_cols = 0;
+  int64_t training_bytes = 0;
+  int64_t num_sketches = 0;
+};
+
+// A training matrix exactly as it was uploaded (validated packed rows).
+struct StoredMatrix {
+  int64_t id = 0;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  WireDtype dtype = WireDtype::kFloat64;
+  std::string data;  // rows·cols little-endian values, row-major
+};
+
+struct JobRecord {
+  int64_t id = 0;
+  std::string dataset;
+  TrainOptions options;
+  JobState state = JobState::kQueued;
+  double progress = 0;
+  std::string message;
+  std::string error;
+  int64_t created_us = 0;
+  int64_t started_us = 0;
+  int64_t finished_us = 0;
+  int64_t sketch_version = 0;
+  int64_t restarted_from = 0;
+};
+
+struct SketchRecord {
+  std::string dataset;
+  int64_t version = 0;
+  SketchTask task = SketchTask::kLowRank;
+  std::string method;
+  int64_t k = 0, m = 0, n = 0, d = 0;
+  int64_t created_us = 0;
+  bool is_default = false;
+  int64_t job_id = 0;
+  double train_seconds = 0;
+  ValidationFigures validation;
+  std::string notes;
+  TrainOptions options;
+  int64_t serialized_bytes = 0;
+  std::string serialized;  // SerializeTrainedSketch bytes, when asked for
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- datasets
+  // AlreadyExists if the name is taken.
+  virtual absl::StatusOr<DatasetRecord> CreateDataset(const DatasetRecord& dataset) = 0;
+  virtual absl::StatusOr<DatasetRecord> GetDataset(const std::string& name) = 0;
+  virtual absl::StatusOr<std::vector<DatasetRecord>> ListDatasets() = 0;
+  // Removes the dataset with its matrices, jobs and sketches, atomically.
+  virtual absl::Status DeleteDataset(const std::string& name) = 0;
+
+  // ---- training matrices
+  // Uploads are staged matrix by matrix (bounded memory) and invisible until
+  // CommitUpload flips them all in one transaction. Staged rows of uploads
+  // that never commit (client gone, crash) are removed by AbortUpload or at
+  // the next Open.
+  virtual absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
+                                   int64_t rows, int64_t cols, WireDtype dtype,
+                                   const std::string& data) = 0;
+  // Returns the dataset's committed matrix count afterwards. Fails (and
+  // aborts the upload) if the column count disagrees with committed matrices.
+  virtual absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
+                                               const std::string& upload_id) = 0;
+  virtual absl::Status AbortUpload(const std::string& upload_id) = 0;
+  virtual absl::StatusOr<std::vector<StoredMatrix>> LoadTrainingMatrices(
+      const std::string& dataset) = 0;
+
+  // ---- jobs
+  virtual absl::StatusOr<JobRecord> CreateJob(const std::string& dataset,
+                                              const TrainOptions& options,
+                                              int64_t restarted_from) = 0;
+  virtual absl::StatusOr<JobRecord> GetJob(int64_t id) = 0;
+  // Newest first; empty dataset = all.
+  virtual absl::StatusOr<std::vector<JobRecord>> ListJobs(const std::string& dataset) = 0;
+  // Writes state, progress, message, error and times of an existing job.
+  virtual absl::Status UpdateJob(const JobRecord& job) = 0;
+  // In one transaction: stores the sketch as the dataset's next version
+  // (default for its task if the task has none), marks the job SUCCEEDED.
+  virtual absl::StatusOr<SketchRecord> CompleteJob(const JobRecord& job,
+                                                   const TrainedSketch& trained) = 0;
+  // QUEUED/RUNNING → INTERRUPTED with `reason`; returns how many.
+  virtual absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& reason) = 0;
+
+  // ---- sketches
+  // Ordered by version; nullopt task = all tasks. Without serialized bytes.
+  virtual absl::StatusOr<std::vector<SketchRecord>> ListSketches(
+      const std::string& dataset, std::optional<SketchTask> task) = 0;
+  virtual absl::StatusOr<SketchRecord> GetSketch(const std::string& dataset, int64_t version,
+                                                 bool with_serialized) = 0;
+  // FailedPrecondition when the task has no default yet.
+  virtual absl::StatusOr<int64_t> DefaultSketchVersion(const std::string& dataset,
+                                                       SketchTask task) = 0;
+  virtual absl::StatusOr<SketchRecord> SetDefaultSketch(const std::string& dataset,
+                                                        int64_t version) = 0;
+  virtual absl::Status DeleteSketch(const std::string& dataset, int64_t version) = 0;
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_STORE_H_
