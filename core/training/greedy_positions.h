@@ -1,0 +1,59 @@
+// Greedy position learning (Li et al. 2023, Algorithm 2). Starting from a
+// one-block ±1 CountSketch, columns j (rows of A) are visited in descending
+// order of a score (row norm or leverage); each is taken out of its bucket and
+// tried in every bucket p ∈ [m] with both signs, keeping the trial with the
+// lowest proxy loss Σ_i ‖A_i − [A_i V]_k Vᵀ‖_F² over a subsample of the
+// training matrices (the current placement wins ties, so every move strictly
+// lowers the proxy and stopping early keeps the best placement so far).
+//
+// Cost. Per subsampled matrix we keep X = SA (m×d), XG (G = AᵀA, d×d,
+// cached), M = XXᵀ and K = XGXᵀ (m×m). The loss needs only the pencil
+// (K, M): f = Σ top-k eigenvalues of Σ⁻¹UᵀKUΣ⁻¹ with M = UΣ²Uᵀ. Moving
+// column j to row p with sign s is a symmetric rank-two change of M and K in
+// row/column p, built from c = Xa, h = Xg, ‖a‖² and aᵀGa (a = A[j], g = aG).
+//   per column and matrix: O(d² + m·d) for g, c, h and the removal update;
+//   per trial and matrix:  O(m³) (two m×m symmetric eigensolves), independent
+//                          of n and d.
+// A pass costs n·(N·(d² + m·d) + 2m·N·m³) with N subsampled matrices.
+#ifndef SKETCHD_CORE_TRAINING_GREEDY_POSITIONS_H_
+#define SKETCHD_CORE_TRAINING_GREEDY_POSITIONS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/sketch/count_sketch.h"
+#include "core/training/progress_reporter.h"
+#include "core/training/training_set.h"
+
+namespace sketchd {
+
+struct GreedyConfig {
+  int64_t k = 10;
+  int passes = 1;
+  int threads = 1;
+};
+
+struct GreedyReport {
+  int passes_done = 0;
+  int64_t columns_visited = 0;
+  int64_t moves = 0;
+  double initial_proxy = 0;  // mean proxy loss over the subsample
+  double final_proxy = 0;
+  bool stopped_by_budget = false;
+};
+
+// `start` must have one block. `column_scores` (length n) sets the visiting
+// order (descending). `subsample` are the matrices the proxy is summed over.
+absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
+                                                 const std::vector<TrainingMatrix>& subsample,
+                                                 const VectorXd& column_scores,
+                                                 const GreedyConfig& config,
+                                                 ProgressReporter* progress, GreedyReport* report);
+
+// f from the pencil (K, M) as described above; exposed for tests.
+double CapturedFromPencil(const MatrixXd& gram_x, const MatrixXd& gram_xgx, int64_t k);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_TRAINING_GREEDY_POSITIONS_H_

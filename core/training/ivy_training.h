@@ -1,0 +1,63 @@
+// Value learning (Indyk–Vakilian–Yuan 2019): positions fixed, the values of
+// selected blocks of a CountSketch learned by minibatch Adam on
+//   L(v) = mean_i ‖A_i − SCW(S(v), A_i)‖_F²
+// with the analytic gradient of scw_gradient.h. Used by `ivy` (random
+// positions), `mixed` (learned block next to a fixed random block) and the
+// value refinement of `inner_product` / `greedy`.
+//
+// Safety: the minibatch gradient is clipped to 10× its running mean norm;
+// a non-finite gradient, non-finite values, or a checkpoint loss that blew up
+// (> 4× the best) rejects the step, restarts from the best values and halves
+// the learning rate. The full training loss is evaluated at the start and at
+// ~10 checkpoints, and the best values on the training set are returned, so
+// the result is never worse on the training set than the starting sketch.
+#ifndef SKETCHD_CORE_TRAINING_IVY_TRAINING_H_
+#define SKETCHD_CORE_TRAINING_IVY_TRAINING_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/sketch/count_sketch.h"
+#include "core/training/progress_reporter.h"
+#include "core/training/training_set.h"
+
+namespace sketchd {
+
+struct ValueLearningConfig {
+  int64_t k = 10;
+  int iterations = 300;
+  int batch_size = 16;          // clamped to the number of training matrices
+  double learning_rate = 0.05;
+  uint64_t seed = 0;            // minibatch order
+  int threads = 1;
+  std::vector<bool> trainable;  // per block; empty = all blocks
+  std::string label = "ivy";    // progress messages
+};
+
+struct ValueLearningReport {
+  int steps = 0;             // gradient steps taken (accepted or not)
+  int rejected_steps = 0;
+  double initial_loss = 0;   // mean training loss of the starting values
+  double best_loss = 0;      // mean training loss of the returned values
+  double final_learning_rate = 0;
+  bool stopped_by_budget = false;
+};
+
+// Mean L over `matrices` (in parallel); CANCELLED if the token fires.
+absl::StatusOr<double> MeanScwLoss(const CountSketch& sketch,
+                                   const std::vector<TrainingMatrix>& matrices, int64_t k,
+                                   int threads, const TrainingControl& control);
+
+// Returns `start` with learned values in the trainable blocks. CANCELLED if
+// cancelled; stops early (keeping the best) when the time budget runs out.
+absl::StatusOr<CountSketch> LearnSketchValues(const CountSketch& start,
+                                              const std::vector<TrainingMatrix>& train,
+                                              const ValueLearningConfig& config,
+                                              ProgressReporter* progress,
+                                              ValueLearningReport* report);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_TRAINING_IVY_TRAINING_H_

@@ -1,0 +1,352 @@
+#include "core/training/train_low_rank.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/training/greedy_positions.h"
+#include "core/training/inner_product_sketch.h"
+#include "core/training/ivy_training.h"
+#include "core/training/mixed_sketch.h"
+#include "core/training/parallel.h"
+#include "core/training/progress_reporter.h"
+#include "core/training/ridge_leverage.h"
+#include "core/training/training_random.h"
+#include "core/training/training_set.h"
+#include "core/training/validation.h"
+
+namespace sketchd {
+namespace {
+
+constexpr int kRandomSeeds = 3;
+constexpr int kDefaultBatch = 16;
+
+absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOptions& o) {
+  if (o.task != SketchTask::kLowRank) {
+    return absl::InvalidArgumentError(
+        "TrainLowRankSketch trains low-rank sketches (task=lowrank); use TrainRegressionSketch "
+        "for task=regression");
+  }
+  if (o.method == TrainMethod::kHeavyRows) {
+    return absl::InvalidArgumentError(
+        "method heavy_rows is for the regression task; for low-rank use random, ivy, mixed, "
+        "inner_product or greedy");
+  }
+  if (matrices.empty()) return absl::InvalidArgumentError("no training matrices given");
+  if (o.m < 1 || o.m > std::numeric_limits<int32_t>::max()) {
+    return absl::InvalidArgumentError(absl::StrCat("sketch rows m must be ≥ 1, got ", o.m));
+  }
+  if (o.k < 1) return absl::InvalidArgumentError(absl::StrCat("rank k must be ≥ 1, got ", o.k));
+  if (o.iterations < 0 || o.batch_size < 0 || o.threads < 0) {
+    return absl::InvalidArgumentError("iterations, batch_size and threads must be ≥ 0 (0 = default)");
+  }
+  if (!std::isfinite(o.learning_rate) || o.learning_rate < 0) {
+    return absl::InvalidArgumentError("learning_rate must be finite and ≥ 0 (0 = default)");
+  }
+  if (!std::isfinite(o.validation_fraction) || o.validation_fraction < 0 ||
+      o.validation_fraction >= 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "validation_fraction must be in [0, 1), got ", o.validation_fraction));
+  }
+  if (!std::isfinite(o.time_budget_seconds) || o.time_budget_seconds < 0) {
+    return absl::InvalidArgumentError("time_budget_seconds must be finite and ≥ 0 (0 = none)");
+  }
+  const int64_t n = matrices[0].rows();
+  if (n < 1 || n > std::numeric_limits<int32_t>::max()) {
+    return absl::InvalidArgumentError(absl::StrCat("training matrix 0 has ", n, " rows"));
+  }
+  for (size_t i = 0; i < matrices.size(); ++i) {
+    const RowMatrixXd& a = matrices[i];
+    if (a.rows() != n) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "all training matrices must have the same number of rows (the sketch acts on them): "
+          "matrix 0 has ", n, ", matrix ", i, " has ", a.rows()));
+    }
+    if (a.cols() < 1) {
+      return absl::InvalidArgumentError(absl::StrCat("training matrix ", i, " has no columns"));
+    }
+    if (o.k > std::min<int64_t>(n, a.cols())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rank k=", o.k, " exceeds min(n, d)=", std::min<int64_t>(n, a.cols()),
+          " of training matrix ", i, " (", n, "x", a.cols(), ")"));
+    }
+    if (!a.allFinite()) {
+      for (Index r = 0; r < a.rows(); ++r) {
+        for (Index c = 0; c < a.cols(); ++c) {
+          if (!std::isfinite(a(r, c))) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "training matrix ", i, " has a non-finite value at row ", r, ", column ", c));
+          }
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The matrix the inner-product sketch is built from: the mean of the
+// normalised matrices when they share d; otherwise (a mean is undefined) their
+// side-by-side concatenation, which has the same row inner products up to the
+// cross terms and the same role: one n-row matrix summarising the family.
+RowMatrixXd RepresentativeMatrix(const std::vector<TrainingMatrix>& train, bool* concatenated) {
+  const Index n = train[0].a.rows();
+  bool same = true;
+  Index total = 0;
+  for (const TrainingMatrix& tm : train) {
+    same = same && tm.a.cols() == train[0].a.cols();
+    total += tm.a.cols();
+  }
+  *concatenated = !same;
+  if (same) {
+    RowMatrixXd mean = RowMatrixXd::Zero(n, train[0].a.cols());
+    for (const TrainingMatrix& tm : train) mean += tm.a;
+    return mean / static_cast<double>(train.size());
+  }
+  RowMatrixXd out(n, total);
+  Index col = 0;
+  for (const TrainingMatrix& tm : train) {
+    out.middleCols(col, tm.a.cols()) = tm.a;
+    col += tm.a.cols();
+  }
+  return out;
+}
+
+ValueLearningConfig RefineConfig(const TrainOptions& o, int64_t num_train, int threads) {
+  ValueLearningConfig cfg;
+  cfg.k = o.k;
+  cfg.iterations = o.iterations > 0 ? o.iterations : 150;
+  cfg.batch_size = o.batch_size > 0 ? o.batch_size : static_cast<int>(std::min<int64_t>(num_train, kDefaultBatch));
+  cfg.learning_rate = o.learning_rate > 0 ? o.learning_rate : 0.02;
+  cfg.seed = o.seed;
+  cfg.threads = threads;
+  return cfg;
+}
+
+std::string ReportNote(const std::string& label, const ValueLearningReport& r) {
+  return absl::StrFormat("%s: %d steps (%d rejected, final lr %.3g), training loss %.6g -> %.6g%s; ",
+                         label, r.steps, r.rejected_steps, r.final_learning_rate, r.initial_loss,
+                         r.best_loss, r.stopped_by_budget ? ", stopped by time budget" : "");
+}
+
+}  // namespace
+
+absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>& matrices,
+                                                 const TrainOptions& options,
+                                                 const ProgressCallback& progress,
+                                                 const CancelToken* cancel) {
+  if (absl::Status s = CheckInputs(matrices, options); !s.ok()) return s;
+  TrainingControl control(&progress, cancel, options.time_budget_seconds);
+  const int threads = ResolveThreads(options.threads);
+  const int64_t total = static_cast<int64_t>(matrices.size());
+  const int64_t n = matrices[0].rows();
+  const int64_t m = options.m;
+  const int64_t k = options.k;
+  TrainOptions resolved = options;
+  std::string notes;
+
+  // Split.
+  int64_t held = 0;
+  if (total >= 2 && options.validation_fraction > 0) {
+    held = std::clamp<int64_t>(std::llround(options.validation_fraction * total), 1, total - 1);
+  }
+  std::vector<int64_t> perm(total);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::vector<uint32_t> key(total);
+  for (int64_t i = 0; i < total; ++i) key[i] = TrainingWord(options.seed, TrainingDraw::kSplit, i);
+  std::sort(perm.begin(), perm.end(),
+            [&](int64_t a, int64_t b) { return key[a] != key[b] ? key[a] < key[b] : a < b; });
+  std::vector<int64_t> held_idx(perm.begin(), perm.begin() + held);
+  std::vector<int64_t> train_idx(perm.begin() + held, perm.end());
+  std::sort(held_idx.begin(), held_idx.end());
+  std::sort(train_idx.begin(), train_idx.end());
+  const bool validate_on_train = held == 0;
+  if (validate_on_train) {
+    absl::StrAppend(&notes, total == 1 ? "only one matrix: " : "validation_fraction=0: ",
+                    "validation figures are measured on the training matrices; ");
+  }
+
+  control.Report(0.0, "normalising training matrices");
+  auto train_or = PrepareTrainingMatrices(matrices, train_idx, validate_on_train, k, threads, control);
+  if (!train_or.ok()) return train_or.status();
+  const std::vector<TrainingMatrix>& train = *train_or;
+  const int64_t num_train = static_cast<int64_t>(train.size());
+
+  ProgressReporter phase(&control, 0.05, 0.9);
+  CountSketch sketch;
+  ValueLearningReport report;
+  switch (options.method) {
+    case TrainMethod::kRandom: {
+      auto random = CountSketch::Random(m, n, options.seed);
+      if (!random.ok()) return random.status();
+      sketch = *std::move(random);
+      break;
+    }
+    case TrainMethod::kIvy:
+    case TrainMethod::kMixed: {
+      ValueLearningConfig cfg;
+      cfg.k = k;
+      cfg.iterations = options.iterations > 0 ? options.iterations : 300;
+      cfg.batch_size = options.batch_size > 0
+                           ? options.batch_size
+                           : static_cast<int>(std::min<int64_t>(num_train, kDefaultBatch));
+      cfg.learning_rate = options.learning_rate > 0 ? options.learning_rate : 0.05;
+      cfg.seed = options.seed;
+      cfg.threads = threads;
+      resolved.iterations = cfg.iterations;
+      resolved.batch_size = cfg.batch_size;
+      resolved.learning_rate = cfg.learning_rate;
+      if (options.method == TrainMethod::kIvy) {
+        auto start = CountSketch::Random(m, n, options.seed);
+        if (!start.ok()) return start.status();
+        auto learned = LearnSketchValues(*start, train, cfg, &phase, &report);
+        if (!learned.ok()) return learned.status();
+        sketch = *std::move(learned);
+        absl::StrAppend(&notes, ReportNote("ivy", report));
+      } else {
+        auto mixed = TrainMixedSketch(train, n, m, options.mixed_joint, options.seed,
+                                      DerivedSeed(options.seed, 1), cfg, &phase, &notes);
+        if (!mixed.ok()) return mixed.status();
+        sketch = *std::move(mixed);
+      }
+      break;
+    }
+    case TrainMethod::kInnerProduct: {
+      phase.Now(0, "inner_product: ridge leverage sampling and bucket assignment");
+      bool concatenated = false;
+      const RowMatrixXd rep = RepresentativeMatrix(train, &concatenated);
+      if (concatenated) {
+        absl::StrAppend(&notes, "training matrices differ in d: inner_product used their "
+                                "side-by-side concatenation instead of the mean; ");
+      }
+      auto built = BuildInnerProductSketch(rep, m, k, options.seed, options.append_sampled_rows);
+      if (!built.ok()) return built.status();
+      if (control.cancelled()) return absl::CancelledError("training cancelled");
+      sketch = built->sketch;
+      absl::StrAppend(&notes, absl::StrFormat(
+          "inner_product: %d centres sampled by ridge leverage, %d empty buckets, %d zero rows",
+          built->centres.size(), built->empty_buckets, built->zero_rows));
+      if (options.append_sampled_rows) {
+        absl::StrAppend(&notes, absl::StrFormat(
+            "; output [S1; S2] with %d inner-product rows and %d sampled-row rows (total m=%d)",
+            built->learned_rows, m - built->learned_rows, m));
+      }
+      absl::StrAppend(&notes, "; ");
+      if (options.refine_values) {
+        ValueLearningConfig cfg = RefineConfig(options, num_train, threads);
+        cfg.label = "inner_product refine";
+        cfg.trainable.assign(sketch.num_blocks(), false);
+        cfg.trainable[0] = true;
+        resolved.iterations = cfg.iterations;
+        resolved.batch_size = cfg.batch_size;
+        resolved.learning_rate = cfg.learning_rate;
+        ProgressReporter refine(&control, 0.15, 0.9);
+        auto learned = LearnSketchValues(sketch, train, cfg, &refine, &report);
+        if (!learned.ok()) return learned.status();
+        sketch = *std::move(learned);
+        absl::StrAppend(&notes, ReportNote("refine values", report));
+      }
+      break;
+    }
+    case TrainMethod::kGreedy: {
+      auto start = CountSketch::Random(m, n, options.seed);
+      if (!start.ok()) return start.status();
+      // Column order.
+      VectorXd scores = VectorXd::Zero(n);
+      if (options.greedy_leverage_order) {
+        bool concatenated = false;
+        auto tau = RidgeLeverageScores(RepresentativeMatrix(train, &concatenated), k);
+        if (!tau.ok()) return tau.status();
+        scores = *tau;
+      } else {
+        for (const TrainingMatrix& tm : train) scores += tm.a.rowwise().squaredNorm();
+      }
+      // Subsample for the proxy loss.
+      const int64_t sub = options.batch_size > 0
+                              ? std::min<int64_t>(options.batch_size, num_train)
+                              : std::min<int64_t>(num_train, kDefaultBatch);
+      std::vector<int64_t> order(num_train);
+      std::iota(order.begin(), order.end(), 0);
+      std::vector<uint32_t> sub_key(num_train);
+      for (int64_t i = 0; i < num_train; ++i) {
+        sub_key[i] = TrainingWord(options.seed, TrainingDraw::kGreedySubsample, i);
+      }
+      std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        return sub_key[a] != sub_key[b] ? sub_key[a] < sub_key[b] : a < b;
+      });
+      std::vector<TrainingMatrix> subsample;
+      for (int64_t i = 0; i < sub; ++i) subsample.push_back(train[order[i]]);
+      GreedyConfig gcfg;
+      gcfg.k = k;
+      gcfg.passes = options.iterations > 0 && !options.refine_values ? options.iterations : 1;
+      gcfg.threads = threads;
+      GreedyReport greport;
+      ProgressReporter greedy_phase(&control, 0.05, options.refine_values ? 0.6 : 0.9);
+      auto placed = LearnGreedyPositions(*start, subsample, scores, gcfg, &greedy_phase, &greport);
+      if (!placed.ok()) return placed.status();
+      sketch = *std::move(placed);
+      absl::StrAppend(&notes, absl::StrFormat(
+          "greedy: %d pass(es), %d columns visited, %d moves, proxy loss over %d matrices "
+          "%.6g -> %.6g%s; ",
+          greport.passes_done, greport.columns_visited, greport.moves, sub,
+          greport.initial_proxy, greport.final_proxy,
+          greport.stopped_by_budget ? ", stopped by time budget" : ""));
+      if (options.refine_values && !control.out_of_time()) {
+        ValueLearningConfig cfg = RefineConfig(options, num_train, threads);
+        cfg.label = "greedy refine";
+        resolved.iterations = cfg.iterations;
+        resolved.batch_size = cfg.batch_size;
+        resolved.learning_rate = cfg.learning_rate;
+        ProgressReporter refine(&control, 0.6, 0.9);
+        auto learned = LearnSketchValues(sketch, train, cfg, &refine, &report);
+        if (!learned.ok()) return learned.status();
+        sketch = *std::move(learned);
+        absl::StrAppend(&notes, ReportNote("refine values", report));
+      }
+      break;
+    }
+    case TrainMethod::kHeavyRows:
+      return absl::InvalidArgumentError("heavy_rows is a regression method");
+  }
+  if (control.cancelled()) return absl::CancelledError("training cancelled");
+  if (control.out_of_time()) {
+    absl::StrAppend(&notes, absl::StrFormat("time budget of %.3g s reached; ",
+                                            options.time_budget_seconds));
+  }
+  for (double v : sketch.values()) {
+    if (!std::isfinite(v)) return absl::InternalError("training produced a non-finite value");
+  }
+  const double train_seconds = control.elapsed_seconds();
+
+  // Validation figures.
+  control.Report(0.9, "validation figures");
+  std::vector<TrainingMatrix> held_set;
+  const std::vector<TrainingMatrix>* eval = &train;
+  if (!validate_on_train) {
+    auto held_or = PrepareTrainingMatrices(matrices, held_idx, true, k, threads, control);
+    if (!held_or.ok()) return held_or.status();
+    held_set = *std::move(held_or);
+    eval = &held_set;
+  }
+  auto figures = LowRankValidationFigures(sketch, *eval, k, options.seed, kRandomSeeds, threads,
+                                          control);
+  if (!figures.ok()) return figures.status();
+
+  TrainedSketch out;
+  out.sketch = std::move(sketch);
+  out.options = resolved;
+  out.n = n;
+  out.d = matrices[train_idx.empty() ? 0 : train_idx[0]].cols();
+  out.train_seconds = train_seconds;
+  out.validation = *figures;
+  absl::StrAppend(&notes, absl::StrFormat(
+      "trained on %d matrices, validated on %d; validation %.3g s", num_train,
+      figures->num_matrices, control.elapsed_seconds() - train_seconds));
+  out.notes = std::move(notes);
+  control.Report(1.0, "done");
+  return out;
+}
+
+}  // namespace sketchd

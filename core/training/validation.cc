@@ -1,0 +1,60 @@
+#include "core/training/validation.h"
+
+#include <mutex>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "core/lowrank/low_rank_error.h"
+#include "core/lowrank/scw_low_rank.h"
+#include "core/training/parallel.h"
+#include "core/training/training_random.h"
+
+namespace sketchd {
+
+absl::StatusOr<double> MeanExcessError(const CountSketch& sketch,
+                                       const std::vector<TrainingMatrix>& matrices, int64_t k,
+                                       int threads, const TrainingControl& control) {
+  if (matrices.empty()) return 0.0;
+  std::vector<double> excess(matrices.size(), 0.0);
+  std::mutex mu;
+  absl::Status failure;
+  ParallelFor(static_cast<int64_t>(matrices.size()), threads, [&](int64_t i, int) {
+    if (control.cancelled()) return;
+    const TrainingMatrix& tm = matrices[i];
+    auto factors = ScwLowRank(sketch, tm.a, k);
+    if (!factors.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      failure = factors.status();
+      return;
+    }
+    excess[i] = EvaluateLowRankWithOptimum(tm.a, factors->left, factors->right, tm.optimal_error)
+                    .excess_error;
+  });
+  if (control.cancelled()) return absl::CancelledError("training cancelled");
+  if (!failure.ok()) return failure;
+  return std::accumulate(excess.begin(), excess.end(), 0.0) / static_cast<double>(matrices.size());
+}
+
+absl::StatusOr<ValidationFigures> LowRankValidationFigures(
+    const CountSketch& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
+    uint64_t seed, int random_seeds, int threads, const TrainingControl& control) {
+  ValidationFigures figures;
+  figures.metric = "mean_excess_error";
+  figures.num_matrices = static_cast<int64_t>(matrices.size());
+  auto mine = MeanExcessError(learned, matrices, k, threads, control);
+  if (!mine.ok()) return mine.status();
+  figures.learned = *mine;
+  double total = 0;
+  for (int s = 0; s < random_seeds; ++s) {
+    auto random = CountSketch::Random(learned.rows(), learned.cols(), DerivedSeed(seed, 100 + s));
+    if (!random.ok()) return random.status();
+    auto err = MeanExcessError(*random, matrices, k, threads, control);
+    if (!err.ok()) return err.status();
+    total += *err;
+  }
+  figures.random = random_seeds > 0 ? total / random_seeds : 0;
+  figures.random_seeds = random_seeds;
+  return figures;
+}
+
+}  // namespace sketchd
