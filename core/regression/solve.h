@@ -1,0 +1,97 @@
+// The one entry point the server and CLI call to solve min ‖Ax − b‖
+// (optionally with ‖x‖₁ ≤ λ). Pick a solver, optionally pass a sketch; every
+// other option has a sensible default.
+//
+//   SolveOptions opt;                 // LSQR, random sketch, full accuracy
+//   auto r = Solve(problem, opt);     // r->x, r->residual_norm, r->iterations
+//
+//   opt.solver = Solver::kIhs;        // LASSO with a trained heavy_rows sketch
+//   opt.lasso_lambda = 3.0;
+//   opt.trained_sketch = &trained;
+//
+// Solvers:
+//  - kLsqr (default): sketch-preconditioned LSQR (Blendenpik/LSRN). R from a
+//    Householder QR of SA, then LSQR on A R⁻¹ (triangular solves, never
+//    formed), x = R⁻¹y. Same accuracy as Householder QR. Default sketch: a
+//    sparse sign embedding (4 nonzeros per column) with m = 4d. A plain
+//    CountSketch with m = 4d is a good preconditioner for incoherent A, but
+//    when a few rows carry most of the leverage, one collision of two such
+//    rows inflates κ(AR⁻¹) and the iteration count; s = 4 nonzeros per column
+//    makes that far less likely for 4× the (cheap) sketching cost. If A has
+//    fewer than 2m rows sketching cannot help and a Gaussian sketch with
+//    m = n is used. A rank-deficient SA is an error (FailedPrecondition
+//    naming the dependent columns), not a silent fallback: the LS solution is
+//    then not unique and the user must decide what to drop.
+//    precondition = false gives plain LSQR (for comparisons).
+//  - kSketchAndSolve: argmin ‖SAx − Sb‖ by column-pivoted QR (m = 20d by
+//    default: residual within ~(1 + d/m) of optimal).
+//  - kIhs: iterative Hessian sketch; the only solver that accepts
+//    lasso_lambda. Default m = 8d, fresh CountSketch (seed + t) per iteration.
+//    With trained_sketch: a heavy_rows sketch without learned values keeps its
+//    heavy rows and re-hashes the rest each iteration; one with learned values
+//    (or a plain `sketch`) is reused unchanged.
+//  - kQr: exact Householder QR least squares (LAPACK), the reference.
+#ifndef SKETCHD_CORE_REGRESSION_SOLVE_H_
+#define SKETCHD_CORE_REGRESSION_SOLVE_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/matrix_types.h"
+#include "core/regression/embedding.h"
+#include "core/regression/ihs.h"
+#include "core/regression/regression_problem.h"
+#include "core/regression/solve_result.h"
+#include "core/sketch/count_sketch.h"
+#include "core/training/trained_sketch.h"
+
+namespace sketchd {
+
+enum class Solver { kSketchAndSolve, kLsqr, kIhs, kQr };
+
+absl::string_view SolverName(Solver solver);  // "sketch_and_solve" | "lsqr" | "ihs" | "qr"
+absl::StatusOr<Solver> ParseSolver(absl::string_view name);
+
+struct SolveOptions {
+  Solver solver = Solver::kLsqr;
+  // LASSO radius: minimise ‖Ax − b‖ subject to ‖x‖₁ ≤ λ (ihs only; λ > 0).
+  std::optional<double> lasso_lambda;
+
+  // Sketch. At most one of the two pointers; either must have n = rows of A
+  // and outlive the call. Neither → a random sketch of `sketch_kind`,
+  // `sketch_rows` rows and `seed`.
+  const TrainedSketch* trained_sketch = nullptr;
+  const CountSketch* sketch = nullptr;
+  std::optional<SketchKind> sketch_kind;  // default: per solver (see above)
+  int64_t sketch_rows = 0;                // m; 0 = per-solver default
+  uint64_t seed = 0;
+  // IHS only: override how the sketch is chosen each iteration (kFresh needs
+  // no sketch; kFixed / kHeavyRows need one, kHeavyRows a trained sketch's heavy rows).
+  std::optional<IhsSketchMode> ihs_sketch_mode;
+
+  // Stopping. LSQR: atol/btol/conlim (Paige–Saunders). IHS: relative change
+  // of x below `tolerance` (0 = run max_iterations).
+  double atol = 1e-14;
+  double btol = 1e-14;
+  double conlim = 1e12;
+  double tolerance = 1e-10;
+  int max_iterations = 0;        // 0 = solver default (LSQR 2d + 1000, IHS 50)
+
+  bool precondition = true;      // LSQR: false = plain LSQR
+  bool record_objective = false; // fill SolveResult::objective
+  int threads = 0;               // passes over A; 0 = all cores
+};
+
+absl::StatusOr<SolveResult> Solve(const RegressionProblem& problem, const SolveOptions& options);
+// Views: no copy of A (the server and benchmarks hold large A already).
+absl::StatusOr<SolveResult> Solve(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b,
+                                  const SolveOptions& options);
+// Sparse A (CSR). kQr is not available for sparse input.
+absl::StatusOr<SolveResult> Solve(const CsrMatrix& a, const Eigen::Ref<const VectorXd>& b,
+                                  const SolveOptions& options);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_REGRESSION_SOLVE_H_
