@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "core/lowrank/dense_kernels.h"
 
 namespace sketchd {
 namespace {
@@ -25,6 +26,13 @@ absl::Status CheckRank(int64_t n, int64_t d, int64_t k) {
   }
   return absl::OkStatus();
 }
+
+// AV through the BLAS kernel for dense inputs, Eigen for sparse ones.
+RowMatrixXd Project(ConstRowMajorRef a, const MatrixXd& basis) { return MultiplyTallByThin(a, basis); }
+MatrixXd Project(ConstColMajorRef a, const MatrixXd& basis) {
+  return MultiplyTallByThinColMajor(a, basis);
+}
+MatrixXd Project(const CsrMatrix& a, const MatrixXd& basis) { return a * basis; }
 
 template <typename Matrix>
 absl::StatusOr<LowRankFactors> FactorsFromSketched(const MatrixXd& sketched, const Matrix& a,
@@ -50,16 +58,15 @@ absl::StatusOr<LowRankFactors> FactorsFromSketched(const MatrixXd& sketched, con
   if (r == 0) return out;  // SA = 0: the best answer in row(SA) is 0.
 
   start = Clock::now();
-  MatrixXd projected(n, r);
-  projected.noalias() = a * basis;  // AV, the only O(n·d·r) step
+  const auto projected = Project(a, basis);  // AV, the only O(n·d·r) step
   out.timings.project_seconds = SecondsSince(start);
 
-  // [AV]_k via thin QR (stable, O(n·r²)) and an r×r SVD.
+  // [AV]_k without forming Q: with AV = QR and R = U_R Σ W_Rᵀ (r×r), the
+  // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR keeps
+  // this backward stable (no Gram matrix, no squared condition number).
   start = Clock::now();
-  Eigen::HouseholderQR<MatrixXd> qr(projected);
-  const MatrixXd q = qr.householderQ() * MatrixXd::Identity(n, r);
-  const MatrixXd triangle = qr.matrixQR().topRows(r).template triangularView<Eigen::Upper>();
-  Eigen::JacobiSVD<MatrixXd> small(triangle, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  const MatrixXd triangle = TriangularFactor(projected);
+  Eigen::JacobiSVD<MatrixXd> small(triangle, Eigen::ComputeFullV);
   const VectorXd& sigma = small.singularValues();
   const double tol = std::max<double>(n, r) * std::numeric_limits<double>::epsilon() *
                      (sigma.size() > 0 ? sigma(0) : 0.0);
@@ -68,8 +75,7 @@ absl::StatusOr<LowRankFactors> FactorsFromSketched(const MatrixXd& sketched, con
   out.rank = kept;
   if (kept > 0) {
     out.singular_values.head(kept) = sigma.head(kept);
-    out.left.leftCols(kept).noalias() =
-        q * (small.matrixU().leftCols(kept) * sigma.head(kept).asDiagonal());
+    out.left.leftCols(kept).noalias() = projected * small.matrixV().leftCols(kept);
     out.right.leftCols(kept).noalias() = basis * small.matrixV().leftCols(kept);
   }
   out.timings.svd_seconds = SecondsSince(start);
@@ -97,14 +103,14 @@ absl::StatusOr<LowRankFactors> Scw(const CountSketch& sketch, const Matrix& a, i
 
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   if (sketched.size() == 0) return MatrixXd(sketched.cols(), 0);
-  // Thin SVD of the small m×d matrix; BDCSVD falls back to Jacobi when tiny.
-  Eigen::BDCSVD<MatrixXd> svd(sketched, Eigen::ComputeThinV);
-  const VectorXd& sigma = svd.singularValues();
+  // Thin SVD of the small m×d matrix (LAPACK gesdd: LQ first when d ≫ m).
+  const ThinRightSvd svd = RightSingularVectors(sketched);
+  const VectorXd& sigma = svd.singular_values;
   const double tol = static_cast<double>(std::max(sketched.rows(), sketched.cols())) *
                      std::numeric_limits<double>::epsilon() * sigma(0);
   Index r = 0;
   while (r < sigma.size() && sigma(r) > tol && sigma(r) > 0) ++r;
-  return svd.matrixV().leftCols(r);
+  return svd.v.leftCols(r);
 }
 
 absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, ConstRowMajorRef a,

@@ -1,0 +1,32 @@
+// The few dense kernels whose speed decides SCW's cost, routed to OpenBLAS.
+// Measured by bench/lowrank: for A (5760×1080) times V (1080×60), OpenBLAS's
+// dgemm on 2 threads takes ~14 ms against ~42 ms for Eigen's single-threaded
+// GEMM, and the AV product is the one O(n·d·r) step of the algorithm. Small
+// products stay in Eigen, where a BLAS call would not pay for itself.
+#ifndef SKETCHD_CORE_LOWRANK_DENSE_KERNELS_H_
+#define SKETCHD_CORE_LOWRANK_DENSE_KERNELS_H_
+
+#include "core/matrix_types.h"
+
+namespace sketchd {
+
+// A·B for row-major A (n×d) and column-major B (d×r), result row-major n×r.
+RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b);
+// Same for column-major A.
+MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b);
+
+// R of a thin QR of a tall matrix (rows ≥ cols), by LAPACK's blocked
+// Householder dgeqrf (BLAS-3, threaded): the r×r triangle SCW needs.
+MatrixXd TriangularFactor(MatrixXd tall);
+
+// Thin SVD of a short-and-wide or tall matrix X by LAPACK gesdd:
+// singular values (descending) and the right singular vectors (cols × p).
+struct ThinRightSvd {
+  VectorXd singular_values;
+  MatrixXd v;
+};
+ThinRightSvd RightSingularVectors(const MatrixXd& x);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_LOWRANK_DENSE_KERNELS_H_
