@@ -24,6 +24,7 @@ class TokenAuth {
   static TokenAuth FromTokens(std::vector<std::string> tokens);
 
   bool enabled() const { return enabled_; }
+  const std::vector<std::string>& tokens() const { return tokens_; }
   // UNAUTHENTICATED with a message saying what is missing.
   absl::Status Check(const grpc::ServerContextBase& context) const;
 

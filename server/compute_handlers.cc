@@ -1,0 +1,291 @@
+// LowRank and Solve: stream A in, validate and sketch it as it arrives, call
+// core, stream the answer out. Readers never wait on training: they use the
+// last committed sketch (parsed copies cached by (dataset, version)).
+#include <algorithm>
+#include <chrono>
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "core/io/element_type.h"
+#include "core/lowrank/scw_low_rank.h"
+#include "core/regression/solve.h"
+#include "core/sketch/sketch_accumulator.h"
+#include "core/status_macros.h"
+#include "server/names.h"
+#include "server/row_blocks.h"
+#include "server/sketch_service.h"
+
+namespace sketchd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Reads the row blocks that follow a header into `out` (rows×cols, already
+// sized). `on_block(first_row, rows)` runs after each block is decoded.
+template <typename Request, typename Stream>
+absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* what,
+                         WireDtype dtype, RowMatrixXd* out, RpcLog& log,
+                         const std::function<absl::Status(int64_t, int64_t)>& on_block) {
+  const int64_t rows = out->rows(), cols = out->cols();
+  RowBlockChecker checker(what, rows, cols, dtype);
+  Request msg;
+  while (stream->Read(&msg)) {
+    if (msg.has_header()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": a second header arrived; send exactly one header per stream"));
+    }
+    if (!msg.has_rows()) return absl::InvalidArgumentError(absl::StrCat(what, ": empty message: set rows"));
+    const int64_t first = checker.rows_received();
+    const int64_t block = msg.rows().rows();
+    SKETCHD_RETURN_IF_ERROR(checker.Check(block, msg.rows().data()));
+    SKETCHD_RETURN_IF_ERROR(DecodeRowBlock(what, dtype, msg.rows().data(), first, block, cols,
+                                           out->row(first).data(), cols));
+    checker.Advance(block);
+    log.add_bytes(static_cast<int64_t>(msg.rows().data().size()));
+    SKETCHD_RETURN_IF_ERROR(on_block(first, block));
+    if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
+  }
+  if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
+  return checker.CheckComplete();
+}
+
+// Column-major factor rows [r0, r0 + rows) as little-endian float64, row-major.
+std::string PackRows(const MatrixXd& f, int64_t r0, int64_t rows) {
+  RowMatrixXd block = f.middleRows(r0, rows);
+  std::string out(static_cast<size_t>(block.size()) * 8, '\0');
+  DoubleToLittleEndian(ElementType::kFloat64, block.data(), block.size(), out.data());
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSketch(
+    const std::string& dataset, const v1::SketchSelector& selector, SketchTask default_task,
+    int64_t n) {
+  ResolvedSketch out;
+  switch (selector.selector_case()) {
+    case v1::SketchSelector::kRandom: {
+      const int64_t m = selector.random().m();
+      if (m < 1 || m > options_.max_sketch_rows) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "sketch.random.m must be in [1, ", options_.max_sketch_rows, "], got ", m));
+      }
+      SKETCHD_ASSIGN_OR_RETURN(CountSketch s, CountSketch::Random(m, n, selector.random().seed()));
+      out.random = std::make_shared<const CountSketch>(std::move(s));
+      return out;
+    }
+    case v1::SketchSelector::kVersion:
+      if (selector.version() < 1) {
+        return absl::InvalidArgumentError(absl::StrCat("sketch.version must be ≥ 1, got ", selector.version()));
+      }
+      out.version = selector.version();
+      break;
+    default: {
+      SKETCHD_ASSIGN_OR_RETURN(out.version, store_->DefaultSketchVersion(dataset, default_task));
+    }
+  }
+  SKETCHD_ASSIGN_OR_RETURN(out.trained, cache_->Get(dataset, out.version));
+  if (out.trained->sketch.cols() != n) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sketch ", out.version, " acts on ", out.trained->sketch.cols(), " rows, request has n = ", n));
+  }
+  return out;
+}
+
+grpc::Status SketchServiceImpl::LowRank(
+    grpc::ServerContext* ctx,
+    grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>* stream) {
+  return Handle(ctx, "LowRank", [&](RpcLog& log) -> absl::Status {
+    StreamSlot slot(this);
+    SKETCHD_RETURN_IF_ERROR(slot.status());
+    const auto start = Clock::now();
+    v1::LowRankRequest first;
+    if (!stream->Read(&first)) {
+      if (ctx->IsCancelled()) return ClientGone(ctx);
+      return absl::InvalidArgumentError("LowRank: empty stream; the first message must be a header");
+    }
+    if (!first.has_header()) {
+      return absl::InvalidArgumentError("LowRank: the first message must be a LowRankHeader, got a row block");
+    }
+    const v1::LowRankHeader& h = first.header();
+    log.set_dataset(h.dataset());
+    SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
+    SKETCHD_ASSIGN_OR_RETURN(WireDtype dtype, ParseWireDtype(h.dtype(), "LowRank header"));
+    SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
+    if (h.n() != ds.n) {
+      return absl::InvalidArgumentError(absl::StrCat("LowRank header: n = ", h.n(), " but dataset '",
+                                                     ds.name, "' has n = ", ds.n));
+    }
+    SKETCHD_RETURN_IF_ERROR(CheckShape("LowRank header", h.n(), h.d()));
+    if (ds.d > 0 && h.d() != ds.d) {
+      return absl::InvalidArgumentError(absl::StrCat("LowRank header: d = ", h.d(), " but dataset '",
+                                                     ds.name, "' has d = ", ds.d));
+    }
+    if (h.k() < 1 || h.k() > std::min(h.n(), h.d())) {
+      return absl::InvalidArgumentError(absl::StrCat("LowRank header: k = ", h.k(),
+                                                     " must be in [1, min(n, d)] = [1, ",
+                                                     std::min(h.n(), h.d()), "]"));
+    }
+    SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
+                             ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
+
+    // SCW needs A twice (SA, then AV), so rows are kept; SA is accumulated
+    // while they arrive so the first pass costs no extra read.
+    RowMatrixXd a(h.n(), h.d());
+    SketchAccumulator acc(sketch.sketch(), h.d());
+    double sketch_seconds = 0;
+    absl::Status received = ReceiveRows<v1::LowRankRequest>(
+        ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
+          const auto t = Clock::now();
+          absl::Status s = acc.AddRows(r0, a.middleRows(r0, rows));
+          sketch_seconds += Since(t);
+          return s;
+        });
+    if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+    const double receive_seconds = Since(start);
+
+    MatrixXd sa = acc.result();
+    SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k()));
+    if (ctx->IsCancelled()) return ClientGone(ctx);
+    RowMatrixXd().swap(a);  // free A before sending
+
+    v1::LowRankResponse resp;
+    v1::LowRankSummary* sum = resp.mutable_summary();
+    sum->set_n(h.n());
+    sum->set_d(h.d());
+    sum->set_k(h.k());
+    sum->set_rank(f.rank);
+    sum->mutable_singular_values()->Add(f.singular_values.data(),
+                                        f.singular_values.data() + f.singular_values.size());
+    sum->set_sketch_version(sketch.version);
+    sum->set_sketch_m(sketch.sketch().rows());
+    v1::LowRankTimings* t = sum->mutable_timings();
+    t->set_receive_seconds(receive_seconds);
+    t->set_sketch_seconds(sketch_seconds);
+    t->set_basis_seconds(f.timings.basis_seconds);
+    t->set_project_seconds(f.timings.project_seconds);
+    t->set_svd_seconds(f.timings.svd_seconds);
+    t->set_total_seconds(Since(start));
+    if (!stream->Write(resp)) return ClientGone(ctx);
+
+    // ≤ 1 MiB per chunk keeps every message far below the 4 MiB limit.
+    const int64_t rows_per_chunk = std::max<int64_t>(1, (1 << 20) / (8 * h.k()));
+    for (const auto& [factor, m] : {std::pair{v1::FACTOR_LEFT, &f.left},
+                                    std::pair{v1::FACTOR_RIGHT, &f.right}}) {
+      for (int64_t r0 = 0; r0 < m->rows(); r0 += rows_per_chunk) {
+        const int64_t rows = std::min(rows_per_chunk, m->rows() - r0);
+        v1::LowRankResponse chunk;
+        v1::FactorChunk* c = chunk.mutable_chunk();
+        c->set_factor(factor);
+        c->set_first_row(r0);
+        c->set_rows(rows);
+        c->set_data(PackRows(*m, r0, rows));
+        if (!stream->Write(chunk)) return ClientGone(ctx);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
+                                      grpc::ServerReader<v1::SolveRequest>* reader,
+                                      v1::SolveResponse* resp) {
+  return Handle(ctx, "Solve", [&](RpcLog& log) -> absl::Status {
+    StreamSlot slot(this);
+    SKETCHD_RETURN_IF_ERROR(slot.status());
+    const auto start = Clock::now();
+    v1::SolveRequest first;
+    if (!reader->Read(&first)) {
+      if (ctx->IsCancelled()) return ClientGone(ctx);
+      return absl::InvalidArgumentError("Solve: empty stream; the first message must be a header");
+    }
+    if (!first.has_header()) {
+      return absl::InvalidArgumentError("Solve: the first message must be a SolveHeader, got a row block");
+    }
+    const v1::SolveHeader& h = first.header();
+    log.set_dataset(h.dataset());
+    SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
+    SKETCHD_ASSIGN_OR_RETURN(WireDtype dtype, ParseWireDtype(h.dtype(), "Solve header"));
+    SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
+    if (h.n() != ds.n) {
+      return absl::InvalidArgumentError(absl::StrCat("Solve header: n = ", h.n(), " but dataset '",
+                                                     ds.name, "' has n = ", ds.n));
+    }
+    if (h.d() < 1) return absl::InvalidArgumentError(absl::StrCat("Solve header: d = ", h.d(), " must be ≥ 1"));
+    SKETCHD_RETURN_IF_ERROR(CheckShape("Solve header", h.n(), h.d() + 1));
+    if (ds.d > 0 && h.d() != ds.d) {
+      return absl::InvalidArgumentError(absl::StrCat("Solve header: d = ", h.d(), " but dataset '",
+                                                     ds.name, "' has d = ", ds.d));
+    }
+    if (h.d() > h.n()) {
+      return absl::InvalidArgumentError(absl::StrCat("Solve header: d = ", h.d(), " > n = ", h.n(),
+                                                     "; sketched solvers need a tall A"));
+    }
+    SolveOptions opt;
+    switch (h.solver()) {
+      case v1::SOLVER_UNSPECIFIED:
+      case v1::SOLVER_LSQR: opt.solver = sketchd::Solver::kLsqr; break;
+      case v1::SOLVER_SKETCH_AND_SOLVE: opt.solver = sketchd::Solver::kSketchAndSolve; break;
+      case v1::SOLVER_IHS: opt.solver = sketchd::Solver::kIhs; break;
+      default:
+        return absl::InvalidArgumentError(absl::StrCat("Solve header: unknown solver ", h.solver()));
+    }
+    if (h.has_lasso_lambda()) {
+      if (opt.solver != sketchd::Solver::kIhs) {
+        return absl::InvalidArgumentError("Solve header: lasso_lambda needs solver SOLVER_IHS");
+      }
+      if (!(h.lasso_lambda() > 0)) {
+        return absl::InvalidArgumentError("Solve header: lasso_lambda must be > 0");
+      }
+      opt.lasso_lambda = h.lasso_lambda();
+    }
+    if (h.tolerance() < 0 || h.max_iterations() < 0) {
+      return absl::InvalidArgumentError("Solve header: tolerance and max_iterations must be ≥ 0");
+    }
+    if (h.tolerance() > 0) opt.tolerance = h.tolerance();
+    opt.max_iterations = h.max_iterations();
+    opt.record_objective = h.record_objective();
+    ResolvedSketch sketch;
+    if (h.sketch().selector_case() == v1::SketchSelector::kRandom) {
+      const int64_t m = h.sketch().random().m();
+      if (m < 1 || m > options_.max_sketch_rows) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "sketch.random.m must be in [1, ", options_.max_sketch_rows, "], got ", m));
+      }
+      opt.sketch_rows = m;
+      opt.seed = h.sketch().random().seed();
+    } else {
+      SKETCHD_ASSIGN_OR_RETURN(sketch, ResolveSketch(ds.name, h.sketch(), SketchTask::kRegression, h.n()));
+      opt.trained_sketch = sketch.trained.get();
+    }
+
+    RowMatrixXd ab(h.n(), h.d() + 1);
+    absl::Status received = ReceiveRows<v1::SolveRequest>(
+        ctx, reader, "Solve", dtype, &ab, log, [](int64_t, int64_t) { return absl::OkStatus(); });
+    if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+    const double receive_seconds = Since(start);
+
+    const auto solve_start = Clock::now();
+    ConstRowMajorRef a(ab.leftCols(h.d()));
+    VectorXd b = ab.col(h.d());
+    SKETCHD_ASSIGN_OR_RETURN(SolveResult r, sketchd::Solve(a, b, opt));
+    if (ctx->IsCancelled()) return ClientGone(ctx);
+    resp->mutable_x()->Add(r.x.data(), r.x.data() + r.x.size());
+    resp->set_residual_norm(r.residual_norm);
+    resp->set_iterations(r.iterations);
+    resp->set_converged(r.stop_reason.find("iteration limit") == std::string::npos);
+    resp->set_stop_reason(r.stop_reason);
+    resp->mutable_objective_history()->Add(r.objective.begin(), r.objective.end());
+    resp->set_sketch_version(sketch.version);
+    resp->set_sketch_m(sketch.trained ? sketch.trained->sketch.rows() : opt.sketch_rows);
+    resp->set_solver(std::string(SolverName(opt.solver)));
+    v1::SolveTimings* t = resp->mutable_timings();
+    t->set_receive_seconds(receive_seconds);
+    t->set_solve_seconds(Since(solve_start));
+    t->set_total_seconds(Since(start));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace sketchd

@@ -1,0 +1,233 @@
+// Datasets and training-matrix upload; shared handler helpers.
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "server/names.h"
+#include "server/proto_convert.h"
+#include "server/row_blocks.h"
+#include "server/sketch_service.h"
+#include "server/sqlite_store.h"
+
+namespace sketchd {
+
+SketchServiceImpl::SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
+                                     SketchCache* cache, TokenAuth auth)
+    : options_(options), store_(store), jobs_(jobs), cache_(cache), auth_(std::move(auth)) {}
+
+SketchServiceImpl::StreamSlot::StreamSlot(SketchServiceImpl* s) : service_(s) {
+  const int now = service_->streams_.fetch_add(1) + 1;
+  if (now > service_->options_.max_concurrent_streams) {
+    status_ = absl::ResourceExhaustedError(absl::StrCat(
+        "too many concurrent streams (limit --max_concurrent_streams=",
+        service_->options_.max_concurrent_streams, "); retry later"));
+  }
+}
+
+SketchServiceImpl::StreamSlot::~StreamSlot() { service_->streams_.fetch_sub(1); }
+
+absl::Status SketchServiceImpl::ClientGone(grpc::ServerContext* ctx) {
+  if (ctx->deadline() <= std::chrono::system_clock::now()) {
+    return absl::DeadlineExceededError("deadline exceeded before the stream finished");
+  }
+  return absl::CancelledError("client cancelled the call");
+}
+
+absl::Status SketchServiceImpl::CheckShape(const char* what, int64_t rows, int64_t cols) const {
+  if (rows < 1 || cols < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": shape ", rows, "×", cols, " is empty; rows and cols must be ≥ 1"));
+  }
+  if (rows > options_.max_rows) {
+    return absl::ResourceExhaustedError(absl::StrCat(what, ": ", rows, " rows exceed the limit ",
+                                                     options_.max_rows, " (--max_rows)"));
+  }
+  // Overflow-safe: rows, cols ≤ 2^63 and the comparison divides.
+  if (cols > options_.max_matrix_bytes / 8 / rows) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        what, ": ", rows, "×", cols, " doubles exceed the limit of ", options_.max_matrix_bytes,
+        " bytes per matrix (--max_matrix_bytes)"));
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status SketchServiceImpl::CreateDataset(grpc::ServerContext* ctx,
+                                              const v1::CreateDatasetRequest* req,
+                                              v1::Dataset* resp) {
+  return Handle(ctx, "CreateDataset", [&](RpcLog& log) -> absl::Status {
+    log.set_dataset(req->name());
+    SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->name()));
+    if (req->n() < 1) {
+      return absl::InvalidArgumentError(absl::StrCat("n must be ≥ 1 (rows of the dataset's matrices), got ", req->n()));
+    }
+    if (req->n() > options_.max_rows) {
+      return absl::ResourceExhaustedError(absl::StrCat("n = ", req->n(), " exceeds the limit ",
+                                                       options_.max_rows, " (--max_rows)"));
+    }
+    if (req->d() < 0) return absl::InvalidArgumentError("d must be ≥ 0 (0 = any)");
+    if (req->description().size() > 4096) {
+      return absl::InvalidArgumentError("description longer than 4096 bytes");
+    }
+    DatasetRecord r;
+    r.name = req->name();
+    r.n = req->n();
+    r.d = req->d();
+    r.description = req->description();
+    SKETCHD_ASSIGN_OR_RETURN(DatasetRecord created, store_->CreateDataset(r));
+    cache_->EraseDataset(created.name);  // a re-created name restarts versions
+    *resp = ToProto(created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SketchServiceImpl::GetDataset(grpc::ServerContext* ctx,
+                                           const v1::GetDatasetRequest* req, v1::Dataset* resp) {
+  return Handle(ctx, "GetDataset", [&](RpcLog& log) -> absl::Status {
+    log.set_dataset(req->name());
+    SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->name()));
+    SKETCHD_ASSIGN_OR_RETURN(DatasetRecord r, store_->GetDataset(req->name()));
+    *resp = ToProto(r);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SketchServiceImpl::ListDatasets(grpc::ServerContext* ctx,
+                                             const v1::ListDatasetsRequest*,
+                                             v1::ListDatasetsResponse* resp) {
+  return Handle(ctx, "ListDatasets", [&](RpcLog&) -> absl::Status {
+    SKETCHD_ASSIGN_OR_RETURN(std::vector<DatasetRecord> all, store_->ListDatasets());
+    for (const DatasetRecord& r : all) *resp->add_datasets() = ToProto(r);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SketchServiceImpl::DeleteDataset(grpc::ServerContext* ctx,
+                                              const v1::DeleteDatasetRequest* req,
+                                              v1::DeleteDatasetResponse*) {
+  return Handle(ctx, "DeleteDataset", [&](RpcLog& log) -> absl::Status {
+    log.set_dataset(req->name());
+    SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->name()));
+    SKETCHD_RETURN_IF_ERROR(store_->GetDataset(req->name()).status());
+    std::vector<int64_t> active = jobs_->ActiveJobs(req->name());
+    if (!active.empty()) {
+      if (!req->force()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "dataset '", req->name(), "' has ", active.size(), " queued/running job(s) (first: ",
+            active.front(), "); cancel them or delete with force"));
+      }
+      jobs_->CancelDatasetJobs(req->name());
+    }
+    SKETCHD_RETURN_IF_ERROR(store_->DeleteDataset(req->name()));
+    cache_->EraseDataset(req->name());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SketchServiceImpl::UploadTrainingMatrices(
+    grpc::ServerContext* ctx, grpc::ServerReader<v1::UploadTrainingMatricesRequest>* reader,
+    v1::UploadTrainingMatricesResponse* resp) {
+  return Handle(ctx, "UploadTrainingMatrices", [&](RpcLog& log) -> absl::Status {
+    StreamSlot slot(this);
+    SKETCHD_RETURN_IF_ERROR(slot.status());
+    const std::string upload_id =
+        absl::StrCat("up-", NowMicros(), "-", upload_counter_.fetch_add(1));
+    struct AbortGuard {
+      Store* store;
+      const std::string& id;
+      bool committed = false;
+      ~AbortGuard() {
+        if (!committed) store->AbortUpload(id).IgnoreError();
+      }
+    } guard{store_, upload_id};
+
+    std::optional<DatasetRecord> dataset;
+    std::optional<RowBlockChecker> current;
+    int64_t cols = 0;
+    WireDtype dtype = WireDtype::kFloat64;
+    std::string buffer;
+    int64_t matrices = 0, bytes = 0;
+    v1::UploadTrainingMatricesRequest msg;
+    while (reader->Read(&msg)) {
+      if (msg.has_header()) {
+        const v1::MatrixHeader& h = msg.header();
+        const std::string what = absl::StrCat("matrix ", matrices + 1);
+        if (current && !current->complete()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "header of matrix ", matrices + 2, " arrived after ", current->rows_received(),
+              " of the ", dataset->n, " rows of matrix ", matrices + 1));
+        }
+        if (current) {
+          SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols,
+                                                      dtype, buffer));
+          ++matrices;
+          current.reset();
+        }
+        if (!dataset) {
+          log.set_dataset(h.dataset());
+          SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
+          SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
+          dataset = ds;
+        } else if (h.dataset() != dataset->name) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "header of matrix ", matrices + 1, " names dataset '", h.dataset(),
+              "' but this stream uploads to '", dataset->name, "'; one dataset per stream"));
+        }
+        SKETCHD_ASSIGN_OR_RETURN(dtype, ParseWireDtype(h.dtype(), absl::StrCat("header of matrix ", matrices + 1)));
+        if (h.rows() != dataset->n) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "header of matrix ", matrices + 1, ": rows = ", h.rows(), " but dataset '",
+              dataset->name, "' has n = ", dataset->n));
+        }
+        SKETCHD_RETURN_IF_ERROR(CheckShape(what.c_str(), h.rows(), h.cols()));
+        if (dataset->d > 0 && h.cols() != dataset->d && h.cols() != dataset->d + 1) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "header of matrix ", matrices + 1, ": cols = ", h.cols(), " but dataset '",
+              dataset->name, "' has d = ", dataset->d, " (training matrices have d columns, or d + 1 for [A | b])"));
+        }
+        const int64_t expected_cols = dataset->training_cols > 0 ? dataset->training_cols : cols;
+        if (expected_cols > 0 && h.cols() != expected_cols) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "header of matrix ", matrices + 1, ": cols = ", h.cols(), " but the training matrices of '",
+              dataset->name, "' have ", expected_cols, " columns"));
+        }
+        cols = h.cols();
+        current.emplace(what, h.rows(), cols, dtype);
+        buffer.clear();
+        buffer.reserve(h.rows() * cols * WireDtypeSize(dtype));
+      } else if (msg.has_rows()) {
+        if (!current) {
+          return absl::InvalidArgumentError(matrices == 0
+              ? "row block before any header: the first message must be a MatrixHeader"
+              : "row block after a complete matrix: send the next matrix's header first");
+        }
+        const std::string& data = msg.rows().data();
+        SKETCHD_RETURN_IF_ERROR(current->Check(msg.rows().rows(), data));
+        SKETCHD_RETURN_IF_ERROR(CheckFiniteRows(absl::StrCat("matrix ", matrices + 1), dtype, data,
+                                                current->rows_received(), cols));
+        current->Advance(msg.rows().rows());
+        buffer.append(data);
+        bytes += static_cast<int64_t>(data.size());
+        log.add_bytes(static_cast<int64_t>(data.size()));
+      } else {
+        return absl::InvalidArgumentError("empty message: set header or rows");
+      }
+      if (ctx->IsCancelled()) return ClientGone(ctx);
+    }
+    if (ctx->IsCancelled()) return ClientGone(ctx);
+    if (!dataset) return absl::InvalidArgumentError("stream carried no matrix: send a MatrixHeader first");
+    if (current) {
+      SKETCHD_RETURN_IF_ERROR(current->CheckComplete());
+      SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols, dtype, buffer));
+      ++matrices;
+    }
+    SKETCHD_ASSIGN_OR_RETURN(int64_t total, store_->CommitUpload(dataset->name, upload_id));
+    guard.committed = true;
+    resp->set_dataset(dataset->name);
+    resp->set_matrices_received(matrices);
+    resp->set_bytes_received(bytes);
+    resp->set_total_matrices(total);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace sketchd

@@ -1,0 +1,85 @@
+// sketchd: the sketch service daemon.
+//   sketchd --listen=127.0.0.1:50051 --data_dir=./sketchd-data
+// SIGTERM/SIGINT: graceful shutdown (running jobs recorded as INTERRUPTED).
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "server/sketchd_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0 = any free port)");
+ABSL_FLAG(std::string, data_dir, "./sketchd-data", "directory of the SQLite store (created if missing)");
+ABSL_FLAG(int, train_workers, 1, "training jobs run at the same time");
+ABSL_FLAG(int, max_queued_jobs, 16, "QUEUED jobs allowed beyond the running ones");
+ABSL_FLAG(int, training_threads, 0, "threads per training job when the job leaves it 0 (0 = all cores)");
+ABSL_FLAG(int64_t, max_matrix_bytes, int64_t{1} << 30, "largest matrix accepted, as float64 bytes (rows*cols*8)");
+ABSL_FLAG(int64_t, max_rows, 10000000, "largest row count of any matrix / dataset n");
+ABSL_FLAG(int, max_concurrent_streams, 64, "Upload/LowRank/Solve streams served at once");
+ABSL_FLAG(int64_t, max_message_bytes, 4 << 20, "gRPC message size limit, both directions");
+ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA for client certificates (enables mutual TLS)");
+ABSL_FLAG(std::string, auth_token_file, "", "bearer tokens, one per line; calls need 'authorization: Bearer <t>'");
+ABSL_FLAG(bool, log_requests, true, "log one line per RPC to stderr");
+ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a newline to this fd");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("sketchd: learned-sketch gRPC service. See --help for flags.");
+  absl::ParseCommandLine(argc, argv);
+
+  sketchd::ServerOptions o;
+  o.listen = absl::GetFlag(FLAGS_listen);
+  o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.train_workers = absl::GetFlag(FLAGS_train_workers);
+  o.max_queued_jobs = absl::GetFlag(FLAGS_max_queued_jobs);
+  o.training_threads = absl::GetFlag(FLAGS_training_threads);
+  o.max_matrix_bytes = absl::GetFlag(FLAGS_max_matrix_bytes);
+  o.max_rows = absl::GetFlag(FLAGS_max_rows);
+  o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  o.max_sketch_rows = absl::GetFlag(FLAGS_max_sketch_rows);
+  o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  o.tls_key = absl::GetFlag(FLAGS_tls_key);
+  o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  o.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
+  o.log_requests = absl::GetFlag(FLAGS_log_requests);
+
+  // Block the stop signals in every thread (gRPC's included, which inherit
+  // the mask) and take them synchronously below: no work in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = sketchd::SketchdServer::Start(o);
+  if (!server.ok()) {
+    std::fprintf(stderr, "sketchd: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "sketchd: listening on port %d, data in %s%s%s; %lld job(s) from a previous run marked INTERRUPTED\n",
+               (*server)->port(), o.data_dir.c_str(), o.tls_cert.empty() ? "" : ", TLS",
+               o.auth_token_file.empty() ? "" : ", token auth",
+               static_cast<long long>((*server)->interrupted_at_start()));
+  const int port_fd = absl::GetFlag(FLAGS_port_file_fd);
+  if (port_fd >= 0) {
+    const std::string line = std::to_string((*server)->port()) + "\n";
+    if (write(port_fd, line.data(), line.size()) < 0) std::perror("sketchd: port_file_fd");
+    close(port_fd);
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "sketchd: %s received, shutting down\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown();
+  server->reset();
+  std::fprintf(stderr, "sketchd: stopped cleanly\n");
+  return 0;
+}

@@ -1,0 +1,127 @@
+// sketchd.v1.SketchService: thin adapters from the wire to core and the
+// store. Handlers are split by resource:
+//   dataset_handlers.cc  datasets + training-matrix upload
+//   job_handlers.cc      training jobs
+//   sketch_handlers.cc   sketch registry
+//   compute_handlers.cc  LowRank and Solve (streaming maths)
+// Every handler runs through Handle(): auth check, one log line, absl →
+// grpc status mapping.
+#ifndef SKETCHD_SERVER_SKETCH_SERVICE_H_
+#define SKETCHD_SERVER_SKETCH_SERVICE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "core/sketch/count_sketch.h"
+#include "core/training/trained_sketch.h"
+#include "server/auth.h"
+#include "server/job_runner.h"
+#include "server/rpc_log.h"
+#include "server/server_options.h"
+#include "server/sketch_cache.h"
+#include "server/status_mapping.h"
+#include "server/store.h"
+#include "sketchd/v1/sketchd.grpc.pb.h"
+
+namespace sketchd {
+
+class SketchServiceImpl final : public v1::SketchService::Service {
+ public:
+  SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
+                    SketchCache* cache, TokenAuth auth);
+
+  // Makes long-lived handlers (WatchJob) return promptly.
+  void BeginShutdown() { stopping_.store(true); }
+
+  grpc::Status CreateDataset(grpc::ServerContext* ctx, const v1::CreateDatasetRequest* req,
+                             v1::Dataset* resp) override;
+  grpc::Status GetDataset(grpc::ServerContext* ctx, const v1::GetDatasetRequest* req,
+                          v1::Dataset* resp) override;
+  grpc::Status ListDatasets(grpc::ServerContext* ctx, const v1::ListDatasetsRequest* req,
+                            v1::ListDatasetsResponse* resp) override;
+  grpc::Status DeleteDataset(grpc::ServerContext* ctx, const v1::DeleteDatasetRequest* req,
+                             v1::DeleteDatasetResponse* resp) override;
+  grpc::Status UploadTrainingMatrices(
+      grpc::ServerContext* ctx, grpc::ServerReader<v1::UploadTrainingMatricesRequest>* reader,
+      v1::UploadTrainingMatricesResponse* resp) override;
+
+  grpc::Status StartTraining(grpc::ServerContext* ctx, const v1::StartTrainingRequest* req,
+                             v1::Job* resp) override;
+  grpc::Status GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req,
+                      v1::Job* resp) override;
+  grpc::Status WatchJob(grpc::ServerContext* ctx, const v1::WatchJobRequest* req,
+                        grpc::ServerWriter<v1::Job>* writer) override;
+  grpc::Status CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
+                         v1::Job* resp) override;
+  grpc::Status RestartJob(grpc::ServerContext* ctx, const v1::RestartJobRequest* req,
+                          v1::Job* resp) override;
+  grpc::Status ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest* req,
+                        v1::ListJobsResponse* resp) override;
+
+  grpc::Status ListSketches(grpc::ServerContext* ctx, const v1::ListSketchesRequest* req,
+                            v1::ListSketchesResponse* resp) override;
+  grpc::Status GetSketch(grpc::ServerContext* ctx, const v1::GetSketchRequest* req,
+                         v1::GetSketchResponse* resp) override;
+  grpc::Status SetDefaultSketch(grpc::ServerContext* ctx, const v1::SetDefaultSketchRequest* req,
+                                v1::SetDefaultSketchResponse* resp) override;
+  grpc::Status DeleteSketch(grpc::ServerContext* ctx, const v1::DeleteSketchRequest* req,
+                            v1::DeleteSketchResponse* resp) override;
+
+  grpc::Status LowRank(grpc::ServerContext* ctx,
+                       grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>* stream)
+      override;
+  grpc::Status Solve(grpc::ServerContext* ctx, grpc::ServerReader<v1::SolveRequest>* reader,
+                     v1::SolveResponse* resp) override;
+
+ private:
+  template <typename Body>
+  grpc::Status Handle(grpc::ServerContext* ctx, const char* method, Body&& body) {
+    RpcLog log(options_.log_requests, method);
+    absl::Status status = auth_.Check(*ctx);
+    if (status.ok()) status = body(log);
+    log.set_status(status);
+    return ToGrpcStatus(status);
+  }
+
+  // Counts a streaming RPC against --max_concurrent_streams for its lifetime.
+  class StreamSlot {
+   public:
+    explicit StreamSlot(SketchServiceImpl* s);
+    ~StreamSlot();
+    absl::Status status() const { return status_; }
+
+   private:
+    SketchServiceImpl* service_;
+    absl::Status status_;
+  };
+
+  // A sketch resolved from a selector: stored (trained set) or random.
+  struct ResolvedSketch {
+    std::shared_ptr<const TrainedSketch> trained;  // stored version
+    std::shared_ptr<const CountSketch> random;     // random selector
+    int64_t version = 0;
+    const CountSketch& sketch() const { return trained ? trained->sketch : *random; }
+  };
+  absl::StatusOr<ResolvedSketch> ResolveSketch(const std::string& dataset,
+                                               const v1::SketchSelector& selector,
+                                               SketchTask default_task, int64_t n);
+
+  // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
+  static absl::Status ClientGone(grpc::ServerContext* ctx);
+  absl::Status CheckShape(const char* what, int64_t rows, int64_t cols) const;
+
+  ServerOptions options_;
+  Store* store_;
+  JobRunner* jobs_;
+  SketchCache* cache_;
+  TokenAuth auth_;
+  std::atomic<int> streams_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> upload_counter_{0};
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_SKETCH_SERVICE_H_

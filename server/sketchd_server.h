@@ -1,0 +1,55 @@
+// The whole sketchd server as one object: store, job runner, sketch cache,
+// SketchService, health and reflection, on one gRPC listening port. main.cc
+// and the in-process tests both use it.
+#ifndef SKETCHD_SERVER_SKETCHD_SERVER_H_
+#define SKETCHD_SERVER_SKETCHD_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "server/job_runner.h"
+#include "server/server_options.h"
+#include "server/sketch_cache.h"
+#include "server/sketch_service.h"
+#include "server/sqlite_store.h"
+
+namespace sketchd {
+
+class SketchdServer {
+ public:
+  // Opens the store (marking jobs of a previous process INTERRUPTED), starts
+  // the workers and listens. Fails on a bad address, TLS files, token file or
+  // data directory.
+  static absl::StatusOr<std::unique_ptr<SketchdServer>> Start(const ServerOptions& options);
+  ~SketchdServer();  // Shutdown()
+
+  int port() const { return port_; }
+  Store* store() { return store_.get(); }
+  int64_t interrupted_at_start() const { return store_->interrupted_at_open(); }
+
+  // Graceful stop: health NOT_SERVING, running jobs interrupted (recorded as
+  // INTERRUPTED), in-flight RPCs given `grace_seconds` to finish, then the
+  // store is closed. Idempotent.
+  void Shutdown(double grace_seconds = 5);
+  // Blocks until Shutdown() has run (from another thread).
+  void Wait();
+
+ private:
+  SketchdServer() = default;
+
+  ServerOptions options_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SketchCache> cache_;
+  std::unique_ptr<JobRunner> jobs_;
+  std::unique_ptr<SketchServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::mutex mu_;
+  bool shut_down_ = false;
+};
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_SERVER_SKETCHD_SERVER_H_
