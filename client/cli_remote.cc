@@ -1,0 +1,197 @@
+#include "client/cli_remote.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace sketchd {
+
+absl::StatusOr<std::unique_ptr<SketchdClient>> MakeClient(const GlobalOptions& global) {
+  ClientOptions options;
+  options.address = global.server;
+  options.token = global.token;
+  options.tls_ca_file = global.tls_ca;
+  options.tls_cert_file = global.tls_cert;
+  options.tls_key_file = global.tls_key;
+  options.tls_server_name = global.tls_server_name;
+  options.timeout_seconds = global.timeout_seconds;
+  options.stream_timeout_seconds = std::max(600.0, global.timeout_seconds);
+  return SketchdClient::Connect(options);
+}
+
+absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, int64_t m,
+                                                       uint64_t seed) {
+  v1::SketchSelector selector;
+  if (text.empty() || text == "default") {
+    selector.set_use_default(true);
+  } else if (text == "random") {
+    if (m < 1) return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
+    selector.mutable_random()->set_m(m);
+    selector.mutable_random()->set_seed(seed);
+  } else {
+    int64_t version = 0;
+    if (!absl::SimpleAtoi(text, &version) || version < 1) {
+      return UsageError(absl::StrCat("--sketch must be a version number, 'default' or 'random', got '",
+                                     text, "'"));
+    }
+    selector.set_version(version);
+  }
+  return selector;
+}
+
+std::string FormatMicros(int64_t unix_micros) {
+  if (unix_micros == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(unix_micros),
+                          absl::UTCTimeZone());
+}
+
+Json DatasetJson(const v1::Dataset& dataset) {
+  Json j = Json::Object();
+  j.Set("name", dataset.name());
+  j.Set("n", dataset.n());
+  j.Set("d", dataset.d());
+  j.Set("description", dataset.description());
+  j.Set("created", FormatMicros(dataset.created_unix_micros()));
+  j.Set("num_training_matrices", dataset.num_training_matrices());
+  j.Set("training_cols", dataset.training_cols());
+  j.Set("training_bytes", dataset.training_bytes());
+  j.Set("num_sketches", dataset.num_sketches());
+  return j;
+}
+
+Json JobJson(const v1::Job& job) {
+  Json j = Json::Object();
+  j.Set("job_id", job.job_id());
+  j.Set("dataset", job.dataset());
+  j.Set("state", JobStateName(job.state()));
+  j.Set("progress", job.progress());
+  j.Set("message", job.message());
+  if (!job.error().empty()) j.Set("error", job.error());
+  const v1::TrainingOptions& o = job.options();
+  j.Set("method", o.method());
+  j.Set("task", WireTaskName(o.task()));
+  j.Set("k", o.k());
+  j.Set("m", o.m());
+  j.Set("seed", static_cast<int64_t>(o.seed()));
+  j.Set("created", FormatMicros(job.created_unix_micros()));
+  j.Set("started", FormatMicros(job.started_unix_micros()));
+  j.Set("finished", FormatMicros(job.finished_unix_micros()));
+  if (job.sketch_version() != 0) j.Set("sketch_version", job.sketch_version());
+  if (job.restarted_from() != 0) j.Set("restarted_from", job.restarted_from());
+  return j;
+}
+
+Json ValidationJson(const v1::ValidationFigures& v) {
+  Json j = Json::Object();
+  j.Set("metric", v.metric());
+  j.Set("num_matrices", v.num_matrices());
+  j.Set("learned", v.learned());
+  j.Set("random", v.random());
+  j.Set("random_seeds", v.random_seeds());
+  j.Set("ratio", v.ratio());
+  return j;
+}
+
+Json SketchInfoJson(const v1::SketchInfo& s) {
+  Json j = Json::Object();
+  j.Set("dataset", s.dataset());
+  j.Set("version", s.version());
+  j.Set("task", WireTaskName(s.task()));
+  j.Set("method", s.method());
+  j.Set("k", s.k());
+  j.Set("m", s.m());
+  j.Set("n", s.n());
+  j.Set("d", s.d());
+  j.Set("is_default", s.is_default());
+  j.Set("job_id", s.job_id());
+  j.Set("created", FormatMicros(s.created_unix_micros()));
+  j.Set("train_seconds", s.train_seconds());
+  j.Set("validation", ValidationJson(s.validation()));
+  j.Set("notes", s.notes());
+  j.Set("serialized_bytes", s.serialized_bytes());
+  return j;
+}
+
+std::vector<std::string> DatasetHeader() {
+  return {"NAME", "N", "D", "MATRICES", "COLS", "STORED", "SKETCHES", "DESCRIPTION"};
+}
+
+std::vector<std::string> DatasetRow(const v1::Dataset& d) {
+  return {d.name(),
+          absl::StrCat(d.n()),
+          d.d() == 0 ? "-" : absl::StrCat(d.d()),
+          absl::StrCat(d.num_training_matrices()),
+          d.training_cols() == 0 ? "-" : absl::StrCat(d.training_cols()),
+          FormatBytes(d.training_bytes()),
+          absl::StrCat(d.num_sketches()),
+          d.description()};
+}
+
+std::vector<std::string> JobHeader() {
+  return {"JOB", "DATASET", "STATE", "PROGRESS", "METHOD", "TASK", "K", "M", "SKETCH", "MESSAGE"};
+}
+
+std::vector<std::string> JobRow(const v1::Job& job) {
+  const std::string& note = job.error().empty() ? job.message() : job.error();
+  return {absl::StrCat(job.job_id()),
+          job.dataset(),
+          JobStateName(job.state()),
+          absl::StrCat(static_cast<int>(job.progress() * 100 + 0.5), "%"),
+          job.options().method(),
+          WireTaskName(job.options().task()),
+          absl::StrCat(job.options().k()),
+          absl::StrCat(job.options().m()),
+          job.sketch_version() == 0 ? "-" : absl::StrCat("v", job.sketch_version()),
+          note.substr(0, 60)};
+}
+
+std::vector<std::string> SketchHeader() {
+  return {"VERSION", "DEFAULT", "TASK", "METHOD", "K", "M", "N", "LEARNED", "RANDOM", "RATIO",
+          "TRAIN"};
+}
+
+std::vector<std::string> SketchRow(const v1::SketchInfo& s) {
+  const v1::ValidationFigures& v = s.validation();
+  const bool has_validation = v.num_matrices() > 0;
+  return {absl::StrCat("v", s.version()),
+          s.is_default() ? "*" : "",
+          WireTaskName(s.task()),
+          s.method(),
+          absl::StrCat(s.k()),
+          absl::StrCat(s.m()),
+          absl::StrCat(s.n()),
+          has_validation ? FormatNumber(v.learned()) : "-",
+          has_validation ? FormatNumber(v.random()) : "-",
+          has_validation ? FormatNumber(v.ratio()) : "-",
+          FormatSeconds(s.train_seconds())};
+}
+
+std::string ValidationLine(const v1::ValidationFigures& v) {
+  if (v.num_matrices() == 0) return "no validation figures";
+  return absl::StrCat(v.metric(), " on ", v.num_matrices(), " held-out matrices: learned ",
+                      FormatNumber(v.learned()), " vs random ", FormatNumber(v.random()),
+                      " (mean of ", v.random_seeds(), " seeds) → ratio ", FormatNumber(v.ratio()),
+                      v.ratio() < 1 ? " (learned is better)" : " (learned is NOT better)");
+}
+
+std::string JobText(const v1::Job& job) {
+  const v1::TrainingOptions& o = job.options();
+  std::string text = absl::StrCat(
+      "job ", job.job_id(), " on dataset ", job.dataset(), ": ", JobStateName(job.state()), " (",
+      static_cast<int>(job.progress() * 100 + 0.5), "%)\n", "  method ", o.method(), ", task ",
+      WireTaskName(o.task()), ", k=", o.k(), ", m=", o.m(), ", seed=", o.seed(), "\n");
+  if (!job.message().empty()) absl::StrAppend(&text, "  message: ", job.message(), "\n");
+  if (!job.error().empty()) absl::StrAppend(&text, "  error: ", job.error(), "\n");
+  absl::StrAppend(&text, "  created ", FormatMicros(job.created_unix_micros()));
+  if (job.started_unix_micros() != 0) {
+    absl::StrAppend(&text, ", started ", FormatMicros(job.started_unix_micros()));
+  }
+  if (job.finished_unix_micros() != 0) {
+    absl::StrAppend(&text, ", finished ", FormatMicros(job.finished_unix_micros()));
+  }
+  absl::StrAppend(&text, "\n");
+  if (job.sketch_version() != 0) absl::StrAppend(&text, "  sketch: v", job.sketch_version(), "\n");
+  return text;
+}
+
+}  // namespace sketchd

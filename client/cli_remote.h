@@ -1,0 +1,46 @@
+// Helpers shared by the sketchctl commands that talk to a server: building
+// the client from the global flags, and rendering the service's resources as
+// JSON (for --json) and as table rows (for people).
+#ifndef SKETCHD_CLIENT_CLI_REMOTE_H_
+#define SKETCHD_CLIENT_CLI_REMOTE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "client/cli.h"
+#include "client/json.h"
+#include "client/sketchd_client.h"
+
+namespace sketchd {
+
+absl::StatusOr<std::unique_ptr<SketchdClient>> MakeClient(const GlobalOptions& global);
+
+// "default" | "random" | a version number → selector; random uses m and seed.
+absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, int64_t m,
+                                                       uint64_t seed);
+
+std::string FormatMicros(int64_t unix_micros);  // "2024-05-01T12:00:00Z", "" for 0
+
+Json DatasetJson(const v1::Dataset& dataset);
+Json JobJson(const v1::Job& job);
+Json SketchInfoJson(const v1::SketchInfo& sketch);
+Json ValidationJson(const v1::ValidationFigures& validation);
+
+std::vector<std::string> DatasetHeader();
+std::vector<std::string> DatasetRow(const v1::Dataset& dataset);
+std::vector<std::string> JobHeader();
+std::vector<std::string> JobRow(const v1::Job& job);
+std::vector<std::string> SketchHeader();
+std::vector<std::string> SketchRow(const v1::SketchInfo& sketch);
+
+// "learned 0.0041 vs random 0.0312 (mean_excess_error on 16 held-out matrices): ratio 0.13"
+std::string ValidationLine(const v1::ValidationFigures& validation);
+// Multi-line description of a job / sketch for `show` commands.
+std::string JobText(const v1::Job& job);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CLIENT_CLI_REMOTE_H_

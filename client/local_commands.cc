@@ -1,0 +1,415 @@
+// sketchctl local train|lowrank|solve: the core library in process, on
+// sketch files. No server is involved and no matrix leaves the machine; a
+// sketch trained by the server is used here after `sketchctl sketches export`.
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "client/cli.h"
+#include "client/lowrank_report.h"
+#include "client/matrix_inputs.h"
+#include "core/io/binary_file.h"
+#include "core/lowrank/scw_low_rank.h"
+#include "core/regression/solve.h"
+#include "core/sketch/count_sketch.h"
+#include "core/status_macros.h"
+#include "core/training/train_low_rank.h"
+#include "core/training/trained_sketch.h"
+#if __has_include("core/regression/train_regression.h")
+#include "core/regression/train_regression.h"
+#define SKETCHD_HAVE_TRAIN_REGRESSION 1
+#endif
+
+namespace sketchd {
+
+absl::StatusOr<VectorXd> ReadRightHandSide(const std::string& path);  // compute_commands.cc
+absl::StatusOr<double> OptimalResidual(const RowMatrixXd& a, const VectorXd& b);
+
+namespace {
+
+absl::StatusOr<TrainedSketch> ReadSketchFile(const std::string& path) {
+  auto file = InputFile::Open(path);
+  if (!file.ok()) return InputError(file.status());
+  std::string bytes(static_cast<size_t>(file->size()), '\0');
+  SKETCHD_RETURN_IF_ERROR(InputError(file->ReadAt(0, file->size(), bytes.data())));
+  auto trained = ParseTrainedSketch(bytes);
+  if (!trained.ok()) {
+    return InputError(absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a sketch file: ", trained.status().message())));
+  }
+  return trained;
+}
+
+absl::Status WriteSketchFile(const std::string& path, const TrainedSketch& trained) {
+  auto file = OutputFile::Create(path);
+  if (!file.ok()) return InputError(file.status());
+  SKETCHD_RETURN_IF_ERROR(InputError(file->Append(SerializeTrainedSketch(trained))));
+  return InputError(file->Close());
+}
+
+Json ValidationFiguresJson(const ValidationFigures& v) {
+  Json j = Json::Object();
+  j.Set("metric", v.metric);
+  j.Set("num_matrices", v.num_matrices);
+  j.Set("learned", v.learned);
+  j.Set("random", v.random);
+  j.Set("random_seeds", v.random_seeds);
+  j.Set("ratio", v.ratio());
+  return j;
+}
+
+Json TrainedSketchJson(const TrainedSketch& t) {
+  Json j = Json::Object();
+  j.Set("method", std::string(TrainMethodName(t.options.method)));
+  j.Set("task", std::string(SketchTaskName(t.options.task)));
+  j.Set("k", t.options.k);
+  j.Set("m", t.sketch.rows());
+  j.Set("n", t.n);
+  j.Set("d", t.d);
+  j.Set("seed", static_cast<int64_t>(t.options.seed));
+  j.Set("train_seconds", t.train_seconds);
+  j.Set("validation", ValidationFiguresJson(t.validation));
+  j.Set("notes", t.notes);
+  return j;
+}
+
+std::string ValidationText(const ValidationFigures& v) {
+  if (v.num_matrices == 0) return "no validation figures";
+  return absl::StrCat(v.metric, " on ", v.num_matrices, " held-out matrices: learned ",
+                      FormatNumber(v.learned), " vs random ", FormatNumber(v.random),
+                      " (mean of ", v.random_seeds, " seeds) → ratio ", FormatNumber(v.ratio()),
+                      v.ratio() < 1 ? " (learned is better)" : " (learned is NOT better)");
+}
+
+// The sketch for `local lowrank|solve`: a file, or "random" (m, seed).
+struct LocalSketch {
+  std::optional<TrainedSketch> trained;
+  std::optional<CountSketch> random;
+  const CountSketch& sketch() const { return trained ? trained->sketch : *random; }
+};
+
+absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, uint64_t seed,
+                                            int64_t n, bool m_required) {
+  LocalSketch out;
+  if (spec == "random") {
+    if (m < 1) {
+      if (m_required) return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
+      return out;  // the solver picks its own default sketch
+    }
+    auto sketch = CountSketch::Random(m, n, seed);
+    if (!sketch.ok()) return UsageError(std::string(sketch.status().message()));
+    out.random = std::move(*sketch);
+    return out;
+  }
+  SKETCHD_ASSIGN_OR_RETURN(TrainedSketch trained, ReadSketchFile(spec));
+  if (trained.sketch.cols() != n) {
+    return InputError(absl::InvalidArgumentError(absl::StrCat(
+        spec, ": the sketch applies to matrices with ", trained.sketch.cols(),
+        " rows, but the input has ", n, " rows")));
+  }
+  out.trained = std::move(trained);
+  return out;
+}
+
+}  // namespace
+
+void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* slot) {
+  (void)global;
+  CLI::App* local = app.add_subcommand(
+      "local", "Train and apply sketches in this process (no server; data stays here)");
+  local->require_subcommand(1);
+
+  {
+    struct Args {
+      std::string method, task = "lowrank", out;
+      std::vector<std::string> inputs;
+      int64_t k = 10, m = 0;
+      uint64_t seed = 0;
+      int iterations = 0, threads = 0;
+      double time_budget = 0, validation_fraction = -1;
+      bool refine_values = false, append_sampled_rows = false, learn_values = false;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = local->add_subcommand(
+        "train",
+        "Learn a sketch from training matrix files and save it. Regression task: each matrix "
+        "is [A | b] with b as the last column (as uploads to the server).");
+    cmd->add_option("--method", args->method, "training method")
+        ->required()
+        ->check(CLI::IsMember({"random", "ivy", "mixed", "inner_product", "greedy", "heavy_rows"}));
+    cmd->add_option("--task", args->task, "what the sketch is for")
+        ->check(CLI::IsMember({"lowrank", "regression"}))
+        ->capture_default_str();
+    cmd->add_option("--k", args->k, "target rank (lowrank task)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--m", args->m, "sketch rows")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", args->seed, "random seed")->capture_default_str();
+    cmd->add_option("--iters,--iterations", args->iterations, "0 = method default")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--time-budget", args->time_budget, "seconds (0 = none)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--threads", args->threads, "0 = all cores")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--validation-fraction", args->validation_fraction,
+                    "share held out for the figures (default 0.2)")
+        ->check(CLI::Range(0.0, 0.9));
+    cmd->add_flag("--refine-values", args->refine_values, "inner_product/greedy: refine values");
+    cmd->add_flag("--append-sampled-rows", args->append_sampled_rows,
+                  "inner_product: append the sampled-rows sketch");
+    cmd->add_flag("--learn-values", args->learn_values, "heavy_rows: learn values");
+    cmd->add_option("--out", args->out, "output sketch file")->required();
+    cmd->add_option("TRAIN_FILES", args->inputs, "training matrix files or directories")
+        ->required();
+    cmd->callback([slot, args] {
+      slot->action = [args]() -> absl::StatusOr<CommandResult> {
+        TrainOptions options;
+        auto method = ParseTrainMethod(args->method);
+        if (!method.ok()) return UsageError(std::string(method.status().message()));
+        auto task = ParseSketchTask(args->task);
+        if (!task.ok()) return UsageError(std::string(task.status().message()));
+        options.method = *method;
+        options.task = *task;
+        options.k = args->k;
+        options.m = args->m;
+        options.seed = args->seed;
+        options.iterations = args->iterations;
+        options.threads = args->threads;
+        options.time_budget_seconds = args->time_budget;
+        if (args->validation_fraction >= 0) options.validation_fraction = args->validation_fraction;
+        options.refine_values = args->refine_values;
+        options.append_sampled_rows = args->append_sampled_rows;
+        options.learn_values = args->learn_values;
+
+        SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths(args->inputs));
+        SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
+        ProgressBar bar(StderrIsTerminal());
+        ProgressCallback progress = [&bar](double fraction, const std::string& message) {
+          bar.Update(fraction, message);
+        };
+        absl::StatusOr<TrainedSketch> trained;
+        if (options.task == SketchTask::kLowRank) {
+          trained = TrainLowRankSketch(matrices, options, progress, nullptr);
+        } else {
+          if (matrices[0].cols() < 2) {
+            return InputError(absl::InvalidArgumentError(
+                "regression training matrices are [A | b]: they need at least 2 columns"));
+          }
+#ifdef SKETCHD_HAVE_TRAIN_REGRESSION
+          std::vector<RegressionProblem> problems;
+          problems.reserve(matrices.size());
+          for (RowMatrixXd& m : matrices) {
+            const int64_t d = m.cols() - 1;
+            problems.push_back({m.leftCols(d), m.col(d)});
+            m.resize(0, 0);
+          }
+          trained = TrainRegressionSketch(problems, options, progress, nullptr);
+#else
+          return absl::UnimplementedError("regression training is not in this build yet");
+#endif
+        }
+        bar.Finish();
+        // Bad options or inputs are the user's to fix (exit 4 names the cause).
+        if (!trained.ok()) return InputError(trained.status());
+        SKETCHD_RETURN_IF_ERROR(WriteSketchFile(args->out, *trained));
+        CommandResult result;
+        result.json.Set("path", args->out);
+        result.json.Set("matrices", static_cast<int64_t>(matrices.size()));
+        result.json.Set("sketch", TrainedSketchJson(*trained));
+        result.text = absl::StrCat(
+            "trained ", TrainMethodName(trained->options.method), " ",
+            SketchTaskName(trained->options.task), " sketch (m=", trained->sketch.rows(),
+            ", n=", trained->n, ") on ", matrices.size(), " matrices in ",
+            FormatSeconds(trained->train_seconds), "; wrote ", args->out, "\n  validation: ",
+            ValidationText(trained->validation), "\n",
+            trained->notes.empty() ? "" : absl::StrCat("  notes: ", trained->notes, "\n"));
+        return result;
+      };
+    });
+  }
+
+  {
+    struct Args {
+      std::string sketch, input, left, right;
+      int64_t k = 0, m = 0;
+      uint64_t seed = 0;
+      bool exact = false;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = local->add_subcommand(
+        "lowrank", "Rank-k approximation A ≈ Y Zᵀ with a sketch file (or a random sketch)");
+    cmd->add_option("--sketch", args->sketch, "sketch file, or 'random' (with --m, --seed)")
+        ->required();
+    cmd->add_option("--k", args->k, "target rank")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", args->seed, "seed of the random sketch");
+    cmd->add_option("INPUT", args->input, "matrix file (a 3-D .npy stack: each matrix)")
+        ->required();
+    cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
+    cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
+    cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
+    cmd->callback([slot, args] {
+      slot->action = [args]() -> absl::StatusOr<CommandResult> {
+        SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
+        SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
+        const int64_t n = matrices[0].rows();
+        SKETCHD_ASSIGN_OR_RETURN(LocalSketch sketch,
+                                 LoadLocalSketch(args->sketch, args->m, args->seed, n, true));
+        LowRankReport report;
+        report.n = n;
+        report.d = matrices[0].cols();
+        report.k = args->k;
+        report.left_path = args->left;
+        report.right_path = args->right;
+        for (const RowMatrixXd& a : matrices) {
+          auto factors = ScwLowRank(sketch.sketch(), a, args->k);
+          if (!factors.ok()) return InputError(factors.status());
+          LowRankOutcome o;
+          o.left = std::move(factors->left);
+          o.right = std::move(factors->right);
+          o.rank = factors->rank;
+          o.timings.Set("sketch_seconds", factors->timings.sketch_seconds);
+          o.timings.Set("basis_seconds", factors->timings.basis_seconds);
+          o.timings.Set("project_seconds", factors->timings.project_seconds);
+          o.timings.Set("svd_seconds", factors->timings.svd_seconds);
+          o.timings.Set("total_seconds", factors->timings.total_seconds);
+          o.total_seconds = factors->timings.total_seconds;
+          report.outcomes.push_back(std::move(o));
+          if (args->exact) report.inputs.push_back(&a);
+        }
+        if (sketch.trained) {
+          report.sketch = TrainedSketchJson(*sketch.trained);
+          report.sketch.Set("kind", "file");
+          report.sketch.Set("path", args->sketch);
+          report.sketch_text = absl::StrCat(args->sketch, " (",
+                                            TrainMethodName(sketch.trained->options.method),
+                                            ", m=", sketch.sketch().rows(), ")");
+        } else {
+          report.sketch.Set("kind", "random");
+          report.sketch.Set("m", args->m);
+          report.sketch.Set("seed", static_cast<int64_t>(args->seed));
+          report.sketch_text = absl::StrCat("random (m=", args->m, ", seed=", args->seed, ")");
+        }
+        return FinishLowRank(report);
+      };
+    });
+  }
+
+  {
+    struct Args {
+      std::string sketch, solver = "lsqr", a_input, b_input, out;
+      std::optional<double> lasso;
+      double tol = 0;
+      int max_iterations = 0;
+      int64_t m = 0;
+      uint64_t seed = 0;
+      bool exact = false;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = local->add_subcommand(
+        "solve", "Solve min ‖Ax − b‖ (or the LASSO) with a sketch file (or a random sketch)");
+    cmd->add_option("--sketch", args->sketch,
+                    "sketch file, or 'random' (--m, --seed; without --m the solver's default)")
+        ->required();
+    cmd->add_option("--solver", args->solver, "solver")
+        ->check(CLI::IsMember({"sketch_and_solve", "lsqr", "ihs"}))
+        ->capture_default_str();
+    cmd->add_option("--lasso", args->lasso, "LASSO radius λ: ‖x‖₁ ≤ λ (ihs only)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--tol", args->tol, "stopping tolerance (0 = default)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--max-iters", args->max_iterations, "0 = solver default")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", args->seed, "seed of the random sketch");
+    cmd->add_option("A", args->a_input, "matrix file with A (n×d)")->required();
+    cmd->add_option("B", args->b_input, "file with b (n values)")->required();
+    cmd->add_option("--out", args->out, "output .npy for x");
+    cmd->add_flag("--exact", args->exact, "also solve by QR and report the residual ratio");
+    cmd->callback([slot, args] {
+      slot->action = [args]() -> absl::StatusOr<CommandResult> {
+        auto solver = ParseSolver(args->solver);
+        if (!solver.ok()) return UsageError(std::string(solver.status().message()));
+        SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                                 ExpandMatrixPaths({args->a_input}));
+        SKETCHD_ASSIGN_OR_RETURN(RowMatrixXd a, ReadOneMatrix(paths[0]));
+        SKETCHD_ASSIGN_OR_RETURN(VectorXd b, ReadRightHandSide(args->b_input));
+        if (b.size() != a.rows()) {
+          return InputError(absl::InvalidArgumentError(
+              absl::StrCat(args->b_input, ": b has ", b.size(), " values but A (",
+                           args->a_input, ") has ", a.rows(), " rows")));
+        }
+        SKETCHD_ASSIGN_OR_RETURN(LocalSketch sketch,
+                                 LoadLocalSketch(args->sketch, args->m, args->seed, a.rows(), false));
+        SolveOptions options;
+        options.solver = *solver;
+        options.lasso_lambda = args->lasso;
+        if (args->tol > 0) options.tolerance = args->tol;
+        options.max_iterations = args->max_iterations;
+        if (sketch.trained) {
+          options.trained_sketch = &*sketch.trained;
+        } else if (sketch.random) {
+          options.sketch = &*sketch.random;
+        } else {
+          options.seed = args->seed;
+        }
+        auto solved = Solve(a, b, options);
+        if (!solved.ok()) return InputError(solved.status());
+        if (!args->out.empty()) SKETCHD_RETURN_IF_ERROR(WriteVector(args->out, solved->x));
+
+        CommandResult result;
+        Json& j = result.json;
+        j.Set("n", static_cast<int64_t>(a.rows()));
+        j.Set("d", static_cast<int64_t>(a.cols()));
+        j.Set("solver", args->solver);
+        Json sk = Json::Object();
+        if (sketch.trained) {
+          sk = TrainedSketchJson(*sketch.trained);
+          sk.Set("kind", "file");
+          sk.Set("path", args->sketch);
+        } else {
+          sk.Set("kind", "random");
+          sk.Set("m", args->m);
+          sk.Set("seed", static_cast<int64_t>(args->seed));
+        }
+        j.Set("sketch", std::move(sk));
+        Json xs = Json::Array();
+        for (double v : solved->x) xs.Push(v);
+        j.Set("x", std::move(xs));
+        if (!args->out.empty()) j.Set("out", args->out);
+        j.Set("residual_norm", solved->residual_norm);
+        j.Set("iterations", solved->iterations);
+        j.Set("stop_reason", solved->stop_reason);
+        Json timings = Json::Object();
+        timings.Set("sketch_seconds", solved->timings.sketch_seconds);
+        timings.Set("factor_seconds", solved->timings.factor_seconds);
+        timings.Set("iterate_seconds", solved->timings.iterate_seconds);
+        timings.Set("total_seconds", solved->timings.total_seconds);
+        j.Set("timings", std::move(timings));
+        result.text = absl::StrCat("solve: ", a.rows(), "×", a.cols(), " with ", args->solver,
+                                   ", sketch ", args->sketch, "\n  ‖Ax − b‖ = ",
+                                   FormatNumber(solved->residual_norm), " after ",
+                                   solved->iterations, " iterations (", solved->stop_reason,
+                                   "); ", FormatSeconds(solved->timings.total_seconds), "\n");
+        if (!args->out.empty()) {
+          absl::StrAppend(&result.text, "  wrote x (", solved->x.size(), ") to ", args->out, "\n");
+        }
+        if (args->exact && !args->lasso.has_value()) {
+          SKETCHD_ASSIGN_OR_RETURN(double optimal, OptimalResidual(a, b));
+          const double ratio = optimal > 0 ? solved->residual_norm / optimal : 1.0;
+          j.Set("optimal_residual_norm", optimal);
+          j.Set("residual_ratio", ratio);
+          absl::StrAppend(&result.text, "  optimal (QR) ‖Ax* − b‖ = ", FormatNumber(optimal),
+                          "; ratio ", FormatNumber(ratio), "\n");
+        }
+        return result;
+      };
+    });
+  }
+}
+
+}  // namespace sketchd

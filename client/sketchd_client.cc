@@ -1,0 +1,641 @@
+#include "client/sketchd_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "client/cli_status.h"
+#include "core/io/element_type.h"
+#include "core/status_macros.h"
+
+namespace sketchd {
+namespace {
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return InputError(absl::NotFoundError(absl::StrCat(what, " file ", path, ": cannot be read")));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Row-major doubles → packed little-endian float32/float64 bytes.
+std::string PackRows(const RowMatrixXd& rows, v1::DType dtype) {
+  const ElementType type = dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64;
+  std::string bytes(static_cast<size_t>(rows.size()) * ElementSize(type), '\0');
+  DoubleToLittleEndian(type, rows.data(), rows.size(), bytes.data());
+  return bytes;
+}
+
+int DTypeSize(v1::DType dtype) { return dtype == v1::DTYPE_FLOAT32 ? 4 : 8; }
+
+bool ExactInFloat32(const VectorXd& v) {
+  for (double x : v) {
+    if (static_cast<double>(static_cast<float>(x)) != x) return false;
+  }
+  return true;
+}
+
+// grpc.health.v1.HealthCheckResponse.status (field 1, varint) from raw bytes.
+int DecodeHealthStatus(const std::string& bytes) {
+  size_t i = 0;
+  int status = 0;
+  while (i < bytes.size()) {
+    const unsigned key = static_cast<unsigned char>(bytes[i++]);
+    uint64_t value = 0;
+    int shift = 0;
+    if ((key & 7) == 0) {
+      while (i < bytes.size()) {
+        const unsigned char c = bytes[i++];
+        value |= static_cast<uint64_t>(c & 0x7F) << shift;
+        shift += 7;
+        if ((c & 0x80) == 0) break;
+      }
+      if ((key >> 3) == 1) status = static_cast<int>(value);
+    } else {
+      break;  // no other fields exist in this message
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::Status FromGrpcStatus(const grpc::Status& status, const std::string& address) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      (absl::StrContains(message, "failed to connect") ||
+       absl::StrContains(message, "Connection refused") || message.empty())) {
+    message = absl::StrCat(message.empty() ? "unavailable" : message,
+                           " (is sketchd running at ", address, "?)");
+  }
+  return ServerError(absl::Status(static_cast<absl::StatusCode>(status.error_code()), message));
+}
+
+absl::StatusOr<v1::Task> ParseWireTask(const std::string& name) {
+  if (name == "lowrank") return v1::TASK_LOW_RANK;
+  if (name == "regression") return v1::TASK_REGRESSION;
+  return UsageError(absl::StrCat("unknown task '", name, "' (expected lowrank or regression)"));
+}
+
+std::string WireTaskName(v1::Task task) {
+  switch (task) {
+    case v1::TASK_LOW_RANK: return "lowrank";
+    case v1::TASK_REGRESSION: return "regression";
+    default: return "unspecified";
+  }
+}
+
+absl::StatusOr<v1::Solver> ParseWireSolver(const std::string& name) {
+  if (name == "sketch_and_solve") return v1::SOLVER_SKETCH_AND_SOLVE;
+  if (name == "lsqr") return v1::SOLVER_LSQR;
+  if (name == "ihs") return v1::SOLVER_IHS;
+  return UsageError(
+      absl::StrCat("unknown solver '", name, "' (expected sketch_and_solve, lsqr or ihs)"));
+}
+
+std::string JobStateName(v1::JobState state) {
+  switch (state) {
+    case v1::JOB_STATE_QUEUED: return "queued";
+    case v1::JOB_STATE_RUNNING: return "running";
+    case v1::JOB_STATE_SUCCEEDED: return "succeeded";
+    case v1::JOB_STATE_FAILED: return "failed";
+    case v1::JOB_STATE_CANCELLED: return "cancelled";
+    case v1::JOB_STATE_INTERRUPTED: return "interrupted";
+    default: return "unspecified";
+  }
+}
+
+bool IsTerminal(v1::JobState state) {
+  return state == v1::JOB_STATE_SUCCEEDED || state == v1::JOB_STATE_FAILED ||
+         state == v1::JOB_STATE_CANCELLED || state == v1::JOB_STATE_INTERRUPTED;
+}
+
+SketchdClient::SketchdClient(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
+    : options_(std::move(options)),
+      channel_(std::move(channel)),
+      stub_(v1::SketchService::NewStub(channel_)) {}
+
+absl::StatusOr<std::unique_ptr<SketchdClient>> SketchdClient::Connect(
+    const ClientOptions& options) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  const bool tls = options.use_tls || !options.tls_ca_file.empty() ||
+                   !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  grpc::ChannelArguments args;
+  if (tls) {
+    grpc::SslCredentialsOptions ssl;
+    if (!options.tls_ca_file.empty()) {
+      SKETCHD_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadTextFile(options.tls_ca_file, "TLS CA"));
+    }
+    if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+      return UsageError("a client certificate needs both --tls_cert and --tls_key");
+    }
+    if (!options.tls_cert_file.empty()) {
+      SKETCHD_ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                                      ReadTextFile(options.tls_cert_file, "TLS certificate"));
+      SKETCHD_ASSIGN_OR_RETURN(ssl.pem_private_key,
+                                      ReadTextFile(options.tls_key_file, "TLS key"));
+    }
+    credentials = grpc::SslCredentials(ssl);
+    if (!options.tls_server_name.empty()) args.SetSslTargetNameOverride(options.tls_server_name);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  auto channel = grpc::CreateCustomChannel(options.address, credentials, args);
+  return std::unique_ptr<SketchdClient>(new SketchdClient(options, std::move(channel)));
+}
+
+std::unique_ptr<grpc::ClientContext> SketchdClient::NewContext(double timeout_seconds) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::microseconds(static_cast<int64_t>(timeout_seconds * 1e6)));
+  if (!options_.token.empty()) context->AddMetadata("authorization", "Bearer " + options_.token);
+  return context;
+}
+
+absl::Status SketchdClient::Retry(const std::function<grpc::Status()>& attempt) const {
+  double backoff = options_.initial_backoff_seconds;
+  for (int i = 1;; ++i) {
+    grpc::Status status = attempt();
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || i >= options_.max_attempts) {
+      return FromGrpcStatus(status, options_.address);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(backoff * 1e6)));
+    backoff = std::min(backoff * 2, options_.max_backoff_seconds);
+  }
+}
+
+absl::StatusOr<std::string> SketchdClient::Health(const std::string& service) {
+  std::string response_bytes;
+  absl::Status status = Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    grpc::GenericStub generic(channel_);
+    grpc::CompletionQueue queue;
+    // HealthCheckRequest{service}: field 1, length-delimited.
+    std::string request_bytes;
+    if (!service.empty()) {
+      request_bytes.push_back(0x0A);
+      request_bytes.push_back(static_cast<char>(service.size()));
+      request_bytes += service;
+    }
+    grpc::Slice slice(request_bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    grpc::Status rpc_status;
+    auto call = generic.PrepareUnaryCall(context.get(), "/grpc.health.v1.Health/Check", request,
+                                         &queue);
+    call->StartCall();
+    call->Finish(&response, &rpc_status, reinterpret_cast<void*>(1));
+    void* tag = nullptr;
+    bool ok = false;
+    queue.Next(&tag, &ok);
+    queue.Shutdown();
+    while (queue.Next(&tag, &ok)) {
+    }
+    response_bytes.clear();
+    if (rpc_status.ok()) {
+      std::vector<grpc::Slice> slices;
+      if (response.Dump(&slices).ok()) {
+        for (const auto& s : slices) {
+          response_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+      }
+    }
+    return rpc_status;
+  });
+  if (!status.ok()) return status;
+  switch (DecodeHealthStatus(response_bytes)) {
+    case 1: return std::string("SERVING");
+    case 2: return std::string("NOT_SERVING");
+    case 3: return std::string("SERVICE_UNKNOWN");
+    default: return std::string("UNKNOWN");
+  }
+}
+
+absl::StatusOr<v1::Dataset> SketchdClient::CreateDataset(const std::string& name, int64_t n,
+                                                         int64_t d,
+                                                         const std::string& description) {
+  v1::CreateDatasetRequest request;
+  request.set_name(name);
+  request.set_n(n);
+  request.set_d(d);
+  request.set_description(description);
+  v1::Dataset response;
+  auto context = NewContext(options_.timeout_seconds);
+  SKETCHD_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->CreateDataset(context.get(), request, &response), options_.address));
+  return response;
+}
+
+absl::StatusOr<v1::Dataset> SketchdClient::GetDataset(const std::string& name) {
+  v1::GetDatasetRequest request;
+  request.set_name(name);
+  v1::Dataset response;
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return stub_->GetDataset(context.get(), request, &response);
+  }));
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::Dataset>> SketchdClient::ListDatasets() {
+  v1::ListDatasetsRequest request;
+  v1::ListDatasetsResponse response;
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return stub_->ListDatasets(context.get(), request, &response);
+  }));
+  return std::vector<v1::Dataset>(response.datasets().begin(), response.datasets().end());
+}
+
+absl::Status SketchdClient::DeleteDataset(const std::string& name, bool force) {
+  v1::DeleteDatasetRequest request;
+  request.set_name(name);
+  request.set_force(force);
+  v1::DeleteDatasetResponse response;
+  auto context = NewContext(options_.timeout_seconds);
+  return FromGrpcStatus(stub_->DeleteDataset(context.get(), request, &response), options_.address);
+}
+
+absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadMatrices(
+    const std::string& dataset, RowBlockSource& source, const TransferCallback& progress) {
+  const v1::DType dtype = source.exact_in_float32() ? v1::DTYPE_FLOAT32 : v1::DTYPE_FLOAT64;
+  const int64_t total =
+      source.matrix_count() * source.rows() * source.cols() * DTypeSize(dtype);
+  auto context = NewContext(options_.stream_timeout_seconds);
+  v1::UploadTrainingMatricesResponse response;
+  auto writer = stub_->UploadTrainingMatrices(context.get(), &response);
+  int64_t current = -1;
+  int64_t sent = 0;
+  absl::Status source_error;
+  RowBlockSource::Block block;
+  while (true) {
+    auto more = source.Next(&block);
+    if (!more.ok()) {
+      source_error = more.status();
+      break;
+    }
+    if (!*more) break;
+    v1::UploadTrainingMatricesRequest request;
+    if (block.matrix != current) {
+      current = block.matrix;
+      v1::MatrixHeader* header = request.mutable_header();
+      header->set_dataset(dataset);
+      header->set_rows(source.rows());
+      header->set_cols(source.cols());
+      header->set_dtype(dtype);
+      if (!writer->Write(request)) break;
+      request.Clear();
+    }
+    request.mutable_rows()->set_rows(block.rows.rows());
+    request.mutable_rows()->set_data(PackRows(block.rows, dtype));
+    sent += static_cast<int64_t>(request.rows().data().size());
+    if (!writer->Write(request)) break;
+    if (progress) progress(sent, total);
+  }
+  if (!source_error.ok()) {
+    // Abort the stream: the server commits nothing from an aborted upload.
+    context->TryCancel();
+    writer->Finish().ok();
+    return source_error;
+  }
+  writer->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(writer->Finish(), options_.address));
+  return response;
+}
+
+absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadMatrices(
+    const std::string& dataset, const std::vector<RowMatrixXd>& matrices) {
+  std::vector<const RowMatrixXd*> pointers;
+  for (const auto& m : matrices) pointers.push_back(&m);
+  auto source = MemoryRowBlocks(pointers, options_.chunk_bytes);
+  if (!source.ok()) return source.status();
+  return UploadMatrices(dataset, **source);
+}
+
+absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadFiles(
+    const std::string& dataset, const std::vector<std::string>& paths,
+    const TransferCallback& progress) {
+  auto source = FileRowBlocks(paths, options_.chunk_bytes);
+  if (!source.ok()) return source.status();
+  return UploadMatrices(dataset, **source, progress);
+}
+
+absl::StatusOr<v1::Job> SketchdClient::StartTraining(const std::string& dataset,
+                                                     const v1::TrainingOptions& options) {
+  v1::StartTrainingRequest request;
+  request.set_dataset(dataset);
+  *request.mutable_options() = options;
+  v1::Job job;
+  auto context = NewContext(options_.timeout_seconds);
+  SKETCHD_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->StartTraining(context.get(), request, &job), options_.address));
+  return job;
+}
+
+absl::StatusOr<v1::Job> SketchdClient::GetJob(int64_t job_id) {
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return stub_->GetJob(context.get(), request, &job);
+  }));
+  return job;
+}
+
+absl::StatusOr<std::vector<v1::Job>> SketchdClient::ListJobs(const std::string& dataset) {
+  v1::ListJobsRequest request;
+  request.set_dataset(dataset);
+  v1::ListJobsResponse response;
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return stub_->ListJobs(context.get(), request, &response);
+  }));
+  return std::vector<v1::Job>(response.jobs().begin(), response.jobs().end());
+}
+
+absl::StatusOr<v1::Job> SketchdClient::CancelJob(int64_t job_id) {
+  v1::CancelJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  auto context = NewContext(options_.timeout_seconds);
+  SKETCHD_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->CancelJob(context.get(), request, &job), options_.address));
+  return job;
+}
+
+absl::StatusOr<v1::Job> SketchdClient::RestartJob(int64_t job_id) {
+  v1::RestartJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  auto context = NewContext(options_.timeout_seconds);
+  SKETCHD_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->RestartJob(context.get(), request, &job), options_.address));
+  return job;
+}
+
+absl::StatusOr<v1::Job> SketchdClient::WatchJob(int64_t job_id, const JobCallback& on_update) {
+  v1::WatchJobRequest request;
+  request.set_job_id(job_id);
+  std::optional<v1::Job> last;
+  double backoff = options_.initial_backoff_seconds;
+  int failures = 0;
+  while (true) {
+    auto context = NewContext(options_.stream_timeout_seconds);
+    auto reader = stub_->WatchJob(context.get(), request);
+    v1::Job job;
+    bool progressed = false;
+    while (reader->Read(&job)) {
+      progressed = true;
+      if (on_update) on_update(job);
+      last = job;
+      if (IsTerminal(job.state())) {
+        context->TryCancel();  // nothing more to wait for
+        break;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (last.has_value() && IsTerminal(last->state())) return *last;
+    const bool retryable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                           status.ok();  // a stream that ended early: ask again
+    if (!retryable) return FromGrpcStatus(status, options_.address);
+    if (progressed) {
+      failures = 0;
+      backoff = options_.initial_backoff_seconds;
+    }
+    if (++failures >= options_.max_attempts) {
+      if (status.ok()) {
+        return ServerError(absl::UnknownError(
+            absl::StrCat("WatchJob: stream for job ", job_id, " ended before the job finished")));
+      }
+      return FromGrpcStatus(status, options_.address);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(backoff * 1e6)));
+    backoff = std::min(backoff * 2, options_.max_backoff_seconds);
+  }
+}
+
+absl::StatusOr<std::vector<v1::SketchInfo>> SketchdClient::ListSketches(const std::string& dataset,
+                                                                        v1::Task task) {
+  v1::ListSketchesRequest request;
+  request.set_dataset(dataset);
+  request.set_task(task);
+  v1::ListSketchesResponse response;
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return stub_->ListSketches(context.get(), request, &response);
+  }));
+  return std::vector<v1::SketchInfo>(response.sketches().begin(), response.sketches().end());
+}
+
+absl::StatusOr<v1::GetSketchResponse> SketchdClient::GetSketch(const std::string& dataset,
+                                                               const v1::SketchSelector& selector,
+                                                               v1::Task task,
+                                                               bool include_serialized) {
+  v1::GetSketchRequest request;
+  request.set_dataset(dataset);
+  *request.mutable_sketch() = selector;
+  request.set_task(task);
+  request.set_include_serialized(include_serialized);
+  v1::GetSketchResponse response;
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return stub_->GetSketch(context.get(), request, &response);
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::SketchInfo> SketchdClient::SetDefaultSketch(const std::string& dataset,
+                                                               int64_t version) {
+  v1::SetDefaultSketchRequest request;
+  request.set_dataset(dataset);
+  request.set_version(version);
+  v1::SetDefaultSketchResponse response;
+  auto context = NewContext(options_.timeout_seconds);
+  SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(
+      stub_->SetDefaultSketch(context.get(), request, &response), options_.address));
+  return response.sketch();
+}
+
+absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
+                                                     const v1::SketchSelector& selector, int64_t k,
+                                                     RowBlockSource& source,
+                                                     const TransferCallback& progress) {
+  const v1::DType dtype = source.exact_in_float32() ? v1::DTYPE_FLOAT32 : v1::DTYPE_FLOAT64;
+  const int64_t n = source.rows();
+  const int64_t d = source.cols();
+  const int64_t total = n * d * DTypeSize(dtype);
+  auto context = NewContext(options_.stream_timeout_seconds);
+  auto stream = stub_->LowRank(context.get());
+
+  v1::LowRankRequest request;
+  v1::LowRankHeader* header = request.mutable_header();
+  header->set_dataset(dataset);
+  *header->mutable_sketch() = selector;
+  header->set_k(k);
+  header->set_n(n);
+  header->set_d(d);
+  header->set_dtype(dtype);
+  bool open = stream->Write(request);
+  // Blocks never straddle matrices, so exactly n rows make up the next matrix.
+  int64_t rows_sent = 0;
+  int64_t bytes_sent = 0;
+  absl::Status source_error;
+  RowBlockSource::Block block;
+  while (open && rows_sent < n) {
+    auto more = source.Next(&block);
+    if (!more.ok() || !*more) {
+      source_error = more.ok() ? InputError(absl::InvalidArgumentError(
+                                     "input ended before the matrix was complete"))
+                               : more.status();
+      break;
+    }
+    request.Clear();
+    request.mutable_rows()->set_rows(block.rows.rows());
+    request.mutable_rows()->set_data(PackRows(block.rows, dtype));
+    rows_sent += block.rows.rows();
+    bytes_sent += static_cast<int64_t>(request.rows().data().size());
+    open = stream->Write(request);
+    if (progress) progress(bytes_sent, total);
+  }
+  if (!source_error.ok()) {
+    context->TryCancel();
+    stream->Finish().ok();
+    return source_error;
+  }
+  stream->WritesDone();
+
+  LowRankResult result;
+  bool have_summary = false;
+  v1::LowRankResponse response;
+  absl::Status chunk_error;
+  while (stream->Read(&response)) {
+    if (response.has_summary()) {
+      result.summary = response.summary();
+      const int64_t kk = result.summary.k();
+      result.left = MatrixXd::Zero(result.summary.n(), kk);
+      result.right = MatrixXd::Zero(result.summary.d(), kk);
+      have_summary = true;
+      continue;
+    }
+    const v1::FactorChunk& chunk = response.chunk();
+    MatrixXd* target = chunk.factor() == v1::FACTOR_LEFT    ? &result.left
+                       : chunk.factor() == v1::FACTOR_RIGHT ? &result.right
+                                                            : nullptr;
+    const int64_t kk = result.summary.k();
+    if (!have_summary || target == nullptr || chunk.first_row() < 0 || chunk.rows() < 0 ||
+        chunk.first_row() + chunk.rows() > target->rows() ||
+        static_cast<int64_t>(chunk.data().size()) != chunk.rows() * kk * 8) {
+      chunk_error = ServerError(absl::InternalError("LowRank: malformed factor chunk from server"));
+      continue;
+    }
+    RowMatrixXd rows(chunk.rows(), kk);
+    LittleEndianToDouble(ElementType::kFloat64, chunk.data().data(), rows.size(), rows.data());
+    target->middleRows(chunk.first_row(), chunk.rows()) = rows;
+  }
+  SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(stream->Finish(), options_.address));
+  SKETCHD_RETURN_IF_ERROR(chunk_error);
+  if (!have_summary) {
+    return ServerError(absl::InternalError("LowRank: the server sent no summary"));
+  }
+  return result;
+}
+
+absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
+                                                     const v1::SketchSelector& selector, int64_t k,
+                                                     const RowMatrixXd& a) {
+  auto source = MemoryRowBlocks({&a}, options_.chunk_bytes);
+  if (!source.ok()) return source.status();
+  return LowRank(dataset, selector, k, **source);
+}
+
+absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& dataset,
+                                                       const v1::SketchSelector& selector,
+                                                       const SolveRequestOptions& options,
+                                                       RowBlockSource& a_source, const VectorXd& b,
+                                                       const TransferCallback& progress) {
+  const int64_t n = a_source.rows();
+  const int64_t d = a_source.cols();
+  if (b.size() != n) {
+    return InputError(absl::InvalidArgumentError(
+        absl::StrCat("b has ", b.size(), " entries but A has ", n, " rows")));
+  }
+  const v1::DType dtype =
+      a_source.exact_in_float32() && ExactInFloat32(b) ? v1::DTYPE_FLOAT32 : v1::DTYPE_FLOAT64;
+  const int64_t total = n * (d + 1) * DTypeSize(dtype);
+  auto context = NewContext(options_.stream_timeout_seconds);
+  v1::SolveResponse response;
+  auto writer = stub_->Solve(context.get(), &response);
+
+  v1::SolveRequest request;
+  v1::SolveHeader* header = request.mutable_header();
+  header->set_dataset(dataset);
+  *header->mutable_sketch() = selector;
+  header->set_solver(options.solver);
+  if (options.lasso_lambda.has_value()) header->set_lasso_lambda(*options.lasso_lambda);
+  header->set_tolerance(options.tolerance);
+  header->set_max_iterations(options.max_iterations);
+  header->set_n(n);
+  header->set_d(d);
+  header->set_dtype(dtype);
+  header->set_record_objective(options.record_objective);
+  bool open = writer->Write(request);
+  int64_t rows_sent = 0;
+  int64_t bytes_sent = 0;
+  absl::Status source_error;
+  RowBlockSource::Block block;
+  while (open && rows_sent < n) {
+    auto more = a_source.Next(&block);
+    if (!more.ok() || !*more) {
+      source_error = more.ok() ? InputError(absl::InvalidArgumentError(
+                                     "input ended before the matrix was complete"))
+                               : more.status();
+      break;
+    }
+    const int64_t r = block.rows.rows();
+    RowMatrixXd ab(r, d + 1);
+    ab.leftCols(d) = block.rows;
+    ab.col(d) = b.segment(block.first_row, r);
+    request.Clear();
+    request.mutable_rows()->set_rows(r);
+    request.mutable_rows()->set_data(PackRows(ab, dtype));
+    rows_sent += r;
+    bytes_sent += static_cast<int64_t>(request.rows().data().size());
+    open = writer->Write(request);
+    if (progress) progress(bytes_sent, total);
+  }
+  if (!source_error.ok()) {
+    context->TryCancel();
+    writer->Finish().ok();
+    return source_error;
+  }
+  writer->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(writer->Finish(), options_.address));
+  return response;
+}
+
+absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& dataset,
+                                                       const v1::SketchSelector& selector,
+                                                       const SolveRequestOptions& options,
+                                                       const RowMatrixXd& a, const VectorXd& b) {
+  auto source = MemoryRowBlocks({&a}, options_.chunk_bytes);
+  if (!source.ok()) return source.status();
+  return Solve(dataset, selector, options, **source, b);
+}
+
+}  // namespace sketchd

@@ -1,0 +1,229 @@
+// sketchctl train, and jobs list|show|watch|cancel|restart.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "client/cli.h"
+#include "client/cli_remote.h"
+#include "core/status_macros.h"
+
+namespace sketchd {
+namespace {
+
+// Follows a job to its end: a progress bar on a terminal, one line per state
+// change otherwise (on stderr, so stdout keeps only the result).
+absl::StatusOr<v1::Job> FollowJob(SketchdClient& client, int64_t job_id) {
+  ProgressBar bar(StderrIsTerminal());
+  const bool lines = !StderrIsTerminal();
+  v1::JobState last_state = v1::JOB_STATE_UNSPECIFIED;
+  auto job = client.WatchJob(job_id, [&](const v1::Job& j) {
+    bar.Update(j.progress(), absl::StrCat(JobStateName(j.state()), ": ", j.message()));
+    if (lines && j.state() != last_state) {
+      std::cerr << "job " << j.job_id() << ": " << JobStateName(j.state())
+                << (j.message().empty() ? "" : " — " + j.message()) << "\n";
+    }
+    last_state = j.state();
+  });
+  bar.Finish();
+  return job;
+}
+
+// The final report of a job: its state and, when it produced a sketch, the
+// sketch's validation figures (learned vs random).
+absl::StatusOr<CommandResult> JobOutcome(SketchdClient& client, const v1::Job& job) {
+  CommandResult result;
+  result.json.Set("job", JobJson(job));
+  result.text = JobText(job);
+  if (job.state() == v1::JOB_STATE_SUCCEEDED && job.sketch_version() != 0) {
+    v1::SketchSelector selector;
+    selector.set_version(job.sketch_version());
+    SKETCHD_ASSIGN_OR_RETURN(v1::GetSketchResponse sketch,
+                             client.GetSketch(job.dataset(), selector, job.options().task(),
+                                              /*include_serialized=*/false));
+    result.json.Set("sketch", SketchInfoJson(sketch.info()));
+    absl::StrAppend(&result.text, "  trained in ", FormatSeconds(sketch.info().train_seconds()),
+                    "\n  validation: ", ValidationLine(sketch.info().validation()), "\n");
+    if (!sketch.info().notes().empty()) {
+      absl::StrAppend(&result.text, "  notes: ", sketch.info().notes(), "\n");
+    }
+  }
+  result.exit_code = job.state() == v1::JOB_STATE_SUCCEEDED ? kExitOk : kExitNegative;
+  return result;
+}
+
+}  // namespace
+
+void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* slot) {
+  {
+    struct Args {
+      std::string name, method, task = "lowrank";
+      int64_t k = 10, m = 0;
+      uint64_t seed = 0;
+      int iterations = 0, batch_size = 0, threads = 0;
+      double learning_rate = 0, time_budget = 0;
+      double validation_fraction = -1, heavy_fraction = -1;
+      bool refine_values = false, append_sampled_rows = false, learn_values = false;
+      bool wait = false;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand(
+        "train",
+        "Start a training job that learns a sketch from the dataset's matrices; prints the job "
+        "id. With --wait, follows it and prints the learned-vs-random validation figures; the "
+        "exit code is then 0 only if the job succeeded.");
+    cmd->add_option("NAME", args->name, "dataset name")->required();
+    cmd->add_option("--method", args->method, "training method")
+        ->required()
+        ->check(CLI::IsMember({"random", "ivy", "mixed", "inner_product", "greedy", "heavy_rows"}));
+    cmd->add_option("--task", args->task, "what the sketch is for")
+        ->check(CLI::IsMember({"lowrank", "regression"}))
+        ->capture_default_str();
+    cmd->add_option("--k", args->k, "target rank (lowrank task)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--m", args->m, "sketch rows")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", args->seed, "random seed (reproducible)")->capture_default_str();
+    cmd->add_option("--iters,--iterations", args->iterations,
+                    "gradient steps / greedy passes (0 = method default)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--batch-size", args->batch_size, "matrices per step (0 = default)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--learning-rate", args->learning_rate, "Adam step (0 = default)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--time-budget", args->time_budget,
+                    "seconds; training stops early keeping the best so far (0 = none)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--threads", args->threads, "0 = all cores")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--validation-fraction", args->validation_fraction,
+                    "share of matrices held out for the figures (default 0.2)")
+        ->check(CLI::Range(0.0, 0.9));
+    cmd->add_option("--heavy-fraction", args->heavy_fraction,
+                    "heavy_rows: share of m for heavy rows (default 0.3)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_flag("--refine-values", args->refine_values,
+                  "inner_product/greedy: refine values by gradient steps");
+    cmd->add_flag("--append-sampled-rows", args->append_sampled_rows,
+                  "inner_product: append the sampled-rows sketch (worst-case guarantee)");
+    cmd->add_flag("--learn-values", args->learn_values,
+                  "heavy_rows: learn values with the subspace-embedding loss");
+    cmd->add_flag("--wait", args->wait, "follow the job to its end and report the result");
+    cmd->callback([&global, slot, args] {
+      slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
+        v1::TrainingOptions options;
+        options.set_method(args->method);
+        SKETCHD_ASSIGN_OR_RETURN(v1::Task task, ParseWireTask(args->task));
+        options.set_task(task);
+        options.set_k(args->k);
+        options.set_m(args->m);
+        options.set_seed(args->seed);
+        options.set_iterations(args->iterations);
+        options.set_batch_size(args->batch_size);
+        options.set_learning_rate(args->learning_rate);
+        options.set_time_budget_seconds(args->time_budget);
+        options.set_threads(args->threads);
+        if (args->validation_fraction >= 0) {
+          options.set_validation_fraction(args->validation_fraction);
+        }
+        if (args->heavy_fraction >= 0) options.set_heavy_fraction(args->heavy_fraction);
+        options.set_refine_values(args->refine_values);
+        options.set_append_sampled_rows(args->append_sampled_rows);
+        options.set_learn_values(args->learn_values);
+
+        SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client->StartTraining(args->name, options));
+        if (!args->wait) {
+          CommandResult result;
+          result.json.Set("job_id", job.job_id());
+          result.json.Set("job", JobJson(job));
+          result.text = absl::StrCat(job.job_id(), "\n");
+          return result;
+        }
+        std::cerr << "started job " << job.job_id() << " (" << args->method << ", "
+                  << args->task << ", k=" << args->k << ", m=" << args->m << ")\n";
+        SKETCHD_ASSIGN_OR_RETURN(v1::Job final_job, FollowJob(*client, job.job_id()));
+        SKETCHD_ASSIGN_OR_RETURN(CommandResult result, JobOutcome(*client, final_job));
+        result.json.Set("job_id", job.job_id());
+        return result;
+      };
+    });
+  }
+
+  CLI::App* jobs = app.add_subcommand("jobs", "List, show, watch, cancel and restart training jobs");
+  jobs->require_subcommand(1);
+
+  {
+    auto name = std::make_shared<std::string>();
+    CLI::App* cmd = jobs->add_subcommand("list", "List the jobs of a dataset (newest first)");
+    cmd->add_option("NAME", *name, "dataset name (omit for all datasets)");
+    cmd->callback([&global, slot, name] {
+      slot->action = [&global, name]() -> absl::StatusOr<CommandResult> {
+        SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        SKETCHD_ASSIGN_OR_RETURN(std::vector<v1::Job> list, client->ListJobs(*name));
+        CommandResult result;
+        Json items = Json::Array();
+        std::vector<std::vector<std::string>> rows = {JobHeader()};
+        for (const auto& j : list) {
+          items.Push(JobJson(j));
+          rows.push_back(JobRow(j));
+        }
+        result.json.Set("jobs", std::move(items));
+        result.text = list.empty() ? "no jobs\n" : FormatTable(rows);
+        return result;
+      };
+    });
+  }
+
+  auto add_job_command = [&](const char* name, const char* help,
+                             std::function<absl::StatusOr<CommandResult>(SketchdClient&, int64_t)>
+                                 run) {
+    auto id = std::make_shared<int64_t>(0);
+    CLI::App* cmd = jobs->add_subcommand(name, help);
+    cmd->add_option("ID", *id, "job id")->required()->check(CLI::PositiveNumber);
+    cmd->callback([&global, slot, id, run] {
+      slot->action = [&global, id, run]() -> absl::StatusOr<CommandResult> {
+        SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        return run(*client, *id);
+      };
+    });
+  };
+
+  add_job_command("show", "Show one job", [](SketchdClient& client, int64_t id)
+                                              -> absl::StatusOr<CommandResult> {
+    SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client.GetJob(id));
+    CommandResult result;
+    result.json.Set("job", JobJson(job));
+    result.text = JobText(job);
+    return result;
+  });
+  add_job_command(
+      "watch",
+      "Follow a job until it ends (progress bar on a terminal); exit 0 only if it succeeded",
+      [](SketchdClient& client, int64_t id) -> absl::StatusOr<CommandResult> {
+        SKETCHD_ASSIGN_OR_RETURN(v1::Job job, FollowJob(client, id));
+        return JobOutcome(client, job);
+      });
+  add_job_command("cancel", "Cancel a queued or running job",
+                  [](SketchdClient& client, int64_t id) -> absl::StatusOr<CommandResult> {
+                    SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client.CancelJob(id));
+                    CommandResult result;
+                    result.json.Set("job", JobJson(job));
+                    result.text = absl::StrCat("job ", id, ": ", JobStateName(job.state()), "\n");
+                    return result;
+                  });
+  add_job_command(
+      "restart", "Run a failed, cancelled or interrupted job again as a new job",
+      [](SketchdClient& client, int64_t id) -> absl::StatusOr<CommandResult> {
+        SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client.RestartJob(id));
+        CommandResult result;
+        result.json.Set("job_id", job.job_id());
+        result.json.Set("job", JobJson(job));
+        result.text = absl::StrCat(job.job_id(), "\n");
+        return result;
+      });
+}
+
+}  // namespace sketchd
