@@ -103,6 +103,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
   };
   double rr = gradient_pass();
   if (options.record_objective) out.objective.push_back(0.5 * rr);
+  if (options.on_iterate) options.on_iterate(0, x);
   out.stop_reason = "iteration limit reached";
   int t = 0;
   for (; t < options.max_iterations; ++t) {
@@ -125,6 +126,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
     x = std::move(x_next);
     rr = gradient_pass();
     if (options.record_objective) out.objective.push_back(0.5 * rr);
+    if (options.on_iterate) options.on_iterate(t + 1, x);
     if (options.tolerance > 0 && change <= options.tolerance * x.norm()) {
       ++t;
       out.stop_reason = "relative change below tolerance";

@@ -9,6 +9,7 @@
 #define SKETCHD_CORE_REGRESSION_IHS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct IhsOptions {
   bool record_objective = false;
   L1QuadraticOptions inner;   // LASSO inner solver
   const VectorXd* x0 = nullptr;  // start (default 0); projected onto C for LASSO
+  // Called with (t, x_t) for t = 0 (the start) and after every iteration, for
+  // callers that measure convergence exactly (objective gaps need x_t, not f).
+  std::function<void(int, const VectorXd&)> on_iterate;
 };
 
 // FailedPrecondition if an unconstrained step meets a rank-deficient S_tA.

@@ -1,0 +1,51 @@
+// Training sketches for regression (DESIGN §2, Li et al. 2023 §6).
+//
+// method heavy_rows: problems share n (and d). For each training problem the
+// leverage scores (thin QR, row norms² of Q) pick its top-h rows, h =
+// floor(heavy_fraction·m); the h rows that are in the top-h of the most
+// training problems (ties: larger summed leverage, then lower index) get a
+// bucket each (rows 0..h−1 of S, value +1); every other row is hashed by
+// Philox(seed) into buckets h..m−1 with a ±1 value. TrainedSketch.heavy_rows
+// lists them. With learn_values, all values are then learned by Adam on the
+// subspace-embedding loss (subspace_embedding_loss.h; `iterations` steps,
+// default 300; `learning_rate`, default 0.05; `batch_size` problems per step,
+// default all). Solve reuses a sketch with learned values unchanged at every
+// IHS iteration and re-hashes the light rows of one without.
+// method random: a random CountSketch (m, n, seed), for comparison.
+//
+// Validation: the last round(validation_fraction·N) problems (N ≥ 2; the
+// family is assumed in time order) are held out of training; on each, with
+// λ = lasso_lambda_fraction·‖x_LS‖₁, metric "ihs_lasso_rate" is the mean
+// IHS-LASSO rate (ihs_evaluation.h) of the trained sketch used as Solve would
+// use it, and of a fresh random CountSketch per iteration with the same m
+// (mean over 3 seeds). With no held-out problem the training problems are used
+// and `notes` says so.
+//
+// Problems are used as given: standardise them beforehand if desired
+// (column_standardizer.h says why that is the caller's job).
+// Progress is reported per phase step; cancellation is polled at least once
+// per training problem and per Adam step (→ CancelledError).
+#ifndef SKETCHD_CORE_REGRESSION_TRAIN_REGRESSION_H_
+#define SKETCHD_CORE_REGRESSION_TRAIN_REGRESSION_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/regression/regression_problem.h"
+#include "core/training/trained_sketch.h"
+#include "core/training/training_control.h"
+
+namespace sketchd {
+
+absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<RegressionProblem>& problems,
+                                                    const TrainOptions& options,
+                                                    const ProgressCallback& progress,
+                                                    const CancelToken* cancel);
+
+// The heavy rows alone (used by training and tests): the h rows most often in
+// the per-problem top-h by leverage. Problems must share n.
+std::vector<int32_t> SelectHeavyRows(const std::vector<RegressionProblem>& problems, int64_t h);
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CORE_REGRESSION_TRAIN_REGRESSION_H_
