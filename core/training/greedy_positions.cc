@@ -17,7 +17,8 @@ struct GreedyState {
   MatrixXd gram;   // G = AᵀA, d×d
   MatrixXd mm;     // XXᵀ
   MatrixXd kk;     // XGXᵀ
-  double frob_sq = 0;
+  double frob_sq = 0;  // of the normalised matrix
+  double weight = 1;   // raw → normalised for squared quantities
 };
 
 void RefreshRow(GreedyState* st, Index p) {
@@ -79,17 +80,20 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
     const TrainingMatrix& tm = subsample[i];
     const ConstRowMajorRef f = tm.gram_factor();
     st.gram = f.transpose() * f;
-    st.x = start.Apply(tm.a);
+    st.x = start.Apply(tm.raw());
     st.xg = st.x * st.gram;
     st.mm = st.x * st.x.transpose();
     st.kk = st.x * st.xg.transpose();
     st.frob_sq = tm.frob_sq;
+    st.weight = tm.loss_weight();
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
 
   auto proxy = [&]() {
     double total = 0;
-    for (const GreedyState& st : states) total += st.frob_sq - CapturedFromPencil(st.mm, st.kk, k);
+    for (const GreedyState& st : states) {
+      total += st.frob_sq - st.weight * CapturedFromPencil(st.mm, st.kk, k);
+    }
     return total / static_cast<double>(count);
   };
   rep.initial_proxy = proxy();
@@ -116,14 +120,14 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
       const int64_t j = order[step];
       ++rep.columns_visited;
       bool any = false;
-      for (const TrainingMatrix& tm : subsample) any = any || tm.a.row(j).squaredNorm() > 0;
+      for (const TrainingMatrix& tm : subsample) any = any || tm.raw().row(j).squaredNorm() > 0;
       if (!any) continue;  // a zero column of S·A moves nothing
       const Index p0 = positions[j];
       const double v0 = values[j];
       // Take column j out of its bucket in every state.
       ParallelFor(count, config.threads, [&](int64_t i, int) {
         GreedyState& st = states[i];
-        const auto a = subsample[i].a.row(j);
+        const auto a = subsample[i].raw().row(j);
         g[i] = st.gram * a.transpose();  // (aG)ᵀ = Ga
         st.x.row(p0) -= v0 * a;
         st.xg.row(p0) -= v0 * g[i].transpose();
@@ -150,7 +154,7 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
           kk.row(p) += s * h[i].transpose();
           kk.col(p) += s * h[i];
           kk(p, p) += alpha[i];
-          total += st.frob_sq - CapturedFromPencil(mm, kk, k);
+          total += st.frob_sq - st.weight * CapturedFromPencil(mm, kk, k);
         }
         trial_loss[t] = total;
       });
@@ -171,7 +175,7 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
       values[j] = s;
       ParallelFor(count, config.threads, [&](int64_t i, int) {
         GreedyState& st = states[i];
-        st.x.row(p) += s * subsample[i].a.row(j);
+        st.x.row(p) += s * subsample[i].raw().row(j);
         st.xg.row(p) += s * g[i].transpose();
         RefreshRow(&st, p);
       });

@@ -69,7 +69,8 @@ absl::StatusOr<double> MeanScwLoss(const CountSketch& sketch,
   ParallelFor(static_cast<int64_t>(matrices.size()), threads, [&](int64_t i, int) {
     if (control.cancelled()) return;
     const TrainingMatrix& tm = matrices[i];
-    loss[i] = ScwLossAndValueGradient(sketch, tm.a, tm.gram_factor(), tm.frob_sq, k, none, nullptr);
+    loss[i] = ScwLossAndValueGradient(sketch, tm.raw(), tm.gram_factor(), tm.frob_sq, k, none,
+                                      nullptr, tm.loss_weight());
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
   return std::accumulate(loss.begin(), loss.end(), 0.0) / static_cast<double>(matrices.size());
@@ -133,8 +134,8 @@ absl::StatusOr<CountSketch> LearnSketchValues(const CountSketch& start,
     ParallelFor(batch, config.threads, [&](int64_t t, int) {
       if (control.cancelled()) return;
       const TrainingMatrix& tm = train[members[t]];
-      losses[t] = ScwLossAndValueGradient(current, tm.a, tm.gram_factor(), tm.frob_sq, config.k,
-                                          trainable, &grads[t]);
+      losses[t] = ScwLossAndValueGradient(current, tm.raw(), tm.gram_factor(), tm.frob_sq, config.k,
+                                          trainable, &grads[t], tm.loss_weight());
     });
     if (control.cancelled()) return absl::CancelledError("training cancelled");
     VectorXd grad = VectorXd::Zero(params.size());

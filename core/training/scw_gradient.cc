@@ -88,7 +88,8 @@ ScwObjective EvaluateScwObjective(const MatrixXd& x, ConstRowMajorRef gram_facto
 
 double ScwLossAndValueGradient(const CountSketch& sketch, ConstRowMajorRef a,
                                ConstRowMajorRef gram_factor, double frob_sq, int64_t k,
-                               const std::vector<bool>& trainable, VectorXd* grad) {
+                               const std::vector<bool>& trainable, VectorXd* grad,
+                               double weight) {
   const MatrixXd x = sketch.Apply(a);
   const bool want = grad != nullptr;
   ScwObjective obj = EvaluateScwObjective(x, gram_factor, k, want);
@@ -108,8 +109,9 @@ double ScwLossAndValueGradient(const CountSketch& sketch, ConstRowMajorRef a,
       }
       ++slot;
     }
+    if (weight != 1.0) *grad *= weight;
   }
-  return frob_sq - obj.captured;
+  return frob_sq - weight * obj.captured;
 }
 
 }  // namespace sketchd

@@ -41,10 +41,14 @@ ScwObjective EvaluateScwObjective(const MatrixXd& x, ConstRowMajorRef gram_facto
 
 // L = ‖A‖² − f(SA) for one matrix, and if `grad` is non-null the gradient
 // with respect to the values of the blocks b with trainable[b] true,
-// concatenated block-major (n entries per trainable block). `frob_sq` is ‖A‖².
+// concatenated block-major (n entries per trainable block). `frob_sq` is ‖A‖²
+// of the matrix the loss is about; when that is c·a for the given `a` (and
+// gram factor), pass weight = c² and frob_sq = c²‖a‖² (the loss and gradient
+// are homogeneous of degree 2 in A).
 double ScwLossAndValueGradient(const CountSketch& sketch, ConstRowMajorRef a,
                                ConstRowMajorRef gram_factor, double frob_sq, int64_t k,
-                               const std::vector<bool>& trainable, VectorXd* grad);
+                               const std::vector<bool>& trainable, VectorXd* grad,
+                               double weight = 1.0);
 
 }  // namespace sketchd
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/status_macros.h"
 #include "core/training/greedy_positions.h"
 #include "core/training/inner_product_sketch.h"
 #include "core/training/ivy_training.h"
@@ -92,24 +93,24 @@ absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOp
 // side-by-side concatenation, which has the same row inner products up to the
 // cross terms and the same role: one n-row matrix summarising the family.
 RowMatrixXd RepresentativeMatrix(const std::vector<TrainingMatrix>& train, bool* concatenated) {
-  const Index n = train[0].a.rows();
+  const Index n = train[0].raw().rows();
   bool same = true;
   Index total = 0;
   for (const TrainingMatrix& tm : train) {
-    same = same && tm.a.cols() == train[0].a.cols();
-    total += tm.a.cols();
+    same = same && tm.raw().cols() == train[0].raw().cols();
+    total += tm.raw().cols();
   }
   *concatenated = !same;
   if (same) {
-    RowMatrixXd mean = RowMatrixXd::Zero(n, train[0].a.cols());
-    for (const TrainingMatrix& tm : train) mean += tm.a;
+    RowMatrixXd mean = RowMatrixXd::Zero(n, train[0].raw().cols());
+    for (const TrainingMatrix& tm : train) mean += tm.inv_scale * tm.raw();
     return mean / static_cast<double>(train.size());
   }
   RowMatrixXd out(n, total);
   Index col = 0;
   for (const TrainingMatrix& tm : train) {
-    out.middleCols(col, tm.a.cols()) = tm.a;
-    col += tm.a.cols();
+    out.middleCols(col, tm.raw().cols()) = tm.inv_scale * tm.raw();
+    col += tm.raw().cols();
   }
   return out;
 }
@@ -169,9 +170,9 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   }
 
   control.Report(0.0, "normalising training matrices");
-  auto train_or = PrepareTrainingMatrices(matrices, train_idx, validate_on_train, k, threads, control);
+  auto train_or = PrepareTrainingMatrices(matrices, train_idx, false, k, threads, control);
   if (!train_or.ok()) return train_or.status();
-  const std::vector<TrainingMatrix>& train = *train_or;
+  std::vector<TrainingMatrix>& train = *train_or;
   const int64_t num_train = static_cast<int64_t>(train.size());
 
   ProgressReporter phase(&control, 0.05, 0.9);
@@ -261,7 +262,9 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
         if (!tau.ok()) return tau.status();
         scores = *tau;
       } else {
-        for (const TrainingMatrix& tm : train) scores += tm.a.rowwise().squaredNorm();
+        for (const TrainingMatrix& tm : train) {
+          scores += tm.loss_weight() * tm.raw().rowwise().squaredNorm();
+        }
       }
       // Subsample for the proxy loss.
       const int64_t sub = options.batch_size > 0
@@ -324,7 +327,9 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   control.Report(0.9, "validation figures");
   std::vector<TrainingMatrix> held_set;
   const std::vector<TrainingMatrix>* eval = &train;
-  if (!validate_on_train) {
+  if (validate_on_train) {
+    SKETCHD_RETURN_IF_ERROR(FillOptimalErrors(&train, k, threads, control));
+  } else {
     auto held_or = PrepareTrainingMatrices(matrices, held_idx, true, k, threads, control);
     if (!held_or.ok()) return held_or.status();
     held_set = *std::move(held_or);

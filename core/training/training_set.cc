@@ -69,21 +69,48 @@ absl::StatusOr<std::vector<TrainingMatrix>> PrepareTrainingMatrices(
       return;
     }
     tm.scale = top;
-    tm.a = top > 0 ? RowMatrixXd(source / top) : source;
-    tm.frob_sq = tm.a.squaredNorm();
+    tm.source = &source;
+    // Squares of entries must stay far from under/overflow for raw use.
+    if (top > 0 && (top < 1e-100 || top > 1e100)) {
+      tm.owned = source / top;
+      tm.inv_scale = 1;
+    } else {
+      tm.inv_scale = top > 0 ? 1 / top : 1.0;
+    }
+    tm.frob_sq = tm.raw().squaredNorm() * tm.loss_weight();
     if (with_optimum) {
       tm.optimal_error = top > 0 ? OptimalLowRankError(sigma / top, k) : 0.0;
     }
-    if (tm.a.rows() > tm.a.cols()) {
+    if (source.rows() > source.cols()) {
       // R of A = QR: RᵀR = AᵀA with d rows instead of n.
-      Eigen::HouseholderQR<MatrixXd> qr(tm.a);
-      const Index d = tm.a.cols();
+      Eigen::HouseholderQR<MatrixXd> qr(tm.raw());
+      const Index d = source.cols();
       tm.gram_factor_storage = qr.matrixQR().topRows(d).triangularView<Eigen::Upper>();
     }
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
   if (!failure.ok()) return failure;
   return out;
+}
+
+absl::Status FillOptimalErrors(std::vector<TrainingMatrix>* matrices, int64_t k, int threads,
+                               const TrainingControl& control) {
+  std::mutex mu;
+  absl::Status failure;
+  ParallelFor(static_cast<int64_t>(matrices->size()), threads, [&](int64_t t, int) {
+    if (control.cancelled()) return;
+    TrainingMatrix& tm = (*matrices)[t];
+    auto sigma = SingularValues(MatrixXd(tm.raw()));
+    if (!sigma.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      failure = sigma.status();
+      return;
+    }
+    // raw()·inv_scale is the normalised matrix.
+    tm.optimal_error = OptimalLowRankError(*sigma, k) * tm.inv_scale;
+  });
+  if (control.cancelled()) return absl::CancelledError("training cancelled");
+  return failure;
 }
 
 }  // namespace sketchd

@@ -21,14 +21,17 @@ absl::StatusOr<double> MeanExcessError(const CountSketch& sketch,
   ParallelFor(static_cast<int64_t>(matrices.size()), threads, [&](int64_t i, int) {
     if (control.cancelled()) return;
     const TrainingMatrix& tm = matrices[i];
-    auto factors = ScwLowRank(sketch, tm.a, k);
+    auto factors = ScwLowRank(sketch, tm.raw(), k);
     if (!factors.ok()) {
       std::lock_guard<std::mutex> lock(mu);
       failure = factors.status();
       return;
     }
-    excess[i] = EvaluateLowRankWithOptimum(tm.a, factors->left, factors->right, tm.optimal_error)
-                    .excess_error;
+    // Excess error is homogeneous of degree 1: measure on the raw matrix.
+    excess[i] = EvaluateLowRankWithOptimum(tm.raw(), factors->left, factors->right,
+                                           tm.optimal_error / tm.inv_scale)
+                    .excess_error *
+                tm.inv_scale;
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
   if (!failure.ok()) return failure;
