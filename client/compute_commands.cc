@@ -36,6 +36,14 @@ absl::StatusOr<double> OptimalResidual(const RowMatrixXd& a, const VectorXd& b) 
 
 namespace {
 
+// Rows of a random sketch when `solve --sketch random` has no --m: the core
+// solvers' own defaults (see core/regression/solve.h) in multiples of d.
+int64_t DefaultSolveSketchRows(const std::string& solver, int64_t d) {
+  if (solver == "sketch_and_solve") return 20 * d;
+  if (solver == "ihs") return 8 * d;
+  return 4 * d;
+}
+
 double Seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -130,7 +138,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         }
         bar.Finish();
         report.sketch = SelectorJson(selector);
-        report.sketch.Set("version", last.sketch_version());
+        if (last.sketch_version() != 0) report.sketch.Set("version", last.sketch_version());
         report.sketch.Set("m", last.sketch_m());
         report.sketch_text =
             last.sketch_version() != 0
@@ -171,7 +179,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--sketch", args->sketch, "VERSION, 'default' or 'random'")
         ->capture_default_str();
-    cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
+    cmd->add_option("--m", args->m,
+                    "rows of the random sketch (default: 4d lsqr, 20d sketch_and_solve, 8d ihs)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
     cmd->add_option("--out", args->out, "output .npy for x (d values)");
     cmd->add_flag("--exact", args->exact,
@@ -180,11 +190,18 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::Solver solver, ParseWireSolver(args->solver));
-        SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
-                                 ParseSketchSelector(args->sketch, args->m, args->seed));
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths,
                                  ExpandMatrixPaths({args->a_input}));
         SKETCHD_ASSIGN_OR_RETURN(VectorXd b, ReadRightHandSide(args->b_input));
+        // Header only: the column count picks the random sketch's default m.
+        SKETCHD_ASSIGN_OR_RETURN(auto shape_probe, FileRowBlocks(paths, 1 << 20));
+        int64_t m = args->m;
+        if (args->sketch == "random" && m == 0) {
+          m = DefaultSolveSketchRows(args->solver, shape_probe->cols());
+        }
+        shape_probe.reset();
+        SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
+                                 ParseSketchSelector(args->sketch, m, args->seed));
         RowMatrixXd a;
         std::unique_ptr<RowBlockSource> source;
         if (args->exact) {
@@ -224,7 +241,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         j.Set("d", source->cols());
         j.Set("solver", r.solver().empty() ? args->solver : r.solver());
         Json sketch = SelectorJson(selector);
-        sketch.Set("version", r.sketch_version());
+        if (r.sketch_version() != 0) sketch.Set("version", r.sketch_version());
         sketch.Set("m", r.sketch_m());
         j.Set("sketch", std::move(sketch));
         Json xs = Json::Array();

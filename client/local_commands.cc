@@ -16,14 +16,11 @@
 #include "core/io/binary_file.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/regression/solve.h"
+#include "core/regression/train_regression.h"
 #include "core/sketch/count_sketch.h"
 #include "core/status_macros.h"
 #include "core/training/train_low_rank.h"
 #include "core/training/trained_sketch.h"
-#if __has_include("core/regression/train_regression.h")
-#include "core/regression/train_regression.h"
-#define SKETCHD_HAVE_TRAIN_REGRESSION 1
-#endif
 
 namespace sketchd {
 
@@ -199,7 +196,6 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
             return InputError(absl::InvalidArgumentError(
                 "regression training matrices are [A | b]: they need at least 2 columns"));
           }
-#ifdef SKETCHD_HAVE_TRAIN_REGRESSION
           std::vector<RegressionProblem> problems;
           problems.reserve(matrices.size());
           for (RowMatrixXd& m : matrices) {
@@ -208,9 +204,6 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
             m.resize(0, 0);
           }
           trained = TrainRegressionSketch(problems, options, progress, nullptr);
-#else
-          return absl::UnimplementedError("regression training is not in this build yet");
-#endif
         }
         bar.Finish();
         // Bad options or inputs are the user's to fix (exit 4 names the cause).

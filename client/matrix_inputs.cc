@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "client/cli_status.h"
+#include "core/io/matrix_file.h"
 #include "core/io/npy.h"
 #include "core/io/npy_reader.h"
 #include "core/io/npy_row_blocks.h"
@@ -26,10 +27,9 @@ bool IsNpy(const std::string& path) { return Extension(path) == ".npy"; }
 
 std::string ShapeText(int64_t rows, int64_t cols) { return absl::StrCat(rows, "×", cols); }
 
-// Reads a text-format family (.mtx, .csv) through core/io's dispatch.
+// Reads a text-format family (.mtx, .csv: one matrix each) through core/io's dispatch.
 absl::StatusOr<std::vector<RowMatrixXd>> ReadTextFamily(const std::string& path) {
-  return absl::UnimplementedError(
-      absl::StrCat(path, ": only .npy is supported by this build (.mtx/.csv pending core/io)"));
+  return ReadMatrixFamily(path);
 }
 
 class MemorySource : public RowBlockSource {
@@ -221,9 +221,12 @@ absl::StatusOr<RowMatrixXd> ReadOneMatrix(const std::string& path) {
 }
 
 absl::Status WriteMatrices(const std::string& path, const std::vector<RowMatrixXd>& matrices) {
+  if (matrices.size() == 1 && IsMatrixFileName(path)) {
+    return InputError(WriteMatrixFile(path, matrices[0]));
+  }
   if (!IsNpy(path)) {
-    return InputError(absl::InvalidArgumentError(
-        absl::StrCat(path, ": output files must be .npy")));
+    return InputError(absl::InvalidArgumentError(absl::StrCat(
+        path, ": a stack of matrices can only be written as .npy (one matrix: .npy, .mtx, .csv)")));
   }
   absl::Status status = matrices.size() == 1 ? WriteNpyMatrix(path, matrices[0])
                                              : WriteNpyFamily(path, matrices);

@@ -32,8 +32,8 @@ absl::StatusOr<std::vector<RowMatrixXd>> ReadMatrices(const std::vector<std::str
 // A file that must hold exactly one matrix.
 absl::StatusOr<RowMatrixXd> ReadOneMatrix(const std::string& path);
 
-// Writes one matrix as 2-D, several (equally shaped) as a 3-D stack. .npy
-// float64; other extensions by core/io's dispatch when they are supported.
+// Writes one matrix as 2-D (.npy float64, .mtx or .csv by extension),
+// several (equally shaped) as a 3-D .npy stack.
 absl::Status WriteMatrices(const std::string& path, const std::vector<RowMatrixXd>& matrices);
 absl::Status WriteVector(const std::string& path, const VectorXd& vector);
 

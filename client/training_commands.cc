@@ -47,7 +47,7 @@ absl::StatusOr<CommandResult> JobOutcome(SketchdClient& client, const v1::Job& j
     result.json.Set("sketch", SketchInfoJson(sketch.info()));
     absl::StrAppend(&result.text, "  trained in ", FormatSeconds(sketch.info().train_seconds()),
                     "\n  validation: ", ValidationLine(sketch.info().validation()), "\n");
-    if (!sketch.info().notes().empty()) {
+    if (!sketch.info().notes().empty() && sketch.info().notes() != job.message()) {
       absl::StrAppend(&result.text, "  notes: ", sketch.info().notes(), "\n");
     }
   }
