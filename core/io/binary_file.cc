@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -138,7 +139,10 @@ void OutputFile::Abandon() {
 }
 
 absl::StatusOr<OutputFile> OutputFile::Create(const std::string& path) {
-  std::string tmp = absl::StrCat(path, ".tmp.", static_cast<int64_t>(::getpid()));
+  // pid + counter: unique even when threads of one process write the same path.
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = absl::StrCat(path, ".tmp.", static_cast<int64_t>(::getpid()), ".",
+                                 counter.fetch_add(1));
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {
     const int err = errno;

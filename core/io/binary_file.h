@@ -55,7 +55,7 @@ class InputFile {
 
 class OutputFile {
  public:
-  // Creates "<path>.tmp.<pid>" for writing; the target appears on Close().
+  // Creates "<path>.tmp.<pid>.<n>" for writing; the target appears on Close().
   static absl::StatusOr<OutputFile> Create(const std::string& path);
 
   OutputFile(OutputFile&&) noexcept;
