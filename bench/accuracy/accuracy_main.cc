@@ -3,7 +3,7 @@
 //
 //   accuracy --train FAMILY.npy|DIR [--test FAMILY.npy|DIR | --split 0.8 --split-seed 0]
 //            [--km 10:20,20:40 | --k 10 --m 20] [--methods random,ivy,...]
-//            [--seed 0] [--threads 0] [--iterations N] [--time-budget S]
+//            [--seed 0] [--threads 0] [--iterations N] [--learning-rate LR] [--time-budget S]
 //            [--json] [--csv out.csv] [--png out.png]
 //
 // Every matrix is scaled to top singular value 1. The figure is the mean over
@@ -44,6 +44,7 @@ struct Args {
   uint64_t seed = 0;
   int threads = 0;
   int iterations = 0;
+  double learning_rate = 0;
   double time_budget = 0;
   bool json = false;
 };
@@ -52,7 +53,7 @@ struct Args {
   std::fprintf(stderr,
                "error: %s\nusage: accuracy --train PATH [--test PATH | --split 0.8 --split-seed 0]\n"
                "  [--km 10:20,20:40 | --k 10[,20] --m 20[,40]] [--methods a,b,...]\n"
-               "  [--seed S] [--threads T] [--iterations N] [--time-budget S]\n"
+               "  [--seed S] [--threads T] [--iterations N] [--learning-rate LR] [--time-budget S]\n"
                "  [--json] [--csv out.csv] [--png out.png]\n"
                "methods: random ivy mixed mixed_separate inner_product inner_product_refined\n"
                "         inner_product_appended greedy greedy_refined\n",
@@ -86,6 +87,7 @@ Args Parse(int argc, char** argv) {
     else if (flag == "--seed") { if (!absl::SimpleAtoi(value(), &a.seed)) Usage("bad --seed"); }
     else if (flag == "--threads") { if (!absl::SimpleAtoi(value(), &a.threads)) Usage("bad --threads"); }
     else if (flag == "--iterations") { if (!absl::SimpleAtoi(value(), &a.iterations)) Usage("bad --iterations"); }
+    else if (flag == "--learning-rate") { if (!absl::SimpleAtod(value(), &a.learning_rate)) Usage("bad --learning-rate"); }
     else if (flag == "--time-budget") { if (!absl::SimpleAtod(value(), &a.time_budget)) Usage("bad --time-budget"); }
     else if (flag == "--k") ks = IntList(value());
     else if (flag == "--m") ms = IntList(value());
@@ -231,6 +233,7 @@ int Run(const Args& args) {
         o.seed = args.seed;
         o.threads = threads;
         o.iterations = args.iterations;
+        o.learning_rate = args.learning_rate;
         o.time_budget_seconds = args.time_budget;
         o.validation_fraction = 0;
         auto trained = TrainLowRankSketch(train, o, nullptr, nullptr);

@@ -286,7 +286,14 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
       gcfg.passes = options.iterations > 0 && !options.refine_values ? options.iterations : 1;
       gcfg.threads = threads;
       GreedyReport greport;
-      ProgressReporter greedy_phase(&control, 0.05, options.refine_values ? 0.6 : 0.9);
+      // With a budget and value refinement to follow, positions get 70% of
+      // the budget so the refinement still runs.
+      const double greedy_budget =
+          options.time_budget_seconds > 0 && options.refine_values
+              ? std::max(1e-3, 0.7 * options.time_budget_seconds - control.elapsed_seconds())
+              : options.time_budget_seconds;
+      TrainingControl greedy_control(&progress, cancel, greedy_budget);
+      ProgressReporter greedy_phase(&greedy_control, 0.05, options.refine_values ? 0.6 : 0.9);
       auto placed = LearnGreedyPositions(*start, subsample, scores, gcfg, &greedy_phase, &greport);
       if (!placed.ok()) return placed.status();
       sketch = *std::move(placed);
