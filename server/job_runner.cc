@@ -212,19 +212,21 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   JobRecord record;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    slot->record.state = state;
-    slot->record.error = error;
-    slot->record.finished_us = NowMicros();
-    if (state == JobState::kCancelled) slot->record.message = "cancelled";
-    if (state == JobState::kInterrupted) slot->record.message = "interrupted";
     record = slot->record;
   }
-  // Persist before the watchers see the terminal state, so a client that
-  // saw it and calls GetJob finds the same.
+  record.state = state;
+  record.error = error;
+  record.finished_us = NowMicros();
+  if (state == JobState::kCancelled) record.message = "cancelled";
+  if (state == JobState::kInterrupted) record.message = "interrupted";
+  // Persist before anyone can see the terminal state, so a client that saw
+  // it (WatchJob) and calls GetJob/CancelJob finds the same; then publish
+  // and leave the active set in one step.
   absl::Status s = store_->UpdateJob(record);
   if (!s.ok()) std::fprintf(stderr, "sketchd: job %lld: cannot record final state: %s\n",
                             static_cast<long long>(record.id), std::string(s.message()).c_str());
   std::lock_guard<std::mutex> lock(mu_);
+  slot->record = record;
   active_.erase(record.id);
   TouchLocked(slot.get());
 }
