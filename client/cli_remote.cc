@@ -39,6 +39,29 @@ absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, 
   return selector;
 }
 
+absl::Status CheckInputShape(const v1::Dataset& dataset, int64_t rows, int64_t cols,
+                             const std::string& what, bool training) {
+  if (rows != dataset.n()) {
+    return InputError(absl::InvalidArgumentError(absl::StrCat(
+        what, ": matrices have ", rows, " rows but dataset ", dataset.name(), " has n = ",
+        dataset.n(), " (every matrix of a dataset has exactly n rows)")));
+  }
+  const int64_t d = dataset.d();
+  if (d != 0 && cols != d && !(training && cols == d + 1)) {
+    return InputError(absl::InvalidArgumentError(absl::StrCat(
+        what, ": matrices have ", cols, " columns but dataset ", dataset.name(), " has d = ", d,
+        training ? absl::StrCat(" (training matrices: ", d, " columns, or ", d + 1,
+                                " for [A | b])")
+                 : std::string())));
+  }
+  if (training && dataset.training_cols() != 0 && cols != dataset.training_cols()) {
+    return InputError(absl::InvalidArgumentError(absl::StrCat(
+        what, ": matrices have ", cols, " columns but the training matrices already stored in ",
+        dataset.name(), " have ", dataset.training_cols())));
+  }
+  return absl::OkStatus();
+}
+
 std::string FormatMicros(int64_t unix_micros) {
   if (unix_micros == 0) return "";
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(unix_micros),

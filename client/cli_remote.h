@@ -22,6 +22,12 @@ absl::StatusOr<std::unique_ptr<SketchdClient>> MakeClient(const GlobalOptions& g
 absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, int64_t m,
                                                        uint64_t seed);
 
+// Checks an input's shape against the dataset before anything is sent, so a
+// wrong file fails fast as an input error (exit 4) naming the file. Training
+// matrices may have d or d + 1 ([A | b]) columns; A of lowrank/solve has d.
+absl::Status CheckInputShape(const v1::Dataset& dataset, int64_t rows, int64_t cols,
+                             const std::string& what, bool training);
+
 std::string FormatMicros(int64_t unix_micros);  // "2024-05-01T12:00:00Z", "" for 0
 
 Json DatasetJson(const v1::Dataset& dataset);

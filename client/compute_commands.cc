@@ -106,6 +106,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           SKETCHD_ASSIGN_OR_RETURN(source, FileRowBlocks(paths, 1 << 20));
         }
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
+        SKETCHD_RETURN_IF_ERROR(CheckInputShape(dataset, source->rows(), source->cols(),
+                                                args->input, /*training=*/false));
         LowRankReport report;
         report.n = source->rows();
         report.d = source->cols();
@@ -227,6 +230,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         options.max_iterations = args->max_iterations;
         options.record_objective = args->objective;
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
+        SKETCHD_RETURN_IF_ERROR(CheckInputShape(dataset, source->rows(), source->cols(),
+                                                args->a_input, /*training=*/false));
         const auto start = std::chrono::steady_clock::now();
         SKETCHD_ASSIGN_OR_RETURN(v1::SolveResponse r,
                                  client->Solve(args->name, selector, options, *source, b));

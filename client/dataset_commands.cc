@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/cli.h"
 #include "client/cli_remote.h"
 #include "client/matrix_inputs.h"
@@ -134,10 +135,12 @@ void AddDatasetCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths(args->inputs));
         SKETCHD_ASSIGN_OR_RETURN(auto source, FileRowBlocks(paths, 1 << 20));
-        const int64_t count = source->matrix_count();
         const int64_t rows = source->rows();
         const int64_t cols = source->cols();
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
+        SKETCHD_RETURN_IF_ERROR(CheckInputShape(dataset, rows, cols,
+                                                absl::StrJoin(paths, ", "), /*training=*/true));
         ProgressBar bar(StderrIsTerminal());
         SKETCHD_ASSIGN_OR_RETURN(
             v1::UploadTrainingMatricesResponse response,
@@ -159,7 +162,6 @@ void AddDatasetCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
                                    ") from ", paths.size(), paths.size() == 1 ? " file" : " files",
                                    " to ", response.dataset(), "; it now holds ",
                                    response.total_matrices(), "\n");
-        (void)count;
         return result;
       };
     });

@@ -247,6 +247,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
+        // Flag errors before file errors: they are cheaper to fix.
+        if (args->sketch == "random" && args->m < 1) {
+          return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
+        }
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
         SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
         const int64_t n = matrices[0].rows();

@@ -1,0 +1,556 @@
+// sketchctl end to end: a real sketchd subprocess (temporary data dir, free
+// port, bearer token) and real sketchctl subprocesses. Checks what scripts
+// rely on — exit codes, one JSON object on stdout with --json, messages on
+// stderr — and that the answers match core computed in process.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client/json.h"
+#include "core/io/npy.h"
+#include "core/lowrank/scw_low_rank.h"
+#include "core/regression/solve.h"
+#include "core/training/trained_sketch.h"
+
+extern char** environ;
+
+namespace sketchd {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kToken[] = "cli-test-token-5f3a";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  Json json;  // parsed stdout when it is one JSON object
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Deterministic pseudo-random numbers in [-1, 1) (tests must not depend on
+// the standard library's generators).
+class Lcg {
+ public:
+  explicit Lcg(uint64_t seed) : state_(seed * 6364136223846793005ULL + 1442695040888963407ULL) {}
+  double Next() {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state_ >> 11) / static_cast<double>(1ULL << 52) - 1.0;
+  }
+
+ private:
+  uint64_t state_;
+};
+
+// Low rank plus noise, with structure shared across the family (so learning
+// has something to find).
+std::vector<RowMatrixXd> MakeFamily(int count, int n, int d, uint64_t seed) {
+  Lcg rng(seed);
+  RowMatrixXd basis_left(n, 4), basis_right(4, d);
+  for (double& v : basis_left.reshaped()) v = rng.Next();
+  for (double& v : basis_right.reshaped()) v = rng.Next();
+  std::vector<RowMatrixXd> family;
+  for (int i = 0; i < count; ++i) {
+    RowMatrixXd mix(4, 4), noise(n, d);
+    for (double& v : mix.reshaped()) v = rng.Next();
+    for (double& v : noise.reshaped()) v = 0.05 * rng.Next();
+    family.push_back(basis_left * mix * basis_right + noise);
+  }
+  return family;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("sketchd-cli-test-" + std::to_string(getpid())));
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_ / "data");
+    std::ofstream(*dir_ / "tokens") << kToken << "\n";
+
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    server_pid_ = fork();
+    if (server_pid_ == 0) {
+      // fds[0] may itself be 3: close it before moving the write end there.
+      close(fds[0]);
+      if (fds[1] != 3) {
+        dup2(fds[1], 3);
+        close(fds[1]);
+      }
+      const int log = open((*dir_ / "sketchd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(log, 2);
+      const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/server/sketchd";
+      const std::string data = "--data_dir=" + (*dir_ / "data").string();
+      const std::string tokens = "--auth_token_file=" + (*dir_ / "tokens").string();
+      execl(bin.c_str(), bin.c_str(), "--listen=127.0.0.1:0", data.c_str(), tokens.c_str(),
+            "--port_file_fd=3", "--training_threads=1", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string line;
+    pollfd pfd{fds[0], POLLIN, 0};
+    while (line.find('\n') == std::string::npos && poll(&pfd, 1, 20000) > 0) {
+      char buf[32];
+      const ssize_t r = read(fds[0], buf, sizeof(buf));
+      if (r <= 0) break;
+      line.append(buf, r);
+    }
+    close(fds[0]);
+    port_ = std::atoi(line.c_str());
+    ASSERT_GT(port_, 0) << "sketchd did not report its port; log:\n"
+                        << ReadFile(*dir_ / "sketchd.log");
+  }
+
+  static void TearDownTestSuite() {
+    if (server_pid_ > 0) {
+      kill(server_pid_, SIGTERM);
+      int status = 0;
+      waitpid(server_pid_, &status, 0);
+      server_pid_ = -1;
+    }
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static fs::path Path(const std::string& name) { return *dir_ / name; }
+  static std::string Address() { return "127.0.0.1:" + std::to_string(port_); }
+
+  // Runs sketchctl with `args`; the server address and token come from the
+  // environment (as a user would set them) unless `env` overrides.
+  static Outcome Run(std::vector<std::string> args,
+                     std::vector<std::string> env = {"SKETCHD_TOKEN=" + std::string(kToken)}) {
+    static int counter = 0;
+    const fs::path out_path = Path("stdout." + std::to_string(counter));
+    const fs::path err_path = Path("stderr." + std::to_string(counter++));
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::string(*e).rfind("SKETCHD_", 0) != 0) environment.emplace_back(*e);
+    }
+    environment.push_back("SKETCHD_ADDRESS=" + Address());
+    for (auto& e : env) environment.push_back(e);
+
+    const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/client/sketchctl";
+    args.insert(args.begin(), bin);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(out, 1);
+      dup2(err, 2);
+      std::vector<char*> argv, envp;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      for (auto& e : environment) envp.push_back(e.data());
+      envp.push_back(nullptr);
+      execve(bin.c_str(), argv.data(), envp.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    o.out = ReadFile(out_path);
+    o.err = ReadFile(err_path);
+    auto parsed = Json::Parse(o.out);
+    if (parsed.ok()) o.json = std::move(*parsed);
+    return o;
+  }
+
+  static std::string Describe(const Outcome& o) {
+    return "exit " + std::to_string(o.exit_code) + "\nstdout: " + o.out + "\nstderr: " + o.err;
+  }
+
+  static fs::path* dir_;
+  static pid_t server_pid_;
+  static int port_;
+};
+
+fs::path* CliTest::dir_ = nullptr;
+pid_t CliTest::server_pid_ = -1;
+int CliTest::port_ = 0;
+
+TEST_F(CliTest, HealthIsServing) {
+  Outcome o = Run({"health"});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_THAT(o.out, HasSubstr("SERVING"));
+  o = Run({"--json", "health"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.Find("status")->as_string(), "SERVING");
+}
+
+TEST_F(CliTest, UnreachableServerIsExitThree) {
+  // A port that was free a moment ago: nothing listens there.
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  close(s);
+  Outcome o = Run({"--server", "127.0.0.1:" + std::to_string(port), "datasets", "list"});
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("UNAVAILABLE"));
+}
+
+TEST_F(CliTest, UsageErrorsAreExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {},
+           {"no-such-command"},
+           {"datasets"},
+           {"datasets", "create", "x"},                              // --rows missing
+           {"datasets", "create", "x", "--rows", "-3"},              // not positive
+           {"train", "x", "--method", "magic", "--m", "4"},          // unknown method
+           {"lowrank", "x", "in.npy"},                               // --k missing
+           {"datasets", "list", "--bogus-flag"},
+           {"lowrank", "x", "in.npy", "--k", "2", "--sketch", "latest"},
+           {"local", "lowrank", "--sketch", "random", "--k", "2", "in.npy"},  // no --m
+       }) {
+    Outcome o = Run(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_EQ(o.exit_code, 2) << joined << "\n" << Describe(o);
+    EXPECT_FALSE(o.err.empty()) << joined;
+  }
+  // --help is not an error.
+  Outcome o = Run({"solve", "--help"});
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.out, HasSubstr("--solver"));
+  // With --json even a usage error is one JSON object.
+  o = Run({"--json", "datasets", "create", "x"});
+  EXPECT_EQ(o.exit_code, 2);
+  ASSERT_NE(o.json.Find("error"), nullptr) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("error.exit_code")->as_int(), 2);
+}
+
+TEST_F(CliTest, WrongTokenIsUnauthenticated) {
+  Outcome o = Run({"datasets", "list"}, {"SKETCHD_TOKEN=not-the-token"});
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("UNAUTHENTICATED"));
+  o = Run({"--json", "datasets", "list"}, {});  // no token at all
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("error.code")->as_string(), "UNAUTHENTICATED");
+  EXPECT_FALSE(o.json.Find("ok")->as_bool());
+  // --token on the command line works like the environment variable.
+  o = Run({"--token", kToken, "datasets", "list"}, {});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+}
+
+TEST_F(CliTest, DatasetLifecycle) {
+  Outcome o = Run({"--json", "datasets", "create", "life", "--rows", "40", "--cols", "30",
+                   "--description", "a test set"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("dataset.n")->as_int(), 40);
+  EXPECT_EQ(o.json.FindPath("dataset.d")->as_int(), 30);
+
+  o = Run({"datasets", "create", "life", "--rows", "40"});
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("ALREADY_EXISTS"));
+
+  o = Run({"--json", "datasets", "list"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  bool found = false;
+  for (const Json& d : o.json.Find("datasets")->items()) {
+    found |= d.Find("name")->as_string() == "life";
+  }
+  EXPECT_TRUE(found) << o.out;
+  o = Run({"datasets", "list"});
+  EXPECT_THAT(o.out, HasSubstr("a test set"));
+
+  o = Run({"--json", "datasets", "show", "life"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("dataset.description")->as_string(), "a test set");
+
+  o = Run({"datasets", "delete", "life"});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+  o = Run({"datasets", "show", "life"});
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_THAT(o.err, HasSubstr("NOT_FOUND"));
+
+  o = Run({"datasets", "create", "../etc", "--rows", "4"});
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("INVALID_ARGUMENT"));
+}
+
+TEST_F(CliTest, UploadTrainExportLowRankMatchesCore) {
+  const auto family = MakeFamily(12, 40, 30, 7);
+  const std::vector<RowMatrixXd> train(family.begin(), family.begin() + 10);
+  ASSERT_TRUE(WriteNpyFamily(Path("train.npy").string(), train).ok());
+  ASSERT_TRUE(WriteNpyMatrix(Path("test.npy").string(), family[10]).ok());
+  // A directory of files is uploaded in sorted order.
+  fs::create_directories(Path("more"));
+  ASSERT_TRUE(WriteNpyMatrix(Path("more/b.npy").string(), family[11]).ok());
+  ASSERT_TRUE(WriteNpyMatrix(Path("more/a.npy").string(), family[0]).ok());
+
+  ASSERT_EQ(Run({"datasets", "create", "fam", "--rows", "40", "--cols", "30"}).exit_code, 0);
+  Outcome o = Run({"--json", "upload", "fam", Path("train.npy"), Path("more")});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.Find("matrices_received")->as_int(), 12);
+  EXPECT_EQ(o.json.Find("total_matrices")->as_int(), 12);
+
+  // train without --wait prints just the job id.
+  o = Run({"train", "fam", "--method", "random", "--k", "3", "--m", "8"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  const int64_t first_job = std::atoll(o.out.c_str());
+  EXPECT_GT(first_job, 0) << o.out;
+  o = Run({"--json", "jobs", "watch", std::to_string(first_job)});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("job.state")->as_string(), "succeeded");
+
+  o = Run({"--json", "train", "fam", "--method", "inner_product", "--task", "lowrank", "--k",
+           "3", "--m", "8", "--seed", "5", "--wait"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("job.state")->as_string(), "succeeded");
+  const int64_t version = o.json.FindPath("job.sketch_version")->as_int();
+  EXPECT_GT(version, 0);
+  EXPECT_EQ(o.json.FindPath("sketch.validation.metric")->as_string(), "mean_excess_error");
+  EXPECT_GT(o.json.FindPath("sketch.validation.random")->as_number(), 0);
+
+  o = Run({"--json", "jobs", "list", "fam"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.Find("jobs")->items().size(), 2u);
+  o = Run({"jobs", "show", std::to_string(first_job)});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_THAT(o.out, HasSubstr("succeeded"));
+  o = Run({"jobs", "cancel", std::to_string(first_job)});  // already finished
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("FAILED_PRECONDITION"));
+  o = Run({"jobs", "show", "999999"});
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_THAT(o.err, HasSubstr("NOT_FOUND"));
+
+  o = Run({"--json", "sketches", "list", "fam"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  ASSERT_EQ(o.json.Find("sketches")->items().size(), 2u);
+  o = Run({"sketches", "default", "fam", std::to_string(version)});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  o = Run({"sketches", "export", "fam", Path("fam.sketch")});  // the default: `version`
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  auto trained = ParseTrainedSketch(ReadFile(Path("fam.sketch")));
+  ASSERT_TRUE(trained.ok()) << trained.status();
+  EXPECT_EQ(trained->options.method, TrainMethod::kInnerProduct);
+  EXPECT_EQ(trained->sketch.rows(), 8);
+
+  // Remote lowrank with the default sketch = core SCW with the exported sketch.
+  o = Run({"--json", "lowrank", "fam", Path("test.npy"), "--k", "3", "--left", Path("Y.npy"),
+           "--right", Path("Z.npy"), "--exact"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("sketch.version")->as_int(), version);
+  EXPECT_GE(o.json.FindPath("error.mean_excess_error")->as_number(), -1e-9);
+  EXPECT_GT(o.json.FindPath("timings.server_total_seconds")->as_number(), 0);
+  auto y = ReadNpyMatrix(Path("Y.npy").string());
+  auto z = ReadNpyMatrix(Path("Z.npy").string());
+  ASSERT_TRUE(y.ok() && z.ok());
+  auto expected = ScwLowRank(trained->sketch, family[10], 3);
+  ASSERT_TRUE(expected.ok());
+  const MatrixXd got = *y * z->transpose();
+  const MatrixXd want = expected->left * expected->right.transpose();
+  EXPECT_LT((got - want).norm(), 1e-9 * want.norm());
+  // Its error figure is the true one.
+  const double error = (family[10] - want).norm();
+  EXPECT_NEAR(o.json.FindPath("error.mean_error")->as_number(), error, 1e-9 * error);
+
+  // local lowrank with the exported file gives the same factors.
+  o = Run({"--json", "local", "lowrank", "--sketch", Path("fam.sketch"), "--k", "3",
+           Path("test.npy"), "--left", Path("lY.npy"), "--right", Path("lZ.npy")});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  auto ly = ReadNpyMatrix(Path("lY.npy").string());
+  auto lz = ReadNpyMatrix(Path("lZ.npy").string());
+  ASSERT_TRUE(ly.ok() && lz.ok());
+  EXPECT_LT((MatrixXd(*ly * lz->transpose()) - want).norm(), 1e-9 * want.norm());
+
+  // A random sketch by selector, and a stack input (factors come back as stacks).
+  o = Run({"--json", "lowrank", "fam", Path("train.npy"), "--k", "3", "--sketch", "random",
+           "--m", "8", "--seed", "3", "--left", Path("Ys.npy"), "--right", Path("Zs.npy")});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.Find("matrices")->as_int(), 10);
+  auto stack = ReadNpyFamily(Path("Ys.npy").string());
+  ASSERT_TRUE(stack.ok());
+  EXPECT_EQ(stack->size(), 10u);
+}
+
+TEST_F(CliTest, SolveMatchesQr) {
+  Lcg rng(11);
+  RowMatrixXd a(300, 6);
+  VectorXd b(300);
+  for (double& v : a.reshaped()) v = rng.Next();
+  for (double& v : b) v = rng.Next();
+  b += a * VectorXd::LinSpaced(6, 1, 6);
+  ASSERT_TRUE(WriteNpyMatrix(Path("A.npy").string(), a).ok());
+  ASSERT_TRUE(WriteNpyVector(Path("b.npy").string(), b).ok());
+  SolveOptions qr;
+  qr.solver = Solver::kQr;
+  auto exact = Solve(a, b, qr);
+  ASSERT_TRUE(exact.ok());
+
+  ASSERT_EQ(Run({"datasets", "create", "reg", "--rows", "300", "--cols", "6"}).exit_code, 0);
+  Outcome o = Run({"--json", "solve", "reg", Path("A.npy"), Path("b.npy"), "--solver", "lsqr",
+                   "--sketch", "random", "--m", "30", "--out", Path("x.npy"), "--exact"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  auto x = ReadNpyMatrix(Path("x.npy").string());
+  ASSERT_TRUE(x.ok());
+  EXPECT_LT((VectorXd(x->col(0)) - exact->x).norm(), 1e-8 * exact->x.norm());
+  EXPECT_NEAR(o.json.Find("residual_norm")->as_number(), exact->residual_norm,
+              1e-8 * exact->residual_norm);
+  EXPECT_NEAR(o.json.Find("residual_ratio")->as_number(), 1.0, 1e-8);
+  EXPECT_EQ(o.json.Find("x")->items().size(), 6u);
+
+  // Without a trained regression sketch the default is refused by the server.
+  o = Run({"solve", "reg", Path("A.npy"), Path("b.npy")});
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("FAILED_PRECONDITION"));
+
+  // IHS with a LASSO constraint: feasible answer.
+  o = Run({"--json", "solve", "reg", Path("A.npy"), Path("b.npy"), "--solver", "ihs",
+           "--sketch", "random", "--lasso", "5"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  double l1 = 0;
+  for (const Json& v : o.json.Find("x")->items()) l1 += std::abs(v.as_number());
+  EXPECT_LE(l1, 5 * (1 + 1e-6));
+}
+
+TEST_F(CliTest, BadInputFilesAreExitFour) {
+  ASSERT_EQ(Run({"datasets", "create", "bad", "--rows", "8", "--cols", "3"}).exit_code, 0);
+  // Missing file.
+  Outcome o = Run({"upload", "bad", Path("nope.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("nope.npy"));
+  // Corrupt .npy.
+  std::ofstream(Path("corrupt.npy"), std::ios::binary) << "\x93NUMPY garbage that is not a header";
+  o = Run({"upload", "bad", Path("corrupt.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("corrupt.npy"));
+  o = Run({"--json", "lowrank", "bad", Path("corrupt.npy"), "--k", "2"});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("error.exit_code")->as_int(), 4);
+  // Wrong shape for the dataset (5 rows, n = 8): caught before sending.
+  ASSERT_TRUE(WriteNpyMatrix(Path("short.npy").string(), RowMatrixXd::Ones(5, 3)).ok());
+  o = Run({"upload", "bad", Path("short.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("n = 8"));
+  // Files of different shapes in one command.
+  ASSERT_TRUE(WriteNpyMatrix(Path("eight.npy").string(), RowMatrixXd::Ones(8, 3)).ok());
+  o = Run({"upload", "bad", Path("eight.npy"), Path("short.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  // NaN in the data.
+  RowMatrixXd with_nan = RowMatrixXd::Ones(8, 3);
+  with_nan(2, 1) = std::nan("");
+  std::string npy = ReadFile(Path("eight.npy"));
+  {
+    // Overwrite one float64 in place (C order: row 2, column 1 → element 7).
+    const double nan = std::nan("");
+    npy.replace(npy.size() - 8 * 24 + 8 * 7, 8, reinterpret_cast<const char*>(&nan), 8);
+    std::ofstream(Path("nan.npy"), std::ios::binary) << npy;
+  }
+  o = Run({"upload", "bad", Path("nan.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("row 2"));
+  // Unknown extension; b of the wrong length.
+  std::ofstream(Path("m.txt")) << "1 2 3\n";
+  o = Run({"upload", "bad", Path("m.txt")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  ASSERT_TRUE(WriteNpyVector(Path("b5.npy").string(), VectorXd::Ones(5)).ok());
+  o = Run({"solve", "bad", Path("eight.npy"), Path("b5.npy"), "--sketch", "random"});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("b5.npy"));
+  // CSV and MatrixMarket inputs are accepted.
+  std::ofstream csv(Path("eight.csv"));
+  for (int i = 0; i < 8; ++i) csv << i << "," << i * i << "," << 1 << "\n";
+  csv.close();
+  o = Run({"--json", "upload", "bad", Path("eight.csv")});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.Find("matrices_received")->as_int(), 1);
+  // Nothing of the failed uploads was stored.
+  o = Run({"--json", "datasets", "show", "bad"});
+  EXPECT_EQ(o.json.FindPath("dataset.num_training_matrices")->as_int(), 1) << o.out;
+}
+
+TEST_F(CliTest, LocalTrainLowRankSolveRoundTrip) {
+  const auto family = MakeFamily(10, 40, 30, 21);
+  ASSERT_TRUE(WriteNpyFamily(Path("local_train.npy").string(), family).ok());
+  Outcome o = Run({"--json", "local", "train", "--method", "inner_product", "--k", "3", "--m",
+                   "8", "--out", Path("local.sketch"), Path("local_train.npy")});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("sketch.method")->as_string(), "inner_product");
+  auto trained = ParseTrainedSketch(ReadFile(Path("local.sketch")));
+  ASSERT_TRUE(trained.ok()) << trained.status();
+  EXPECT_EQ(trained->n, 40);
+
+  o = Run({"--json", "local", "lowrank", "--sketch", Path("local.sketch"), "--k", "3",
+           Path("local_train.npy"), "--left", Path("LY.npy"), "--right", Path("LZ.npy"),
+           "--exact"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  auto y = ReadNpyFamily(Path("LY.npy").string());
+  auto z = ReadNpyFamily(Path("LZ.npy").string());
+  ASSERT_TRUE(y.ok() && z.ok());
+  ASSERT_EQ(y->size(), 10u);
+  auto expected = ScwLowRank(trained->sketch, family[4], 3);
+  ASSERT_TRUE(expected.ok());
+  const MatrixXd want = expected->left * expected->right.transpose();
+  EXPECT_LT((MatrixXd((*y)[4] * (*z)[4].transpose()) - want).norm(), 1e-9 * want.norm());
+  EXPECT_EQ(o.json.Find("per_matrix")->items().size(), 10u);
+
+  // Regression: [A | b] training matrices, then a solve with the result.
+  Lcg rng(5);
+  std::vector<RowMatrixXd> problems;
+  for (int i = 0; i < 6; ++i) {
+    RowMatrixXd ab(200, 5);
+    for (double& v : ab.reshaped()) v = rng.Next();
+    problems.push_back(ab);
+  }
+  ASSERT_TRUE(WriteNpyFamily(Path("reg_train.npy").string(), problems).ok());
+  o = Run({"--json", "local", "train", "--method", "heavy_rows", "--task", "regression", "--m",
+           "24", "--out", Path("reg.sketch"), Path("reg_train.npy")});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  const RowMatrixXd a = problems[0].leftCols(4);
+  const VectorXd b = problems[0].col(4);
+  ASSERT_TRUE(WriteNpyMatrix(Path("rA.npy").string(), a).ok());
+  ASSERT_TRUE(WriteNpyVector(Path("rb.npy").string(), b).ok());
+  SolveOptions qr;
+  qr.solver = Solver::kQr;
+  auto exact = Solve(a, b, qr);
+  ASSERT_TRUE(exact.ok());
+  for (const std::string& sketch : {Path("reg.sketch").string(), std::string("random")}) {
+    o = Run({"--json", "local", "solve", "--sketch", sketch, "--solver", "lsqr", Path("rA.npy"),
+             Path("rb.npy"), "--out", Path("rx.npy"), "--exact"});
+    ASSERT_EQ(o.exit_code, 0) << Describe(o);
+    auto x = ReadNpyMatrix(Path("rx.npy").string());
+    ASSERT_TRUE(x.ok());
+    EXPECT_LT((VectorXd(x->col(0)) - exact->x).norm(), 1e-8 * exact->x.norm()) << sketch;
+  }
+  // A sketch for another n is an input error.
+  o = Run({"local", "lowrank", "--sketch", Path("reg.sketch"), "--k", "3",
+           Path("local_train.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("rows"));
+  // Not a sketch file.
+  o = Run({"local", "lowrank", "--sketch", Path("rA.npy"), "--k", "3", Path("local_train.npy")});
+  EXPECT_EQ(o.exit_code, 4) << Describe(o);
+}
+
+}  // namespace
+}  // namespace sketchd
