@@ -3,7 +3,8 @@
 // and learning (IHS-LASSO rates with random vs heavy_rows sketches).
 //
 //   regression [--speed] [--sparse] [--learning] [--json] [--quick]
-//              [--data_dir=DIR] [--threads=N]
+//              [--data_dir=DIR] [--threads=N] [--size=NxD]... [--lsqr_m_factor=K]
+//              [--lsqr_sketch=countsketch|sparse_sign|gaussian]
 // No section flag = all sections. --quick shrinks the sizes for a smoke run.
 // Ratios are always within one run; nothing here is run by ctest.
 #include <cblas.h>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +35,9 @@ struct Flags {
   bool speed = false, sparse = false, learning = false, json = false, quick = false;
   std::string data_dir = std::string(SKETCHD_SOURCE_DIR) + "/../shared/data";
   int threads = 0;
+  int64_t lsqr_m_factor = 0;            // 0 = Solve's default
+  std::optional<SketchKind> lsqr_kind;  // unset = Solve's default
+  std::vector<std::pair<int64_t, int64_t>> sizes;  // --size=NxD (repeatable) overrides the list
 };
 
 std::vector<std::string> json_rows;
@@ -102,10 +107,13 @@ void SpeedCase(const std::string& name, const RowMatrixXd& a, const VectorXd& b,
   });
   SolveOptions lo;
   lo.threads = f.threads;
+  if (f.lsqr_m_factor > 0) lo.sketch_rows = f.lsqr_m_factor * a.cols();
+  lo.sketch_kind = f.lsqr_kind;
   absl::StatusOr<SolveResult> lsqr;
   const double t_lsqr = Seconds([&] { lsqr = Solve(ConstRowMajorRef(a), b, lo); });
   if (!lsqr.ok()) Die(lsqr.status());
-  SolveOptions so = lo;
+  SolveOptions so;
+  so.threads = f.threads;
   so.solver = Solver::kSketchAndSolve;
   absl::StatusOr<SolveResult> sas;
   const double t_sas = Seconds([&] { sas = Solve(ConstRowMajorRef(a), b, so); });
@@ -131,6 +139,7 @@ void RunSpeed(const Flags& f) {
               "rel.err", "iters", "S&S", "rel.err", "res/opt", "Chol", "rel.err");
   std::vector<std::pair<int64_t, int64_t>> sizes = {{500000, 50}, {200000, 200}, {100000, 1000}};
   if (f.quick) sizes = {{50000, 50}, {20000, 200}};
+  if (!f.sizes.empty()) sizes = f.sizes;
   for (auto [n, d] : sizes) {
     for (double kappa : {1e2, 1e6}) {
       const RowMatrixXd a = MakeDense(n, d, kappa, 1000 + n + d);
@@ -335,9 +344,20 @@ int main(int argc, char** argv) {
     else if (a == "--quick") f.quick = true;
     else if (a.rfind("--data_dir=", 0) == 0) f.data_dir = a.substr(11);
     else if (a.rfind("--threads=", 0) == 0) f.threads = std::atoi(a.c_str() + 10);
+    else if (a.rfind("--lsqr_m_factor=", 0) == 0) f.lsqr_m_factor = std::atoll(a.c_str() + 16);
+    else if (a.rfind("--lsqr_sketch=", 0) == 0) {
+      auto k = sketchd::ParseSketchKind(a.substr(14));
+      if (!k.ok()) { std::fprintf(stderr, "%s\n", std::string(k.status().message()).c_str()); return 2; }
+      f.lsqr_kind = *k;
+    } else if (a.rfind("--size=", 0) == 0) {
+      long long n = 0, d = 0;
+      if (std::sscanf(a.c_str() + 7, "%lldx%lld", &n, &d) != 2) { std::fprintf(stderr, "bad --size\n"); return 2; }
+      f.sizes.push_back({n, d});
+    }
     else {
       std::fprintf(stderr, "usage: regression [--speed] [--sparse] [--learning] [--json] [--quick] "
-                           "[--data_dir=DIR] [--threads=N]\n");
+                           "[--data_dir=DIR] [--threads=N] [--size=NxD]... [--lsqr_m_factor=K] "
+                           "[--lsqr_sketch=countsketch|sparse_sign|gaussian]\n");
       return 2;
     }
   }

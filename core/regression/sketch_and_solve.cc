@@ -1,6 +1,10 @@
 #include "core/regression/sketch_and_solve.h"
 
+#include <lapacke.h>
+
 #include <chrono>
+#include <cmath>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/regression/triangular_factor.h"
@@ -28,10 +32,26 @@ absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref
   const VectorXd sb = sketch.Apply(b);
   out.timings.sketch_seconds = Since(t0);
   const auto t1 = std::chrono::steady_clock::now();
-  Eigen::ColPivHouseholderQR<MatrixXd> qr(sa);
-  qr.setThreshold(RankTolerance(sa.rows(), sa.cols()));
-  if (qr.rank() < sa.cols()) return RankDeficientError(sa, "sketched matrix SA");
-  out.x = qr.solve(sb);
+  // Column-pivoted Householder QR (LAPACK dgeqp3): SAP = QR with |R_kk|
+  // non-increasing, so numerical rank is read off R's diagonal.
+  const lapack_int m = static_cast<lapack_int>(sa.rows());
+  const lapack_int d = static_cast<lapack_int>(sa.cols());
+  MatrixXd qr = sa;
+  std::vector<lapack_int> jpvt(d, 0);
+  std::vector<double> tau(d);
+  lapack_int info = LAPACKE_dgeqp3(LAPACK_COL_MAJOR, m, d, qr.data(), m, jpvt.data(), tau.data());
+  if (info != 0) return absl::InternalError(absl::StrCat("dgeqp3 failed (info=", info, ")"));
+  const double r00 = std::abs(qr(0, 0));
+  if (!(std::abs(qr(d - 1, d - 1)) > RankTolerance(m, d) * r00)) {
+    return RankDeficientError(sa, "sketched matrix SA");
+  }
+  VectorXd qtb = sb;
+  info = LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', m, 1, d, qr.data(), m, tau.data(), qtb.data(), m);
+  if (info != 0) return absl::InternalError(absl::StrCat("dormqr failed (info=", info, ")"));
+  VectorXd z = qtb.head(d);
+  qr.topRows(d).triangularView<Eigen::Upper>().solveInPlace(z);
+  out.x.resize(d);
+  for (lapack_int j = 0; j < d; ++j) out.x[jpvt[j] - 1] = z[j];  // x = P z
   out.timings.factor_seconds = Since(t1);
   out.residual_norm = a.ResidualNorm(out.x, b);
   out.stop_reason = "direct solve of the sketched problem";

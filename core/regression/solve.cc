@@ -85,7 +85,7 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
   SolveResult out;
   MatrixXd r;
   if (o.precondition) {
-    auto e = DefaultEmbedding(o, a.rows(), a.cols(), 4, SketchKind::kSparseSign);
+    auto e = DefaultEmbedding(o, a.rows(), a.cols(), 8, SketchKind::kSparseSign);
     if (!e.ok()) return e.status();
     MatrixXd sa = e->Apply(a);
     out.timings.sketch_seconds = Since(t0);
