@@ -249,6 +249,10 @@ int Run(const Args& args) {
       }
       if (method == "ivy") ivy = row.excess;
       row.ratio_random = random > 0 ? row.excess / random : 0;
+      // Partial results as they come (runs can be long); the table follows.
+      std::fprintf(stderr, "# %s k=%ld m=%ld: test excess %.6f (%.3fx random), train %.2f s\n",
+                   method.c_str(), static_cast<long>(k), static_cast<long>(m), row.excess,
+                   row.ratio_random, row.train_seconds);
       rows.push_back(row);
     }
     for (Row& r : rows) {
