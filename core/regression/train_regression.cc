@@ -146,10 +146,17 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
         notes += absl::StrCat("value learning stopped by the time budget after ", step, " steps. ");
         break;
       }
-      std::vector<SubspaceLossProblem> sub;
-      for (size_t k = 0; k < batch; ++k) sub.push_back(prepared[(step * batch + k) % prepared.size()]);
-      auto loss = SubspaceEmbeddingLoss(out.sketch, sub, &grad);
-      if (!loss.ok()) return loss.status();
+      // One problem at a time so cancellation is polled between problems.
+      grad.assign(v.size(), 0.0);
+      absl::StatusOr<double> loss = 0.0;
+      std::vector<double> g_one;
+      for (size_t k = 0; k < batch; ++k) {
+        if (control.cancelled()) return Cancelled();
+        auto l = SubspaceEmbeddingLoss(out.sketch, {prepared[(step * batch + k) % prepared.size()]}, &g_one);
+        if (!l.ok()) return l.status();
+        *loss += *l;
+        for (size_t j = 0; j < v.size(); ++j) grad[j] += g_one[j];
+      }
       if (step == 0) first_loss = *loss / batch;
       if (batch == prepared.size() && *loss < best_loss) {
         best_loss = *loss;

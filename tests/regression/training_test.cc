@@ -162,6 +162,19 @@ TEST(HeavyRowsTest, CancelAndBadOptions) {
   CancelToken cancel;
   cancel.Cancel();
   EXPECT_EQ(TrainRegressionSketch(fam, opt, nullptr, &cancel).status().code(), absl::StatusCode::kCancelled);
+  // Cancelled from the progress callback during value learning: stops promptly.
+  TrainOptions learn = opt;
+  learn.learn_values = true;
+  learn.iterations = 100000;
+  CancelToken mid;
+  int after_cancel = 0;
+  ProgressCallback cancel_on_learning = [&](double, const std::string& msg) {
+    if (mid.cancelled()) ++after_cancel;
+    if (msg.find("learning values") != std::string::npos) mid.Cancel();
+  };
+  EXPECT_EQ(TrainRegressionSketch(fam, learn, cancel_on_learning, &mid).status().code(),
+            absl::StatusCode::kCancelled);
+  EXPECT_LE(after_cancel, 1);
   TrainOptions small = opt;
   small.m = 3;
   EXPECT_EQ(TrainRegressionSketch(fam, small, nullptr, nullptr).status().code(),
