@@ -27,6 +27,7 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS 
 ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA for client certificates (enables mutual TLS)");
 ABSL_FLAG(std::string, auth_token_file, "", "bearer tokens, one per line; calls need 'authorization: Bearer <t>'");
+ABSL_FLAG(int, blas_threads, 1, "OpenBLAS threads per call (0 = OpenBLAS default); >1 oversubscribes under concurrent requests");
 ABSL_FLAG(bool, log_requests, true, "log one line per RPC to stderr");
 ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a newline to this fd");
 
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   o.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
   o.log_requests = absl::GetFlag(FLAGS_log_requests);
+  o.blas_threads = absl::GetFlag(FLAGS_blas_threads);
 
   // Block the stop signals in every thread (gRPC's included, which inherit
   // the mask) and take them synchronously below: no work in a signal handler.

@@ -36,6 +36,11 @@ struct ServerOptions {
   std::vector<std::string> auth_tokens;
 
   bool log_requests = true;  // one stderr line per RPC
+  // OpenBLAS threads per call (0 = leave OpenBLAS's default). Concurrent
+  // requests already use the cores; a multi-threaded BLAS inside each of
+  // them oversubscribes the machine (measured: LowRank p50 at 8 clients went
+  // from 25 ms to 4 s), so the server defaults to 1.
+  int blas_threads = 1;
 };
 
 }  // namespace sketchd

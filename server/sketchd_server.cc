@@ -12,6 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 
+// OpenBLAS's own API (the library is linked through core's LAPACKE use).
+extern "C" void openblas_set_num_threads(int num_threads);
+
 namespace sketchd {
 namespace {
 
@@ -69,6 +72,7 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), std::move(auth));
 
+  if (options.blas_threads > 0) openblas_set_num_threads(options.blas_threads);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
