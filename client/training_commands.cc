@@ -211,7 +211,12 @@ void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot
                     SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client.CancelJob(id));
                     CommandResult result;
                     result.json.Set("job", JobJson(job));
-                    result.text = absl::StrCat("job ", id, ": ", JobStateName(job.state()), "\n");
+                    result.text =
+                        IsTerminal(job.state())
+                            ? absl::StrCat("job ", id, ": ", JobStateName(job.state()), "\n")
+                            : absl::StrCat("job ", id, ": cancel requested (now ",
+                                           JobStateName(job.state()),
+                                           "; `sketchctl jobs watch ", id, "` follows it)\n");
                     return result;
                   });
   add_job_command(
