@@ -41,7 +41,7 @@ namespace {
 int64_t DefaultSolveSketchRows(const std::string& solver, int64_t d) {
   if (solver == "sketch_and_solve") return 20 * d;
   if (solver == "ihs") return 8 * d;
-  return 4 * d;
+  return 8 * d;
 }
 
 double Seconds(std::chrono::steady_clock::time_point start) {
@@ -183,7 +183,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->add_option("--sketch", args->sketch, "VERSION, 'default' or 'random'")
         ->capture_default_str();
     cmd->add_option("--m", args->m,
-                    "rows of the random sketch (default: 4d lsqr, 20d sketch_and_solve, 8d ihs)")
+                    "rows of the random sketch (default: 8d lsqr, 20d sketch_and_solve, 8d ihs)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
     cmd->add_option("--out", args->out, "output .npy for x (d values)");
