@@ -23,12 +23,6 @@ const RowMatrixXd& EmptyDense() {
 
 }  // namespace
 
-int ResolveThreads(int threads) {
-  if (threads > 0) return threads;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
-}
-
 DataMatrix::DataMatrix(ConstRowMajorRef a, int threads)
     : rows_(a.rows()), cols_(a.cols()), threads_(ResolveThreads(threads)), dense_(a) {}
 

@@ -10,11 +10,9 @@
 
 #include "core/matrix_types.h"
 #include "core/sketch/count_sketch.h"
+#include "core/training/parallel.h"  // ResolveThreads
 
 namespace sketchd {
-
-// 0 → hardware concurrency (at least 1).
-int ResolveThreads(int threads);
 
 class DataMatrix {
  public:
