@@ -1,6 +1,7 @@
 #include "core/regression/ihs.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "core/regression/heavy_rows_sketch.h"
@@ -9,6 +10,12 @@
 
 namespace sketchd {
 namespace {
+
+// Exact recomputation of u = Ax − b and ∇f after this many recurrence updates.
+constexpr int kRefreshEvery = 5;
+constexpr double kEps = 2.220446049250313e-16;
+// Steps without a new smallest ‖AΔ‖ before IHS counts as stagnated.
+constexpr int kStallSteps = 3;
 
 double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -105,34 +112,111 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
   if (options.record_objective) out.objective.push_back(0.5 * rr);
   if (options.on_iterate) options.on_iterate(0, x);
   out.stop_reason = "iteration limit reached";
+  const bool stopping = options.tolerance > 0;
+  // Line-search state: AΔ and AᵀAΔ from one fused pass; u and grad are then
+  // updated by recurrence and recomputed from A every kRefreshEvery steps
+  // (and at the end), which keeps their rounding drift at the level of a
+  // direct evaluation.
+  VectorXd a_step = VectorXd::Zero(n), ata_step;
+  int since_refresh = 0;
+  double min_change_a = INFINITY;  // smallest ‖A(x_{t+1} − x_t)‖ so far
+  int stalled = 0;                 // steps since it last decreased
+  // A fixed sketch without a constraint makes IHS the Richardson iteration
+  // preconditioned by H; conjugate directions turn it into PCG (see ihs.h).
+  const bool conjugate = options.line_search && !lasso && options.mode == IhsSketchMode::kFixed;
+  VectorXd direction, grad_prev;
+  double gz_prev = 0;
   int t = 0;
   for (; t < options.max_iterations; ++t) {
     auto hs = hessian(t);
     if (!hs.ok()) return hs.status();
-    VectorXd x_next;
-    const auto ts = std::chrono::steady_clock::now();
+    VectorXd step;
+    auto ts = std::chrono::steady_clock::now();
     if (lasso) {
       // ½(x − x_t)ᵀH(x − x_t) + gradᵀ(x − x_t) = ½xᵀHx − (Hx_t − grad)ᵀx + const.
       const VectorXd c = hs->h * x - grad;
-      x_next = MinimizeQuadraticOnL1Ball(hs->h, c, *options.lasso_lambda, x, options.inner).x;
+      step = MinimizeQuadraticOnL1Ball(hs->h, c, *options.lasso_lambda, x, options.inner).x - x;
     } else {
-      VectorXd step = -grad;  // Δ = H⁻¹(−grad) = R⁻¹R⁻ᵀ(−grad)
+      step = -grad;  // Δ = H⁻¹(−grad) = R⁻¹R⁻ᵀ(−grad)
       hs->r.transpose().triangularView<Eigen::Lower>().solveInPlace(step);
       hs->r.triangularView<Eigen::Upper>().solveInPlace(step);
-      x_next = x + step;
     }
     factor_s += Since(ts);
-    const double change = (x_next - x).norm();
-    x = std::move(x_next);
-    rr = gradient_pass();
+    if (conjugate) {
+      // Polak–Ribière+ with the fixed preconditioner H: z = H⁻¹(−g) (= step),
+      // β = max(0, −zᵀ(g − g_prev) / g_prevᵀH⁻¹g_prev); equal to PCG's β on
+      // this quadratic in exact arithmetic, and restarts itself (β = 0) when
+      // rounding spoils conjugacy. Not a descent direction → plain step.
+      const double gz = -grad.dot(step);  // gᵀH⁻¹g ≥ 0
+      if (gz_prev > 0) {
+        const double beta = std::max(0.0, (gz + step.dot(grad_prev)) / gz_prev);
+        VectorXd p = step + beta * direction;
+        if (grad.dot(p) < 0) step = std::move(p);
+      }
+      gz_prev = gz;
+      grad_prev = grad;
+      direction = step;
+    }
+    const double f_before = 0.5 * rr;
+    double eta = 1, decrease = 0, change_a = 0;
+    if (options.line_search) {
+      ts = std::chrono::steady_clock::now();
+      const double aa = a.MultiplyThenAdjoint(step, 0.0, &a_step, &ata_step);  // ‖AΔ‖²
+      iterate_s += Since(ts);
+      const double slope = grad.dot(step);  // ∇f(x_t)ᵀΔ, < 0 for a descent step
+      eta = aa > 0 && slope < 0 ? -slope / aa : 0.0;
+      if (lasso) eta = std::min(eta, 1.0);
+      decrease = eta * (-slope) - 0.5 * eta * eta * aa;  // f(x_t) − f(x_t + ηΔ), exact
+      change_a = eta * std::sqrt(aa);
+      if (eta > 0) {
+        x += eta * step;
+        u += eta * a_step;
+        grad += eta * ata_step;
+        if (++since_refresh >= kRefreshEvery) {
+          rr = gradient_pass();
+          since_refresh = 0;
+        } else {
+          rr = u.squaredNorm();
+        }
+      }
+    } else {
+      x += step;
+      rr = gradient_pass();
+      decrease = f_before - 0.5 * rr;
+    }
+    const double change = eta * step.norm();
     if (options.record_objective) out.objective.push_back(0.5 * rr);
     if (options.on_iterate) options.on_iterate(t + 1, x);
-    if (options.tolerance > 0 && change <= options.tolerance * x.norm()) {
+    if (!stopping) continue;
+    if (options.line_search && eta == 0) {
+      // Δ = 0, or no descent along it: only rounding is left to remove.
+      ++t;
+      out.stop_reason = "no descent step left (optimum reached to rounding)";
+      break;
+    }
+    if (change <= options.tolerance * x.norm()) {
       ++t;
       out.stop_reason = "relative change below tolerance";
       break;
     }
+    // Stagnation: the steps stopped contracting (no new smallest ‖A(x_{t+1} − x_t)‖
+    // for kStallSteps steps) while f no longer changes by more than its
+    // rounding: what is left of the steps is rounding noise.
+    if (!options.line_search) {
+      continue;
+    } else if (change_a < min_change_a) {
+      min_change_a = change_a;
+      stalled = 0;
+    } else {
+      ++stalled;
+    }
+    if (stalled >= kStallSteps && decrease <= kEps * f_before) {
+      ++t;
+      out.stop_reason = "stagnated at rounding level";
+      break;
+    }
   }
+  if (since_refresh > 0) rr = gradient_pass();  // the reported residual comes from A
   out.iterations = t;
   out.x = std::move(x);
   out.residual_norm = std::sqrt(rr);

@@ -75,7 +75,9 @@ struct SolveOptions {
   std::optional<IhsSketchMode> ihs_sketch_mode;
 
   // Stopping. LSQR: atol/btol/conlim (Paige–Saunders). IHS: relative change
-  // of x below `tolerance` (0 = run max_iterations).
+  // of x below `tolerance`, or stagnation at rounding level (ihs.h
+  // "Stopping"; 0 = run max_iterations). Only "iteration limit reached" as
+  // stop_reason means not converged.
   double atol = 1e-14;
   double btol = 1e-14;
   double conlim = 1e12;
