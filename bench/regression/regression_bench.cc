@@ -2,10 +2,13 @@
 // Cholesky on the normal equations), sparse (preconditioned vs plain LSQR)
 // and learning (IHS-LASSO rates with random vs heavy_rows sketches).
 //
-//   regression [--speed] [--sparse] [--learning] [--json] [--quick]
+//   regression [--speed] [--sparse] [--learning] [--demo] [--ihs_plain] [--json] [--quick]
 //              [--data_dir=DIR] [--threads=N] [--size=NxD]... [--lsqr_m_factor=K]
 //              [--lsqr_sketch=countsketch|sparse_sign|gaussian]
-// No section flag = all sections. --quick shrinks the sizes for a smoke run.
+// --demo: the CLI's Tetouan scenario on the committed demo data (raw, not
+// standardised): heavy_rows sketches trained on demo/tetuan_train_Ab.npy,
+// IHS on the held-out week vs QR. --ihs_plain: the learning table's schedules
+// use the plain IHS step (IhsOptions::line_search = false), for before/after. No section flag = all sections. --quick shrinks the sizes for a smoke run.
 // Ratios are always within one run; nothing here is run by ctest.
 #include <cblas.h>
 
@@ -32,7 +35,8 @@ namespace sketchd {
 namespace {
 
 struct Flags {
-  bool speed = false, sparse = false, learning = false, json = false, quick = false;
+  bool speed = false, sparse = false, learning = false, demo = false, json = false, quick = false;
+  bool ihs_plain = false;  // --ihs_plain: learning table with the plain IHS step (no line search)
   std::string data_dir = std::string(SKETCHD_SOURCE_DIR) + "/../shared/data";
   int threads = 0;
   int64_t lsqr_m_factor = 0;            // 0 = Solve's default
@@ -298,7 +302,9 @@ void RunLearning(const Flags& f) {
       int never = 0, runs = 0;
       for (int s = 0; s < sc.seeds; ++s) {
         for (size_t k = 0; k < refs.size(); ++k) {
-          auto e = EvaluateIhsLasso(problems[train_count + k], refs[k], lambdas[k], sc.make(s));
+          IhsOptions io = sc.make(s);
+          io.line_search = !f.ihs_plain;
+          auto e = EvaluateIhsLasso(problems[train_count + k], refs[k], lambdas[k], io);
           if (!e.ok()) Die(e.status());
           rate += e->rate;
           if (e->iterations_to_target < 0) ++never;
@@ -330,6 +336,67 @@ void RunLearning(const Flags& f) {
   }
 }
 
+// ---------------------------------------------------------------- demo
+// What `sketchctl train tetuan --method heavy_rows --task regression --m 42
+// [--learn-values]` then `sketchctl solve ... --solver ihs` do, on the raw
+// demo weeks: the residual IHS reaches vs QR, its iterations and stop reason.
+void RunDemo(const Flags& f) {
+  const std::string dir = std::string(SKETCHD_SOURCE_DIR) + "/demo";
+  auto fam = ReadNpyFamily(dir + "/tetuan_train_Ab.npy");
+  auto ta = ReadNpyMatrix(dir + "/tetuan_test_A.npy");
+  auto tb = ReadNpyMatrix(dir + "/tetuan_test_b.npy");
+  if (!fam.ok() || !ta.ok() || !tb.ok()) {
+    std::printf("demo: skipped (%s)\n",
+                std::string((!fam.ok() ? fam.status() : !ta.ok() ? ta.status() : tb.status()).message()).c_str());
+    return;
+  }
+  std::vector<RegressionProblem> problems;
+  for (const RowMatrixXd& ab : *fam) {
+    const int64_t d = ab.cols() - 1;
+    problems.push_back({ab.leftCols(d), ab.col(d)});
+  }
+  const VectorXd b = tb->col(0);
+  const ConstRowMajorRef a(*ta);
+  auto qr = QrLeastSquares(a, b);
+  if (!qr.ok()) Die(qr.status());
+  const double opt = (*ta * *qr - b).norm();
+  std::printf("\n== demo: raw tetuan weeks (%zu x %lldx%lld), held-out week, IHS vs QR residual %.6e ==\n",
+              problems.size(), (long long)problems[0].a.rows(), (long long)problems[0].a.cols(), opt);
+  std::printf("%-4s %-14s %11s %11s %14s %5s %s\n", "m", "sketch", "val.ratio", "res/opt-1", "|x-x_QR|/|x|",
+              "iters", "stop");
+  for (int64_t m : {42, 56}) {
+    for (bool learn : {false, true}) {
+      TrainOptions opt_t;
+      opt_t.method = TrainMethod::kHeavyRows;
+      opt_t.task = SketchTask::kRegression;
+      opt_t.m = m;
+      opt_t.learn_values = learn;
+      auto t = TrainRegressionSketch(problems, opt_t, nullptr, nullptr);
+      if (!t.ok()) Die(t.status());
+      SolveOptions so;
+      so.solver = Solver::kIhs;
+      so.trained_sketch = &*t;
+      so.threads = f.threads;
+      auto r = Solve(a, b, so);
+      if (!r.ok()) Die(r.status());
+      std::printf("%-4lld %-14s %11.4f %11.2e %14.2e %5d %s\n", (long long)m, learn ? "heavy+learned" : "heavy rows",
+                  t->validation.ratio(), r->residual_norm / opt - 1, RelErr(r->x, *qr), r->iterations,
+                  r->stop_reason.c_str());
+      std::fflush(stdout);
+      json_rows.push_back(absl::StrCat("{\"section\":\"demo\",\"m\":", m, ",\"learned\":", learn ? "true" : "false",
+                                       ",\"validation_ratio\":", t->validation.ratio(), ",\"residual_ratio\":",
+                                       r->residual_norm / opt, ",\"iterations\":", r->iterations, "}"));
+    }
+  }
+  SolveOptions fresh;
+  fresh.solver = Solver::kIhs;
+  fresh.threads = f.threads;
+  auto r = Solve(a, b, fresh);
+  if (!r.ok()) Die(r.status());
+  std::printf("%-4lld %-14s %11s %11.2e %14.2e %5d %s\n", (long long)(8 * a.cols()), "fresh random", "-",
+              r->residual_norm / opt - 1, RelErr(r->x, *qr), r->iterations, r->stop_reason.c_str());
+}
+
 }  // namespace
 }  // namespace sketchd
 
@@ -340,6 +407,8 @@ int main(int argc, char** argv) {
     if (a == "--speed") f.speed = true;
     else if (a == "--sparse") f.sparse = true;
     else if (a == "--learning") f.learning = true;
+    else if (a == "--demo") f.demo = true;
+    else if (a == "--ihs_plain") f.ihs_plain = true;
     else if (a == "--json") f.json = true;
     else if (a == "--quick") f.quick = true;
     else if (a.rfind("--data_dir=", 0) == 0) f.data_dir = a.substr(11);
@@ -355,14 +424,15 @@ int main(int argc, char** argv) {
       f.sizes.push_back({n, d});
     }
     else {
-      std::fprintf(stderr, "usage: regression [--speed] [--sparse] [--learning] [--json] [--quick] "
+      std::fprintf(stderr, "usage: regression [--speed] [--sparse] [--learning] [--demo] [--ihs_plain] [--json] [--quick] "
                            "[--data_dir=DIR] [--threads=N] [--size=NxD]... [--lsqr_m_factor=K] "
                            "[--lsqr_sketch=countsketch|sparse_sign|gaussian]\n");
       return 2;
     }
   }
-  if (!f.speed && !f.sparse && !f.learning) f.speed = f.sparse = f.learning = true;
+  if (!f.speed && !f.sparse && !f.learning && !f.demo) f.speed = f.sparse = f.learning = f.demo = true;
   std::printf("threads: %d (passes over A), OpenBLAS for QR/Cholesky\n", sketchd::ResolveThreads(f.threads));
+  if (f.demo) sketchd::RunDemo(f);
   if (f.learning) sketchd::RunLearning(f);
   if (f.speed) sketchd::RunSpeed(f);
   if (f.sparse) sketchd::RunSparse(f);
