@@ -124,6 +124,13 @@ bool IsTerminal(v1::JobState state) {
          state == v1::JOB_STATE_CANCELLED || state == v1::JOB_STATE_INTERRUPTED;
 }
 
+void ApplyBulkStreamArguments(int64_t window_bytes, grpc::ChannelArguments* args) {
+  if (window_bytes <= 0) return;
+  args->SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args->SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
+               static_cast<int>(std::min<int64_t>(window_bytes, 1 << 30)));
+}
+
 SketchdClient::SketchdClient(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
     : options_(std::move(options)),
       channel_(std::move(channel)),
@@ -135,6 +142,7 @@ absl::StatusOr<std::unique_ptr<SketchdClient>> SketchdClient::Connect(
   const bool tls = options.use_tls || !options.tls_ca_file.empty() ||
                    !options.tls_cert_file.empty() || !options.tls_key_file.empty();
   grpc::ChannelArguments args;
+  ApplyBulkStreamArguments(options.stream_window_bytes, &args);
   if (tls) {
     grpc::SslCredentialsOptions ssl;
     if (!options.tls_ca_file.empty()) {

@@ -25,7 +25,7 @@ double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // sized). `on_block(first_row, rows)` runs after each block is decoded.
 template <typename Request, typename Stream>
 absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* what,
-                         WireDtype dtype, RowMatrixXd* out, RpcLog& log,
+                         WireDtype dtype, Eigen::Map<RowMatrixXd>* out, RpcLog& log,
                          const std::function<absl::Status(int64_t, int64_t)>& on_block) {
   const int64_t rows = out->rows(), cols = out->cols();
   RowBlockChecker checker(what, rows, cols, dtype);
@@ -132,7 +132,8 @@ grpc::Status SketchServiceImpl::LowRank(
 
     // SCW needs A twice (SA, then AV), so rows are kept; SA is accumulated
     // while they arrive so the first pass costs no extra read.
-    RowMatrixXd a(h.n(), h.d());
+    PooledBuffer a_buffer = buffers_.Acquire(static_cast<size_t>(h.n() * h.d()) * sizeof(double));
+    Eigen::Map<RowMatrixXd> a(a_buffer.doubles(), h.n(), h.d());
     SketchAccumulator acc(sketch.sketch(), h.d());
     double sketch_seconds = 0;
     absl::Status received = ReceiveRows<v1::LowRankRequest>(
@@ -148,7 +149,7 @@ grpc::Status SketchServiceImpl::LowRank(
     MatrixXd sa = acc.result();
     SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k()));
     if (ctx->IsCancelled()) return ClientGone(ctx);
-    RowMatrixXd().swap(a);  // free A before sending
+    a_buffer = PooledBuffer();  // A back to the pool before sending
 
     v1::LowRankResponse resp;
     v1::LowRankSummary* sum = resp.mutable_summary();
@@ -260,7 +261,9 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
       opt.trained_sketch = sketch.trained.get();
     }
 
-    RowMatrixXd ab(h.n(), h.d() + 1);
+    PooledBuffer ab_buffer =
+        buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
+    Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);
     absl::Status received = ReceiveRows<v1::SolveRequest>(
         ctx, reader, "Solve", dtype, &ab, log, [](int64_t, int64_t) { return absl::OkStatus(); });
     if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;

@@ -1,5 +1,7 @@
 // Datasets and training-matrix upload; shared handler helpers.
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
@@ -13,7 +15,12 @@ namespace sketchd {
 
 SketchServiceImpl::SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
                                      SketchCache* cache, TokenAuth auth)
-    : options_(options), store_(store), jobs_(jobs), cache_(cache), auth_(std::move(auth)) {}
+    : options_(options),
+      store_(store),
+      jobs_(jobs),
+      cache_(cache),
+      auth_(std::move(auth)),
+      buffers_(static_cast<size_t>(std::max<int64_t>(0, options.buffer_pool_bytes))) {}
 
 SketchServiceImpl::StreamSlot::StreamSlot(SketchServiceImpl* s) : service_(s) {
   const int now = service_->streams_.fetch_add(1) + 1;
@@ -144,7 +151,10 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
     std::optional<RowBlockChecker> current;
     int64_t cols = 0;
     WireDtype dtype = WireDtype::kFloat64;
-    std::string buffer;
+    // The current matrix's packed rows, exactly as received (pooled: see
+    // buffer_pool.h); `filled` bytes of it are valid.
+    PooledBuffer buffer;
+    size_t filled = 0;
     int64_t matrices = 0, bytes = 0;
     v1::UploadTrainingMatricesRequest msg;
     while (reader->Read(&msg)) {
@@ -158,7 +168,7 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         }
         if (current) {
           SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols,
-                                                      dtype, buffer));
+                                                      dtype, absl::string_view(buffer.data(), filled)));
           ++matrices;
           current.reset();
         }
@@ -192,8 +202,9 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         }
         cols = h.cols();
         current.emplace(what, h.rows(), cols, dtype);
-        buffer.clear();
-        buffer.reserve(h.rows() * cols * WireDtypeSize(dtype));
+        const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * WireDtypeSize(dtype));
+        if (buffer.size() != matrix_bytes) buffer = buffers_.Acquire(matrix_bytes);
+        filled = 0;
       } else if (msg.has_rows()) {
         if (!current) {
           return absl::InvalidArgumentError(matrices == 0
@@ -205,7 +216,8 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         SKETCHD_RETURN_IF_ERROR(CheckFiniteRows(absl::StrCat("matrix ", matrices + 1), dtype, data,
                                                 current->rows_received(), cols));
         current->Advance(msg.rows().rows());
-        buffer.append(data);
+        std::memcpy(buffer.data() + filled, data.data(), data.size());  // Check() bounded it
+        filled += data.size();
         bytes += static_cast<int64_t>(data.size());
         log.add_bytes(static_cast<int64_t>(data.size()));
       } else {
@@ -217,7 +229,8 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
     if (!dataset) return absl::InvalidArgumentError("stream carried no matrix: send a MatrixHeader first");
     if (current) {
       SKETCHD_RETURN_IF_ERROR(current->CheckComplete());
-      SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols, dtype, buffer));
+      SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols, dtype,
+                                                  absl::string_view(buffer.data(), filled)));
       ++matrices;
     }
     SKETCHD_ASSIGN_OR_RETURN(int64_t total, store_->CommitUpload(dataset->name, upload_id));

@@ -22,12 +22,14 @@ ABSL_FLAG(int64_t, max_matrix_bytes, int64_t{1} << 30, "largest matrix accepted,
 ABSL_FLAG(int64_t, max_rows, 10000000, "largest row count of any matrix / dataset n");
 ABSL_FLAG(int, max_concurrent_streams, 64, "Upload/LowRank/Solve streams served at once");
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20, "gRPC message size limit, both directions");
+ABSL_FLAG(int64_t, stream_window_bytes, 8 << 20, "HTTP/2 flow-control window per stream (0 = gRPC's adaptive BDP default)");
 ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS with --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA for client certificates (enables mutual TLS)");
 ABSL_FLAG(std::string, auth_token_file, "", "bearer tokens, one per line; calls need 'authorization: Bearer <t>'");
 ABSL_FLAG(int, blas_threads, 1, "OpenBLAS threads per call (0 = OpenBLAS default); >1 oversubscribes under concurrent requests");
+ABSL_FLAG(int64_t, buffer_pool_mb, 256, "MiB of freed receive buffers kept mapped for later streams (0 = none)");
 ABSL_FLAG(bool, log_requests, true, "log one line per RPC to stderr");
 ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a newline to this fd");
 
@@ -46,12 +48,14 @@ int main(int argc, char** argv) {
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   o.max_sketch_rows = absl::GetFlag(FLAGS_max_sketch_rows);
+  o.stream_window_bytes = absl::GetFlag(FLAGS_stream_window_bytes);
   o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   o.tls_key = absl::GetFlag(FLAGS_tls_key);
   o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   o.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
   o.log_requests = absl::GetFlag(FLAGS_log_requests);
   o.blas_threads = absl::GetFlag(FLAGS_blas_threads);
+  o.buffer_pool_bytes = absl::GetFlag(FLAGS_buffer_pool_mb) << 20;
 
   // Block the stop signals in every thread (gRPC's included, which inherit
   // the mask) and take them synchronously below: no work in a signal handler.

@@ -24,6 +24,9 @@ struct ServerOptions {
   int64_t max_rows = 10'000'000;                // rows of any matrix / dataset n
   int max_concurrent_streams = 64;              // Upload/LowRank/Solve streams at once
   int64_t max_message_bytes = 4 << 20;          // gRPC receive and send limit
+  // HTTP/2 flow-control window per stream (fixed, BDP probing off); 0 keeps
+  // gRPC's adaptive default. See sketchd_server.cc.
+  int64_t stream_window_bytes = 8 << 20;
   int64_t max_sketch_rows = 1'000'000;          // m of a random selector
 
   // Security. TLS when tls_cert and tls_key are set; mutual TLS when
@@ -41,6 +44,9 @@ struct ServerOptions {
   // them oversubscribes the machine (measured: LowRank p50 at 8 clients went
   // from 25 ms to 4 s), so the server defaults to 1.
   int blas_threads = 1;
+  // Freed receive buffers kept for the next stream (see buffer_pool.h):
+  // fresh large allocations cost more in page faults than the transfer.
+  int64_t buffer_pool_bytes = int64_t{256} << 20;
 };
 
 }  // namespace sketchd

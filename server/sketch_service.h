@@ -17,6 +17,7 @@
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
+#include "server/buffer_pool.h"
 #include "server/job_runner.h"
 #include "server/rpc_log.h"
 #include "server/server_options.h"
@@ -120,6 +121,8 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   std::atomic<int> streams_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> upload_counter_{0};
+  // Receive buffers of LowRank/Solve/Upload streams, kept mapped between calls.
+  BufferPool buffers_;
 };
 
 }  // namespace sketchd

@@ -196,8 +196,18 @@ absl::Status SqliteStore::DeleteDataset(const std::string& name) {
 
 absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
                                       int64_t rows, int64_t cols, WireDtype dtype,
-                                      const std::string& data) {
+                                      absl::string_view data) {
   std::lock_guard<std::mutex> lock(write_mu_);
+  // Staged rows are invisible and worthless after a crash (Open deletes
+  // them), so their commit need not reach the disk: synchronous = NORMAL
+  // skips the per-matrix WAL fsync (WAL stays consistent). CommitUpload runs
+  // with FULL, and its fsync of the WAL makes the staged frames before it
+  // durable together with the flip that publishes them.
+  SKETCHD_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = NORMAL"));
+  struct RestoreFull {
+    SqliteDb* db;
+    ~RestoreFull() { db->Exec("PRAGMA synchronous = FULL").IgnoreError(); }
+  } restore{writer_.get()};
   SqliteTransaction txn(writer_.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(

@@ -38,7 +38,7 @@ class SqliteStore : public Store {
 
   absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
                            int64_t rows, int64_t cols, WireDtype dtype,
-                           const std::string& data) override;
+                           absl::string_view data) override;
   absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
                                        const std::string& upload_id) override;
   absl::Status AbortUpload(const std::string& upload_id) override;

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/training/trained_sketch.h"
 #include "server/job_state.h"
 #include "server/wire_dtype.h"
@@ -92,7 +93,7 @@ class Store {
   // the next Open.
   virtual absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
                                    int64_t rows, int64_t cols, WireDtype dtype,
-                                   const std::string& data) = 0;
+                                   absl::string_view data) = 0;
   // Returns the dataset's committed matrix count afterwards. Fails (and
   // aborts the upload) if the column count disagrees with committed matrices.
   virtual absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
