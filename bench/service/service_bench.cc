@@ -8,7 +8,7 @@
 //      fsync'd) and of LowRank streams (bytes / server receive time).
 //      Target ≥ 1 GB/s on loopback.
 //   3. LowRank latency p50/p99 on 288×384 with 1, 8, 32 concurrent clients.
-// Usage: service_bench [--quick]
+// Usage: service_bench [--quick] [--sections=123] [--reps=N] [--chunk_kib=1024] [--window_kib=8192]
 #include <grpcpp/create_channel.h>
 
 #include <algorithm>
@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/sketchd_client.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/sketch/count_sketch.h"
 #include "core/sketch/philox.h"
@@ -38,10 +39,11 @@ RowMatrixXd Matrix(int64_t n, int64_t d, uint64_t seed) {
   return a;
 }
 
-// Row blocks of ≤ 1 MiB, packed once.
+// Row blocks of ≤ chunk_bytes, packed once.
+int64_t chunk_bytes = 1 << 20;
 std::vector<std::pair<int64_t, std::string>> Chunks(const RowMatrixXd& a, v1::DType dtype) {
   const int64_t es = dtype == v1::DTYPE_FLOAT32 ? 4 : 8;
-  const int64_t rows_per = std::max<int64_t>(1, (1 << 20) / (a.cols() * es));
+  const int64_t rows_per = std::max<int64_t>(1, chunk_bytes / (a.cols() * es));
   std::vector<std::pair<int64_t, std::string>> out;
   for (int64_t r = 0; r < a.rows(); r += rows_per) {
     const int64_t rows = std::min(rows_per, a.rows() - r);
@@ -63,6 +65,7 @@ struct CallResult {
   bool ok = false;
   double seconds = 0;
   double receive_seconds = 0;
+  double server_seconds = 0;  // first message → result ready, server side
   std::string error;
 };
 
@@ -92,7 +95,10 @@ CallResult LowRankCall(v1::SketchService::Stub* stub, const std::string& dataset
   s->WritesDone();
   v1::LowRankResponse resp;
   while (s->Read(&resp)) {
-    if (resp.has_summary()) out.receive_seconds = resp.summary().timings().receive_seconds();
+    if (resp.has_summary()) {
+      out.receive_seconds = resp.summary().timings().receive_seconds();
+      out.server_seconds = resp.summary().timings().total_seconds();
+    }
   }
   grpc::Status st = s->Finish();
   out.seconds = Since(t0);
@@ -112,8 +118,29 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 int Main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  const int reps = quick ? 2 : 5;
+  bool quick = false;
+  int reps = 0;
+  int64_t window_kib = 8192;  // HTTP/2 stream window, both sides; 0 = gRPC's BDP default
+  std::string sections = "123";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      quick = true;
+    } else if (arg.rfind("--sections=", 0) == 0) {
+      sections = arg.substr(11);
+    } else if (arg.rfind("--reps=", 0) == 0) {
+      reps = std::atoi(arg.c_str() + 7);
+    } else if (arg.rfind("--window_kib=", 0) == 0) {
+      window_kib = std::atoi(arg.c_str() + 13);
+    } else if (arg.rfind("--chunk_kib=", 0) == 0) {
+      chunk_bytes = int64_t{std::atoi(arg.c_str() + 12)} << 10;
+    } else {
+      std::fprintf(stderr, "usage: service_bench [--quick] [--sections=123] [--reps=N] [--chunk_kib=1024] [--window_kib=8192]\n");
+      return 2;
+    }
+  }
+  if (reps < 1) reps = quick ? 2 : 5;
+  auto section = [&](char c) { return sections.find(c) != std::string::npos; };
   const std::string dir = (std::filesystem::temp_directory_path() /
                            ("sketchd-bench-" + std::to_string(getpid()))).string();
   ServerOptions o;
@@ -121,6 +148,7 @@ int Main(int argc, char** argv) {
   o.data_dir = dir;
   o.log_requests = false;
   o.max_matrix_bytes = int64_t{4} << 30;
+  o.stream_window_bytes = window_kib << 10;
   auto server = SketchdServer::Start(o);
   if (!server.ok()) {
     std::fprintf(stderr, "start: %s\n", std::string(server.status().message()).c_str());
@@ -128,6 +156,7 @@ int Main(int argc, char** argv) {
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(4 << 20);
+  ApplyBulkStreamArguments(window_kib << 10, &args);  // what SketchdClient uses
   auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string((*server)->port()),
                                            grpc::InsecureChannelCredentials(), args);
   auto stub = v1::SketchService::NewStub(channel);
@@ -140,10 +169,12 @@ int Main(int argc, char** argv) {
     stub->CreateDataset(&ctx, req, &ds);
   };
 
-  std::printf("sketchd service_bench (%s, loopback, %d reps, median)\n\n", quick ? "quick" : "full", reps);
+  std::printf("sketchd service_bench (%s, loopback, %d reps, median, %lld KiB row blocks)\n\n",
+              quick ? "quick" : "full", reps, static_cast<long long>(chunk_bytes >> 10));
+  if (section('1')) {
   std::printf("1) LowRank end-to-end over gRPC vs core ScwLowRank in process (k=20, m=60, random CountSketch)\n");
-  std::printf("%-12s %-8s %10s %10s %10s %8s %12s\n", "shape", "dtype", "MiB", "core_ms", "grpc_ms",
-              "ratio", "ingest_MB/s");
+  std::printf("%-12s %-8s %8s %9s %9s %7s %12s %8s %8s\n", "shape", "dtype", "MiB", "core_ms",
+              "grpc_ms", "ratio", "ingest_MB/s", "recv_ms", "tail_ms");
   struct Shape { int64_t n, d; };
   for (Shape sh : {Shape{5760, 1080}, Shape{1080, 1920}}) {
     const std::string name = "lr" + std::to_string(sh.n) + "x" + std::to_string(sh.d);
@@ -153,7 +184,7 @@ int Main(int argc, char** argv) {
     for (v1::DType dtype : {v1::DTYPE_FLOAT32, v1::DTYPE_FLOAT64}) {
       const RowMatrixXd input = dtype == v1::DTYPE_FLOAT32 ? RowMatrixXd(a.cast<float>().cast<double>()) : a;
       const auto chunks = Chunks(a, dtype);
-      std::vector<double> core_t, grpc_t, ingest;
+      std::vector<double> core_t, grpc_t, ingest, recv_t, tail_t;
       double bytes = 0;
       for (const auto& c : chunks) bytes += c.second.size();
       for (int r = 0; r < reps; ++r) {
@@ -168,15 +199,19 @@ int Main(int argc, char** argv) {
         }
         grpc_t.push_back(cr.seconds);
         ingest.push_back(bytes / cr.receive_seconds / 1e6);
+        recv_t.push_back(cr.receive_seconds);
+        tail_t.push_back(cr.seconds - cr.receive_seconds);  // after the last row: maths + reply
       }
-      std::printf("%-12s %-8s %10.1f %10.1f %10.1f %8.2f %12.0f\n",
+      std::printf("%-12s %-8s %8.1f %9.1f %9.1f %7.2f %12.0f %8.1f %8.1f\n",
                   (std::to_string(sh.n) + "x" + std::to_string(sh.d)).c_str(),
                   dtype == v1::DTYPE_FLOAT32 ? "float32" : "float64", bytes / (1 << 20),
                   1e3 * Median(core_t), 1e3 * Median(grpc_t), Median(grpc_t) / Median(core_t),
-                  Median(ingest));
+                  Median(ingest), 1e3 * Median(recv_t), 1e3 * Median(tail_t));
     }
   }
+  }
 
+  if (section('2')) {
   std::printf("\n2) UploadTrainingMatrices ingest (validated, staged and committed to SQLite, fsync'd)\n");
   {
     create("up", 1080);
@@ -214,6 +249,8 @@ int Main(int argc, char** argv) {
                 matrices * 1080.0 * 1920 * 8 / 1e6, Median(rates), rates.size());
   }
 
+  }
+  if (section('3')) {
   std::printf("\n3) LowRank latency, 288x384 float64, k=10, m=40\n");
   std::printf("%8s %8s %10s %10s %10s\n", "clients", "calls", "p50_ms", "p99_ms", "calls/s");
   {
@@ -242,6 +279,7 @@ int Main(int argc, char** argv) {
       std::printf("%8d %8zu %10.2f %10.2f %10.0f\n", clients, all.size(), 1e3 * Percentile(all, 0.5),
                   1e3 * Percentile(all, 0.99), all.size() / wall);
     }
+  }
   }
   (*server)->Shutdown(1);
   server->reset();
