@@ -73,6 +73,18 @@ CREATE TABLE sketches (
 -- At most one default per (dataset, task).
 CREATE UNIQUE INDEX sketches_one_default ON sketches(dataset, task) WHERE is_default = 1;
 )sql",
+      // 2: matrix bytes in their own table. SQLite rewrites (or at least
+      // re-reads) a whole record on UPDATE, so flipping `committed` on rows
+      // that carried multi-megabyte blobs cost as much as the upload itself.
+      // training_matrices.data stays (empty) for the old schema's NOT NULL.
+      R"sql(
+CREATE TABLE training_matrix_data (
+  matrix_id INTEGER PRIMARY KEY REFERENCES training_matrices(id) ON DELETE CASCADE,
+  data      BLOB NOT NULL
+);
+INSERT INTO training_matrix_data(matrix_id, data) SELECT id, data FROM training_matrices;
+UPDATE training_matrices SET data = x'';
+)sql",
   };
   return *migrations;
 }

@@ -212,14 +212,18 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
       auto ins, writer_->Prepare("INSERT INTO training_matrices(dataset, upload_id, committed, "
-                                 "rows, cols, dtype, data, created_us) VALUES(?, ?, 0, ?, ?, ?, ?, ?)"));
+                                 "rows, cols, dtype, data, created_us) VALUES(?, ?, 0, ?, ?, ?, x'', ?)"));
   ins->Bind(1, dataset).Bind(2, upload_id).Bind(3, rows).Bind(4, cols)
-      .Bind(5, static_cast<int64_t>(dtype)).BindStaticBlob(6, data).Bind(7, NowMicros());
+      .Bind(5, static_cast<int64_t>(dtype)).Bind(6, NowMicros());
   absl::Status s = ins->Run();
   if (!s.ok()) {
     if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDataset(dataset);
     return s;
   }
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto blob, writer_->Prepare("INSERT INTO training_matrix_data(matrix_id, data) VALUES(?, ?)"));
+  blob->Bind(1, writer_->LastInsertId()).BindStaticBlob(2, data);
+  SKETCHD_RETURN_IF_ERROR(blob->Run());
   return txn.Commit();
 }
 
@@ -274,8 +278,9 @@ absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
     const std::string& dataset) {
   std::lock_guard<std::mutex> lock(read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare("SELECT id, rows, cols, dtype, data FROM training_matrices "
-                               "WHERE dataset = ? AND committed = 1 ORDER BY id"));
+      auto q, reader_->Prepare("SELECT t.id, t.rows, t.cols, t.dtype, b.data FROM training_matrices t "
+                               "LEFT JOIN training_matrix_data b ON b.matrix_id = t.id "
+                               "WHERE t.dataset = ? AND t.committed = 1 ORDER BY t.id"));
   q->Bind(1, dataset);
   std::vector<StoredMatrix> out;
   while (true) {

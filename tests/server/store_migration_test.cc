@@ -1,0 +1,98 @@
+// The store's schema migrations keep data written by older servers, and the
+// pooled receive buffers behave like plain allocations.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "server/buffer_pool.h"
+#include "server/sqlite_db.h"
+#include "server/sqlite_migrations.h"
+#include "server/sqlite_store.h"
+
+namespace sketchd {
+namespace {
+
+std::string TempDir(const char* name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   (std::string(name) + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+// A database at schema 1 (matrix bytes inline) opens at the current schema
+// with its committed matrices intact and its uncommitted ones gone.
+TEST(StoreMigrationTest, SchemaOneMatricesSurvive) {
+  const std::string dir = TempDir("sketchd-migration");
+  {
+    auto db = SqliteDb::Open(dir + "/sketchd.db");
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec(SqliteMigrations()[0]).ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 1").ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO datasets(name, n, d, description, created_us) "
+                            "VALUES('old', 2, 0, '', 1)").ok());
+    // 2×1 float32 [1, 2], committed; and a staged leftover.
+    ASSERT_TRUE((*db)->Exec("INSERT INTO training_matrices(dataset, upload_id, committed, rows, "
+                            "cols, dtype, data, created_us) VALUES('old', 'u1', 1, 2, 1, 1, "
+                            "x'0000803F00000040', 1)").ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO training_matrices(dataset, upload_id, committed, rows, "
+                            "cols, dtype, data, created_us) VALUES('old', 'u2', 0, 2, 1, 1, "
+                            "x'0000803F00000040', 1)").ok());
+  }
+  auto store = SqliteStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto matrices = (*store)->LoadTrainingMatrices("old");
+  ASSERT_TRUE(matrices.ok()) << matrices.status();
+  ASSERT_EQ(matrices->size(), 1u);
+  EXPECT_EQ((*matrices)[0].data, std::string("\x00\x00\x80\x3F\x00\x00\x00\x40", 8));
+  auto ds = (*store)->GetDataset("old");
+  ASSERT_TRUE(ds.ok());
+  EXPECT_EQ(ds->num_matrices, 1);
+  EXPECT_EQ(ds->training_bytes, 8);
+
+  // New uploads go through the split tables and abort cleanly.
+  const std::string bytes(16, '\0');
+  ASSERT_TRUE((*store)->StageMatrix("old", "u3", 2, 1, WireDtype::kFloat64, bytes).ok());
+  ASSERT_TRUE((*store)->StageMatrix("old", "u4", 2, 1, WireDtype::kFloat64, bytes).ok());
+  ASSERT_TRUE((*store)->AbortUpload("u4").ok());
+  auto total = (*store)->CommitUpload("old", "u3");
+  ASSERT_TRUE(total.ok()) << total.status();
+  EXPECT_EQ(*total, 2);
+  matrices = (*store)->LoadTrainingMatrices("old");
+  ASSERT_TRUE(matrices.ok()) << matrices.status();
+  ASSERT_EQ(matrices->size(), 2u);
+  EXPECT_EQ((*matrices)[1].data, bytes);
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BufferPoolTest, ReusesFittingBuffersWithinTheCap) {
+  BufferPool pool(size_t{8} << 20);
+  char* first = nullptr;
+  {
+    PooledBuffer a = pool.Acquire(size_t{5} << 20);
+    ASSERT_NE(a.data(), nullptr);
+    EXPECT_EQ(a.size(), size_t{5} << 20);
+    a.data()[a.size() - 1] = 1;  // writable to the end
+    first = a.data();
+  }
+  EXPECT_GE(pool.cached_bytes(), size_t{5} << 20);
+  {
+    PooledBuffer b = pool.Acquire(size_t{4} << 20);  // fits the cached 5 MiB block
+    EXPECT_EQ(b.data(), first);
+    EXPECT_EQ(pool.cached_bytes(), 0u);
+    PooledBuffer c = pool.Acquire(size_t{1} << 20);  // nothing cached: fresh
+    EXPECT_NE(c.data(), first);
+    PooledBuffer moved = std::move(c);
+    EXPECT_EQ(c.data(), nullptr);
+  }
+  EXPECT_LE(pool.cached_bytes(), size_t{8} << 20);
+  {
+    PooledBuffer big = pool.Acquire(size_t{9} << 20);  // beyond the cap: freed on release
+  }
+  EXPECT_LE(pool.cached_bytes(), size_t{8} << 20);
+}
+
+}  // namespace
+}  // namespace sketchd
