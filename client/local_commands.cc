@@ -13,6 +13,7 @@
 #include "client/cli.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
+#include "client/training_flags.h"
 #include "core/io/binary_file.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/regression/solve.h"
@@ -123,64 +124,22 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
 
   {
     struct Args {
-      std::string method, task = "lowrank", out;
+      TrainingFlags training;
+      std::string out;
       std::vector<std::string> inputs;
-      int64_t k = 10, m = 0;
-      uint64_t seed = 0;
-      int iterations = 0, threads = 0;
-      double time_budget = 0, validation_fraction = -1;
-      bool refine_values = false, append_sampled_rows = false, learn_values = false;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = local->add_subcommand(
         "train",
         "Learn a sketch from training matrix files and save it. Regression task: each matrix "
         "is [A | b] with b as the last column (as uploads to the server).");
-    cmd->add_option("--method", args->method, "training method")
-        ->required()
-        ->check(CLI::IsMember({"random", "ivy", "mixed", "inner_product", "greedy", "heavy_rows"}));
-    cmd->add_option("--task", args->task, "what the sketch is for")
-        ->check(CLI::IsMember({"lowrank", "regression"}))
-        ->capture_default_str();
-    cmd->add_option("--k", args->k, "target rank (lowrank task)")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
-    cmd->add_option("--m", args->m, "sketch rows")->required()->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", args->seed, "random seed")->capture_default_str();
-    cmd->add_option("--iters,--iterations", args->iterations, "0 = method default")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--time-budget", args->time_budget, "seconds (0 = none)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--threads", args->threads, "0 = all cores")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--validation-fraction", args->validation_fraction,
-                    "share held out for the figures (default 0.2)")
-        ->check(CLI::Range(0.0, 0.9));
-    cmd->add_flag("--refine-values", args->refine_values, "inner_product/greedy: refine values");
-    cmd->add_flag("--append-sampled-rows", args->append_sampled_rows,
-                  "inner_product: append the sampled-rows sketch");
-    cmd->add_flag("--learn-values", args->learn_values, "heavy_rows: learn values");
+    AddTrainingFlags(cmd, &args->training, TuningFlags::kOmit);
     cmd->add_option("--out", args->out, "output sketch file")->required();
     cmd->add_option("TRAIN_FILES", args->inputs, "training matrix files or directories")
         ->required();
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
-        TrainOptions options;
-        auto method = ParseTrainMethod(args->method);
-        if (!method.ok()) return UsageError(std::string(method.status().message()));
-        auto task = ParseSketchTask(args->task);
-        if (!task.ok()) return UsageError(std::string(task.status().message()));
-        options.method = *method;
-        options.task = *task;
-        options.k = args->k;
-        options.m = args->m;
-        options.seed = args->seed;
-        options.iterations = args->iterations;
-        options.threads = args->threads;
-        options.time_budget_seconds = args->time_budget;
-        if (args->validation_fraction >= 0) options.validation_fraction = args->validation_fraction;
-        options.refine_values = args->refine_values;
-        options.append_sampled_rows = args->append_sampled_rows;
-        options.learn_values = args->learn_values;
+        SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, ToTrainOptions(args->training));
 
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths(args->inputs));
         SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));

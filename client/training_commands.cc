@@ -9,10 +9,34 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
 #include "client/cli_remote.h"
+#include "client/training_flags.h"
 #include "core/status_macros.h"
 
 namespace sketchd {
 namespace {
+
+// The StartTraining options the flags ask for. Fractions not given stay unset
+// so the server applies core's defaults.
+absl::StatusOr<v1::TrainingOptions> ToWireOptions(const TrainingFlags& flags) {
+  v1::TrainingOptions options;
+  options.set_method(flags.method);
+  SKETCHD_ASSIGN_OR_RETURN(v1::Task task, ParseWireTask(flags.task));
+  options.set_task(task);
+  options.set_k(flags.k);
+  options.set_m(flags.m);
+  options.set_seed(flags.seed);
+  options.set_iterations(flags.iterations);
+  options.set_batch_size(flags.batch_size);
+  options.set_learning_rate(flags.learning_rate);
+  options.set_time_budget_seconds(flags.time_budget);
+  options.set_threads(flags.threads);
+  if (flags.validation_fraction >= 0) options.set_validation_fraction(flags.validation_fraction);
+  if (flags.heavy_fraction >= 0) options.set_heavy_fraction(flags.heavy_fraction);
+  options.set_refine_values(flags.refine_values);
+  options.set_append_sampled_rows(flags.append_sampled_rows);
+  options.set_learn_values(flags.learn_values);
+  return options;
+}
 
 // Follows a job to its end: a progress bar on a terminal, one line per state
 // change otherwise (on stderr, so stdout keeps only the result).
@@ -60,13 +84,8 @@ absl::StatusOr<CommandResult> JobOutcome(SketchdClient& client, const v1::Job& j
 void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* slot) {
   {
     struct Args {
-      std::string name, method, task = "lowrank";
-      int64_t k = 10, m = 0;
-      uint64_t seed = 0;
-      int iterations = 0, batch_size = 0, threads = 0;
-      double learning_rate = 0, time_budget = 0;
-      double validation_fraction = -1, heavy_fraction = -1;
-      bool refine_values = false, append_sampled_rows = false, learn_values = false;
+      std::string name;
+      TrainingFlags training;
       bool wait = false;
     };
     auto args = std::make_shared<Args>();
@@ -76,63 +95,11 @@ void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot
         "id. With --wait, follows it and prints the learned-vs-random validation figures; the "
         "exit code is then 0 only if the job succeeded.");
     cmd->add_option("NAME", args->name, "dataset name")->required();
-    cmd->add_option("--method", args->method, "training method")
-        ->required()
-        ->check(CLI::IsMember({"random", "ivy", "mixed", "inner_product", "greedy", "heavy_rows"}));
-    cmd->add_option("--task", args->task, "what the sketch is for")
-        ->check(CLI::IsMember({"lowrank", "regression"}))
-        ->capture_default_str();
-    cmd->add_option("--k", args->k, "target rank (lowrank task)")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
-    cmd->add_option("--m", args->m, "sketch rows")->required()->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", args->seed, "random seed (reproducible)")->capture_default_str();
-    cmd->add_option("--iters,--iterations", args->iterations,
-                    "gradient steps / greedy passes (0 = method default)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--batch-size", args->batch_size, "matrices per step (0 = default)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--learning-rate", args->learning_rate, "Adam step (0 = default)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--time-budget", args->time_budget,
-                    "seconds; training stops early keeping the best so far (0 = none)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--threads", args->threads, "0 = all cores")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--validation-fraction", args->validation_fraction,
-                    "share of matrices held out for the figures (default 0.2)")
-        ->check(CLI::Range(0.0, 0.9));
-    cmd->add_option("--heavy-fraction", args->heavy_fraction,
-                    "heavy_rows: share of m for heavy rows (default 0.3)")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_flag("--refine-values", args->refine_values,
-                  "inner_product/greedy: refine values by gradient steps");
-    cmd->add_flag("--append-sampled-rows", args->append_sampled_rows,
-                  "inner_product: append the sampled-rows sketch (worst-case guarantee)");
-    cmd->add_flag("--learn-values", args->learn_values,
-                  "heavy_rows: learn values with the subspace-embedding loss");
+    AddTrainingFlags(cmd, &args->training, TuningFlags::kOffer);
     cmd->add_flag("--wait", args->wait, "follow the job to its end and report the result");
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
-        v1::TrainingOptions options;
-        options.set_method(args->method);
-        SKETCHD_ASSIGN_OR_RETURN(v1::Task task, ParseWireTask(args->task));
-        options.set_task(task);
-        options.set_k(args->k);
-        options.set_m(args->m);
-        options.set_seed(args->seed);
-        options.set_iterations(args->iterations);
-        options.set_batch_size(args->batch_size);
-        options.set_learning_rate(args->learning_rate);
-        options.set_time_budget_seconds(args->time_budget);
-        options.set_threads(args->threads);
-        if (args->validation_fraction >= 0) {
-          options.set_validation_fraction(args->validation_fraction);
-        }
-        if (args->heavy_fraction >= 0) options.set_heavy_fraction(args->heavy_fraction);
-        options.set_refine_values(args->refine_values);
-        options.set_append_sampled_rows(args->append_sampled_rows);
-        options.set_learn_values(args->learn_values);
-
+        SKETCHD_ASSIGN_OR_RETURN(v1::TrainingOptions options, ToWireOptions(args->training));
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
         SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client->StartTraining(args->name, options));
         if (!args->wait) {
@@ -142,8 +109,9 @@ void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot
           result.text = absl::StrCat(job.job_id(), "\n");
           return result;
         }
-        std::cerr << "started job " << job.job_id() << " (" << args->method << ", "
-                  << args->task << ", k=" << args->k << ", m=" << args->m << ")\n";
+        const TrainingFlags& t = args->training;
+        std::cerr << "started job " << job.job_id() << " (" << t.method << ", " << t.task
+                  << ", k=" << t.k << ", m=" << t.m << ")\n";
         SKETCHD_ASSIGN_OR_RETURN(v1::Job final_job, FollowJob(*client, job.job_id()));
         SKETCHD_ASSIGN_OR_RETURN(CommandResult result, JobOutcome(*client, final_job));
         result.json.Set("job_id", job.job_id());

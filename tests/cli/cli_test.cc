@@ -247,6 +247,53 @@ TEST_F(CliTest, UsageErrorsAreExitTwo) {
   EXPECT_EQ(o.json.FindPath("error.exit_code")->as_int(), 2);
 }
 
+// `train` and `local train` share their training flags: each bad value is
+// refused by both, before any server or file is touched, with exit 2 and a
+// message that names the flag, the rule and the value given.
+TEST_F(CliTest, BadTrainFlagsAreExitTwoInBothTrainCommands) {
+  struct BadFlag {
+    std::vector<std::string> flags;
+    std::string expected;  // in the message
+  };
+  const std::vector<BadFlag> bad = {
+      {{"--method", "magic", "--m", "4"}, "--method: magic not in {random,ivy,"},
+      {{"--method", "ivy", "--m", "0"}, "--m: must be > 0, got '0'"},
+      {{"--method", "ivy", "--m", "4", "--time-budget", "-1"},
+       "--time-budget: must be ≥ 0, got '-1'"},
+      {{"--method", "ivy", "--m", "4", "--time-budget=-2.5"},
+       "--time-budget: must be ≥ 0, got '-2.5'"},
+      {{"--method", "ivy", "--m", "4", "--k", "-3"}, "--k: must be > 0, got '-3'"},
+      {{"--method", "ivy", "--m", "4", "--validation-fraction", "1"},
+       "--validation-fraction: must be in [0, 0.9], got '1'"},
+  };
+  const std::vector<std::vector<std::string>> commands = {
+      {"train", "x"},  // dataset x does not exist: the server is never asked
+      {"local", "train", "--out", Path("never.sketch"), Path("no-such-file.npy")},
+  };
+  for (const auto& command : commands) {
+    for (const BadFlag& b : bad) {
+      std::vector<std::string> args = command;
+      args.insert(args.end(), b.flags.begin(), b.flags.end());
+      std::string joined;
+      for (const auto& a : args) joined += a + " ";
+      Outcome o = Run(args);
+      EXPECT_EQ(o.exit_code, 2) << joined << "\n" << Describe(o);
+      EXPECT_THAT(o.err, HasSubstr(b.expected)) << joined;
+      // Not CLI11's own range text, which prints the bound as ~300 digits.
+      EXPECT_LT(o.err.size(), 200u) << joined << "\n" << o.err;
+      EXPECT_FALSE(fs::exists(Path("never.sketch")));
+    }
+  }
+  // The knobs only the server's training offers are unknown to `local train`.
+  Outcome o = Run({"local", "train", "--method", "ivy", "--m", "4", "--learning-rate", "0.1",
+                   "--out", Path("never.sketch"), Path("no-such-file.npy")});
+  EXPECT_EQ(o.exit_code, 2) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("--learning-rate"));
+  o = Run({"train", "x", "--method", "ivy", "--m", "4", "--heavy-fraction", "1.5"});
+  EXPECT_EQ(o.exit_code, 2) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("--heavy-fraction: must be in [0, 1], got '1.5'"));
+}
+
 TEST_F(CliTest, WrongTokenIsUnauthenticated) {
   Outcome o = Run({"datasets", "list"}, {"SKETCHD_TOKEN=not-the-token"});
   EXPECT_EQ(o.exit_code, 3) << Describe(o);
