@@ -58,29 +58,4 @@ MatrixXd TriangularFactor(MatrixXd tall) {
   return tall.topRows(cols).triangularView<Eigen::Upper>();
 }
 
-ThinRightSvd RightSingularVectors(const MatrixXd& x) {
-  const lapack_int rows = static_cast<lapack_int>(x.rows());
-  const lapack_int cols = static_cast<lapack_int>(x.cols());
-  const lapack_int p = std::min(rows, cols);
-  ThinRightSvd out;
-  if (p == 0) {
-    out.v = MatrixXd(cols, 0);
-    return out;
-  }
-  MatrixXd work = x;
-  MatrixXd u(rows, p), vt(p, cols);
-  out.singular_values.resize(p);
-  const lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', rows, cols, work.data(), rows,
-                                         out.singular_values.data(), u.data(), rows, vt.data(), p);
-  if (info != 0) {
-    // gesdd failed to converge (vanishingly rare); Eigen's Jacobi SVD always does.
-    Eigen::JacobiSVD<MatrixXd> svd(x, Eigen::ComputeThinV);
-    out.singular_values = svd.singularValues();
-    out.v = svd.matrixV();
-    return out;
-  }
-  out.v = vt.transpose();
-  return out;
-}
-
 }  // namespace sketchd

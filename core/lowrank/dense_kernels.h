@@ -19,14 +19,6 @@ MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b);
 // Householder dgeqrf (BLAS-3, threaded): the r×r triangle SCW needs.
 MatrixXd TriangularFactor(MatrixXd tall);
 
-// Thin SVD of a short-and-wide or tall matrix X by LAPACK gesdd:
-// singular values (descending) and the right singular vectors (cols × p).
-struct ThinRightSvd {
-  VectorXd singular_values;
-  MatrixXd v;
-};
-ThinRightSvd RightSingularVectors(const MatrixXd& x);
-
 }  // namespace sketchd
 
 #endif  // SKETCHD_CORE_LOWRANK_DENSE_KERNELS_H_

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/lowrank/dense_kernels.h"
 
 namespace sketchd {
 
@@ -45,14 +46,10 @@ absl::StatusOr<MatrixXd> UpperTriangularFactor(MatrixXd x, absl::string_view con
   if (!x.allFinite()) {
     return absl::InvalidArgumentError(absl::StrCat(context, " has non-finite entries (overflow in A?)"));
   }
-  MatrixXd work = x;
-  std::vector<double> tau(d);
-  lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, m, d, work.data(), m, tau.data());
-  if (info != 0) return absl::InternalError(absl::StrCat("dgeqrf failed (info=", info, ")"));
-  MatrixXd r = work.topRows(d).triangularView<Eigen::Upper>();
+  MatrixXd r = TriangularFactor(x);  // x is kept for the rank diagnosis below
   double rcond = 0;
   if (r.diagonal().cwiseAbs().minCoeff() > 0) {
-    info = LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', d, r.data(), d, &rcond);
+    const lapack_int info = LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', d, r.data(), d, &rcond);
     if (info != 0) return absl::InternalError(absl::StrCat("dtrcon failed (info=", info, ")"));
   }
   if (!(rcond > RankTolerance(m, d))) return RankDeficientError(x, context);
