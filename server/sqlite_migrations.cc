@@ -34,7 +34,7 @@ CREATE INDEX training_matrices_by_upload ON training_matrices(upload_id);
 CREATE TABLE jobs (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,
   dataset        TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE,
-  options        TEXT NOT NULL,               -- key=value lines (train_options_codec)
+  options        TEXT NOT NULL,               -- key=value lines (core/training/train_options_text.h)
   state          INTEGER NOT NULL,            -- sketchd.v1.JobState
   progress       REAL NOT NULL DEFAULT 0,
   message        TEXT NOT NULL DEFAULT '',

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/sqlite_migrations.h"
-#include "server/train_options_codec.h"
+#include "core/training/train_options_text.h"
 
 namespace sketchd {
 namespace {

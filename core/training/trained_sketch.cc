@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "core/sketch/byte_codec.h"
 #include "core/sketch/sketch_serialization.h"
+#include "core/training/train_options_text.h"
 
 namespace sketchd {
 namespace {
@@ -69,26 +70,8 @@ absl::StatusOr<TrainMethod> ParseTrainMethod(absl::string_view name) {
 }
 
 std::string SerializeTrainedSketch(const TrainedSketch& t) {
-  const TrainOptions& o = t.options;
   std::vector<std::string> lines = {
-      absl::StrCat("method=", TrainMethodName(o.method)),
-      absl::StrCat("task=", SketchTaskName(o.task)),
-      absl::StrCat("k=", o.k),
-      absl::StrCat("m=", o.m),
-      absl::StrCat("seed=", o.seed),
-      absl::StrCat("iterations=", o.iterations),
-      absl::StrCat("batch_size=", o.batch_size),
-      absl::StrCat("learning_rate=", Num(o.learning_rate)),
-      absl::StrCat("validation_fraction=", Num(o.validation_fraction)),
-      absl::StrCat("time_budget_seconds=", Num(o.time_budget_seconds)),
-      absl::StrCat("threads=", o.threads),
-      absl::StrCat("mixed_joint=", o.mixed_joint ? 1 : 0),
-      absl::StrCat("refine_values=", o.refine_values ? 1 : 0),
-      absl::StrCat("append_sampled_rows=", o.append_sampled_rows ? 1 : 0),
-      absl::StrCat("greedy_leverage_order=", o.greedy_leverage_order ? 1 : 0),
-      absl::StrCat("heavy_fraction=", Num(o.heavy_fraction)),
-      absl::StrCat("learn_values=", o.learn_values ? 1 : 0),
-      absl::StrCat("lasso_lambda_fraction=", Num(o.lasso_lambda_fraction)),
+      EncodeTrainOptions(t.options),
       absl::StrCat("n=", t.n),
       absl::StrCat("d=", t.d),
       absl::StrCat("train_seconds=", Num(t.train_seconds)),
@@ -159,39 +142,12 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes) {
     if (!v.ok()) status.Update(v.status());
     else if (!absl::SimpleAtod(*v, &out)) status.Update(Corrupt(absl::StrCat("bad ", key)));
   };
-  auto bool_field = [&](absl::string_view key, bool& out) {
-    int64_t v = 0;
-    int_field(key, v);
-    out = v != 0;
-  };
-  TrainOptions& o = t.options;
-  auto method = get("method");
-  auto task = get("task");
-  if (!method.ok() || !task.ok()) return Corrupt("missing method or task");
-  auto parsed_method = ParseTrainMethod(*method);
-  auto parsed_task = ParseSketchTask(*task);
-  if (!parsed_method.ok() || !parsed_task.ok()) return Corrupt("unknown method or task");
-  o.method = *parsed_method;
-  o.task = *parsed_task;
-  int_field("k", o.k);
-  int_field("m", o.m);
-  {
-    auto v = get("seed");
-    if (!v.ok() || !absl::SimpleAtoi(*v, &o.seed)) status.Update(Corrupt("bad seed"));
-  }
-  int_field("iterations", o.iterations);
-  int_field("batch_size", o.batch_size);
-  double_field("learning_rate", o.learning_rate);
-  double_field("validation_fraction", o.validation_fraction);
-  double_field("time_budget_seconds", o.time_budget_seconds);
-  int_field("threads", o.threads);
-  bool_field("mixed_joint", o.mixed_joint);
-  bool_field("refine_values", o.refine_values);
-  bool_field("append_sampled_rows", o.append_sampled_rows);
-  bool_field("greedy_leverage_order", o.greedy_leverage_order);
-  double_field("heavy_fraction", o.heavy_fraction);
-  bool_field("learn_values", o.learn_values);
-  double_field("lasso_lambda_fraction", o.lasso_lambda_fraction);
+  // Options first: the same key=value codec the server's store uses (it
+  // ignores the other keys of this block).
+  auto options = DecodeTrainOptions(absl::string_view(metadata.data(), metadata.size()));
+  if (!options.ok()) return Corrupt(options.status().message());
+  t.options = *options;
+  if (!kv.contains("method") || !kv.contains("task")) return Corrupt("missing method or task");
   int_field("n", t.n);
   int_field("d", t.d);
   double_field("train_seconds", t.train_seconds);

@@ -1,4 +1,4 @@
-#include "server/train_options_codec.h"
+#include "core/training/train_options_text.h"
 
 #include <cstdio>
 #include <vector>

@@ -1,7 +1,7 @@
-// TrainOptions as "key=value" lines: how the SQLite store keeps a job's
-// options (readable with the sqlite3 shell, tolerant of new keys).
-#ifndef SKETCHD_SERVER_TRAIN_OPTIONS_CODEC_H_
-#define SKETCHD_SERVER_TRAIN_OPTIONS_CODEC_H_
+// TrainOptions as "key=value" lines: how trained-sketch files and the store keep
+// a job's options (readable with the sqlite3 shell, tolerant of new keys).
+#ifndef SKETCHD_CORE_TRAINING_TRAIN_OPTIONS_TEXT_H_
+#define SKETCHD_CORE_TRAINING_TRAIN_OPTIONS_TEXT_H_
 
 #include <string>
 
@@ -17,4 +17,4 @@ absl::StatusOr<TrainOptions> DecodeTrainOptions(absl::string_view text);
 
 }  // namespace sketchd
 
-#endif  // SKETCHD_SERVER_TRAIN_OPTIONS_CODEC_H_
+#endif  // SKETCHD_CORE_TRAINING_TRAIN_OPTIONS_TEXT_H_
