@@ -52,10 +52,7 @@ double Seconds(const std::function<void()>& fn) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double Gauss(uint64_t seed, uint64_t i) {
-  const auto w = PhiloxWords(seed, 77, i);
-  return std::sqrt(-2 * std::log(WordToOpenUnit(w[0]))) * std::cos(6.283185307179586 * WordToOpenUnit(w[1]));
-}
+double Gauss(uint64_t seed, uint64_t i) { return PhiloxStandardNormal(seed, 77, i); }
 
 // Fills m with N(0,1) entries in parallel (2 threads).
 void FillGauss(double* data, int64_t count, uint64_t seed) {

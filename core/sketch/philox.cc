@@ -2,6 +2,8 @@
 
 #include <Random123/philox.h>
 
+#include <cmath>
+
 namespace sketchd {
 
 std::array<uint32_t, 4> PhiloxWords(uint64_t seed, uint32_t stream, uint64_t index) {
@@ -12,6 +14,12 @@ std::array<uint32_t, 4> PhiloxWords(uint64_t seed, uint32_t stream, uint64_t ind
                                      static_cast<uint32_t>(seed >> 32)}};
   const auto out = generator(counter, key);
   return {out[0], out[1], out[2], out[3]};
+}
+
+double PhiloxStandardNormal(uint64_t seed, uint32_t stream, uint64_t index) {
+  const auto w = PhiloxWords(seed, stream, index);
+  return std::sqrt(-2.0 * std::log(WordToOpenUnit(w[0]))) *
+         std::cos(6.283185307179586 * WordToOpenUnit(w[1]));
 }
 
 }  // namespace sketchd

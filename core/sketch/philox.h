@@ -23,6 +23,11 @@ inline double WordToOpenUnit(uint32_t word) {
   return (static_cast<double>(word) + 0.5) * (1.0 / 4294967296.0);
 }
 
+// A standard normal draw for (seed, stream, index), by Box–Muller on the
+// first two Philox words (cosine branch): for tests, fixtures and
+// initialisations that need one normal per index.
+double PhiloxStandardNormal(uint64_t seed, uint32_t stream, uint64_t index);
+
 // Streams used by sketchd's generators, so different objects drawn from one
 // seed never share counters.
 enum PhiloxStream : uint32_t {

@@ -16,9 +16,7 @@ inline MatrixXd GaussianMatrix(Index rows, Index cols, uint64_t seed) {
   MatrixXd g(rows, cols);
   for (Index j = 0; j < cols; ++j) {
     for (Index i = 0; i < rows; ++i) {
-      const auto w = PhiloxWords(seed, 99, static_cast<uint64_t>(j * rows + i));
-      g(i, j) = std::sqrt(-2.0 * std::log(WordToOpenUnit(w[0]))) *
-                std::cos(6.283185307179586 * WordToOpenUnit(w[1]));
+      g(i, j) = PhiloxStandardNormal(seed, 99, static_cast<uint64_t>(j * rows + i));
     }
   }
   return g;

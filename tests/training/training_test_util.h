@@ -15,9 +15,7 @@ inline RowMatrixXd Gaussian(Index rows, Index cols, uint64_t seed) {
   RowMatrixXd g(rows, cols);
   for (Index i = 0; i < rows; ++i) {
     for (Index j = 0; j < cols; ++j) {
-      const auto w = PhiloxWords(seed, 77, static_cast<uint64_t>(i * cols + j));
-      g(i, j) = std::sqrt(-2.0 * std::log(WordToOpenUnit(w[0]))) *
-                std::cos(6.283185307179586 * WordToOpenUnit(w[1]));
+      g(i, j) = PhiloxStandardNormal(seed, 77, static_cast<uint64_t>(i * cols + j));
     }
   }
   return g;
