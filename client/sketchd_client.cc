@@ -242,9 +242,7 @@ absl::StatusOr<v1::Dataset> SketchdClient::CreateDataset(const std::string& name
   request.set_d(d);
   request.set_description(description);
   v1::Dataset response;
-  auto context = NewContext(options_.timeout_seconds);
-  SKETCHD_RETURN_IF_ERROR(
-      FromGrpcStatus(stub_->CreateDataset(context.get(), request, &response), options_.address));
+  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::CreateDataset, request, &response));
   return response;
 }
 
@@ -252,20 +250,14 @@ absl::StatusOr<v1::Dataset> SketchdClient::GetDataset(const std::string& name) {
   v1::GetDatasetRequest request;
   request.set_name(name);
   v1::Dataset response;
-  SKETCHD_RETURN_IF_ERROR(Retry([&] {
-    auto context = NewContext(options_.timeout_seconds);
-    return stub_->GetDataset(context.get(), request, &response);
-  }));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::GetDataset, request, &response));
   return response;
 }
 
 absl::StatusOr<std::vector<v1::Dataset>> SketchdClient::ListDatasets() {
   v1::ListDatasetsRequest request;
   v1::ListDatasetsResponse response;
-  SKETCHD_RETURN_IF_ERROR(Retry([&] {
-    auto context = NewContext(options_.timeout_seconds);
-    return stub_->ListDatasets(context.get(), request, &response);
-  }));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListDatasets, request, &response));
   return std::vector<v1::Dataset>(response.datasets().begin(), response.datasets().end());
 }
 
@@ -274,8 +266,7 @@ absl::Status SketchdClient::DeleteDataset(const std::string& name, bool force) {
   request.set_name(name);
   request.set_force(force);
   v1::DeleteDatasetResponse response;
-  auto context = NewContext(options_.timeout_seconds);
-  return FromGrpcStatus(stub_->DeleteDataset(context.get(), request, &response), options_.address);
+  return CallOnce(&v1::SketchService::Stub::DeleteDataset, request, &response);
 }
 
 absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadMatrices(
@@ -348,9 +339,7 @@ absl::StatusOr<v1::Job> SketchdClient::StartTraining(const std::string& dataset,
   request.set_dataset(dataset);
   *request.mutable_options() = options;
   v1::Job job;
-  auto context = NewContext(options_.timeout_seconds);
-  SKETCHD_RETURN_IF_ERROR(
-      FromGrpcStatus(stub_->StartTraining(context.get(), request, &job), options_.address));
+  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::StartTraining, request, &job));
   return job;
 }
 
@@ -358,10 +347,7 @@ absl::StatusOr<v1::Job> SketchdClient::GetJob(int64_t job_id) {
   v1::GetJobRequest request;
   request.set_job_id(job_id);
   v1::Job job;
-  SKETCHD_RETURN_IF_ERROR(Retry([&] {
-    auto context = NewContext(options_.timeout_seconds);
-    return stub_->GetJob(context.get(), request, &job);
-  }));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::GetJob, request, &job));
   return job;
 }
 
@@ -369,10 +355,7 @@ absl::StatusOr<std::vector<v1::Job>> SketchdClient::ListJobs(const std::string& 
   v1::ListJobsRequest request;
   request.set_dataset(dataset);
   v1::ListJobsResponse response;
-  SKETCHD_RETURN_IF_ERROR(Retry([&] {
-    auto context = NewContext(options_.timeout_seconds);
-    return stub_->ListJobs(context.get(), request, &response);
-  }));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListJobs, request, &response));
   return std::vector<v1::Job>(response.jobs().begin(), response.jobs().end());
 }
 
@@ -380,9 +363,7 @@ absl::StatusOr<v1::Job> SketchdClient::CancelJob(int64_t job_id) {
   v1::CancelJobRequest request;
   request.set_job_id(job_id);
   v1::Job job;
-  auto context = NewContext(options_.timeout_seconds);
-  SKETCHD_RETURN_IF_ERROR(
-      FromGrpcStatus(stub_->CancelJob(context.get(), request, &job), options_.address));
+  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::CancelJob, request, &job));
   return job;
 }
 
@@ -390,9 +371,7 @@ absl::StatusOr<v1::Job> SketchdClient::RestartJob(int64_t job_id) {
   v1::RestartJobRequest request;
   request.set_job_id(job_id);
   v1::Job job;
-  auto context = NewContext(options_.timeout_seconds);
-  SKETCHD_RETURN_IF_ERROR(
-      FromGrpcStatus(stub_->RestartJob(context.get(), request, &job), options_.address));
+  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::RestartJob, request, &job));
   return job;
 }
 
@@ -444,10 +423,7 @@ absl::StatusOr<std::vector<v1::SketchInfo>> SketchdClient::ListSketches(const st
   request.set_dataset(dataset);
   request.set_task(task);
   v1::ListSketchesResponse response;
-  SKETCHD_RETURN_IF_ERROR(Retry([&] {
-    auto context = NewContext(options_.timeout_seconds);
-    return stub_->ListSketches(context.get(), request, &response);
-  }));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListSketches, request, &response));
   return std::vector<v1::SketchInfo>(response.sketches().begin(), response.sketches().end());
 }
 
@@ -461,10 +437,7 @@ absl::StatusOr<v1::GetSketchResponse> SketchdClient::GetSketch(const std::string
   request.set_task(task);
   request.set_include_serialized(include_serialized);
   v1::GetSketchResponse response;
-  SKETCHD_RETURN_IF_ERROR(Retry([&] {
-    auto context = NewContext(options_.timeout_seconds);
-    return stub_->GetSketch(context.get(), request, &response);
-  }));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::GetSketch, request, &response));
   return response;
 }
 
@@ -474,9 +447,7 @@ absl::StatusOr<v1::SketchInfo> SketchdClient::SetDefaultSketch(const std::string
   request.set_dataset(dataset);
   request.set_version(version);
   v1::SetDefaultSketchResponse response;
-  auto context = NewContext(options_.timeout_seconds);
-  SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(
-      stub_->SetDefaultSketch(context.get(), request, &response), options_.address));
+  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::SetDefaultSketch, request, &response));
   return response.sketch();
 }
 

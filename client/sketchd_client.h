@@ -151,6 +151,19 @@ class SketchdClient {
   // (at most max_attempts times, sleeping with exponential backoff between).
   absl::Status Retry(const std::function<grpc::Status()>& attempt) const;
 
+  template <typename Request, typename Response>
+  using UnaryMethod = grpc::Status (v1::SketchService::Stub::*)(grpc::ClientContext*,
+                                                                const Request&, Response*);
+  // One unary call with the default deadline, tried once: for calls that are
+  // not idempotent (create, start, cancel, restart, delete).
+  template <typename Request, typename Response>
+  absl::Status CallOnce(UnaryMethod<Request, Response> method, const Request& request,
+                        Response* response) const;
+  // The same for idempotent reads, retried on UNAVAILABLE (see Retry).
+  template <typename Request, typename Response>
+  absl::Status CallWithRetry(UnaryMethod<Request, Response> method, const Request& request,
+                             Response* response) const;
+
   ClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SketchService::Stub> stub_;
@@ -159,6 +172,22 @@ class SketchdClient {
 // grpc::Status → absl::Status with the same code and the server's message
 // (plus a hint when the server could not be reached at all).
 absl::Status FromGrpcStatus(const grpc::Status& status, const std::string& address);
+
+template <typename Request, typename Response>
+absl::Status SketchdClient::CallOnce(UnaryMethod<Request, Response> method, const Request& request,
+                                     Response* response) const {
+  auto context = NewContext(options_.timeout_seconds);
+  return FromGrpcStatus((stub_.get()->*method)(context.get(), request, response), options_.address);
+}
+
+template <typename Request, typename Response>
+absl::Status SketchdClient::CallWithRetry(UnaryMethod<Request, Response> method,
+                                          const Request& request, Response* response) const {
+  return Retry([&] {
+    auto context = NewContext(options_.timeout_seconds);
+    return (stub_.get()->*method)(context.get(), request, response);
+  });
+}
 
 // "lowrank"/"regression" ↔ v1::Task, "sketch_and_solve"/"lsqr"/"ihs" → v1::Solver.
 absl::StatusOr<v1::Task> ParseWireTask(const std::string& name);
