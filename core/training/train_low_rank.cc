@@ -178,6 +178,24 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   ProgressReporter phase(&control, 0.05, 0.9);
   CountSketch sketch;
   ValueLearningReport report;
+  // The optional second stage of inner_product and greedy: learn the values
+  // of the positions just found with the ivy gradient (only the first block
+  // when a random block was appended for the worst-case guarantee).
+  auto refine_values = [&](const char* label, double progress_from) -> absl::Status {
+    ValueLearningConfig cfg = RefineConfig(options, num_train, threads);
+    cfg.label = label;
+    cfg.trainable.assign(sketch.num_blocks(), false);
+    cfg.trainable[0] = true;
+    resolved.iterations = cfg.iterations;
+    resolved.batch_size = cfg.batch_size;
+    resolved.learning_rate = cfg.learning_rate;
+    ProgressReporter refine(&control, progress_from, 0.9);
+    auto learned = LearnSketchValues(sketch, train, cfg, &refine, &report);
+    if (!learned.ok()) return learned.status();
+    sketch = *std::move(learned);
+    absl::StrAppend(&notes, ReportNote("refine values", report));
+    return absl::OkStatus();
+  };
   switch (options.method) {
     case TrainMethod::kRandom: {
       auto random = CountSketch::Random(m, n, options.seed);
@@ -236,18 +254,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
       }
       absl::StrAppend(&notes, "; ");
       if (options.refine_values) {
-        ValueLearningConfig cfg = RefineConfig(options, num_train, threads);
-        cfg.label = "inner_product refine";
-        cfg.trainable.assign(sketch.num_blocks(), false);
-        cfg.trainable[0] = true;
-        resolved.iterations = cfg.iterations;
-        resolved.batch_size = cfg.batch_size;
-        resolved.learning_rate = cfg.learning_rate;
-        ProgressReporter refine(&control, 0.15, 0.9);
-        auto learned = LearnSketchValues(sketch, train, cfg, &refine, &report);
-        if (!learned.ok()) return learned.status();
-        sketch = *std::move(learned);
-        absl::StrAppend(&notes, ReportNote("refine values", report));
+        SKETCHD_RETURN_IF_ERROR(refine_values("inner_product refine", 0.15));
       }
       break;
     }
@@ -304,16 +311,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
           greport.initial_proxy, greport.final_proxy,
           greport.stopped_by_budget ? ", stopped by time budget" : ""));
       if (options.refine_values && !control.out_of_time()) {
-        ValueLearningConfig cfg = RefineConfig(options, num_train, threads);
-        cfg.label = "greedy refine";
-        resolved.iterations = cfg.iterations;
-        resolved.batch_size = cfg.batch_size;
-        resolved.learning_rate = cfg.learning_rate;
-        ProgressReporter refine(&control, 0.6, 0.9);
-        auto learned = LearnSketchValues(sketch, train, cfg, &refine, &report);
-        if (!learned.ok()) return learned.status();
-        sketch = *std::move(learned);
-        absl::StrAppend(&notes, ReportNote("refine values", report));
+        SKETCHD_RETURN_IF_ERROR(refine_values("greedy refine", 0.6));
       }
       break;
     }
