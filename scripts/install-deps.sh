@@ -2,6 +2,8 @@
 # The one list of system packages sketchd needs (Debian 12 / bookworm).
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --runtime  only what the two binaries need at run time
+#   scripts/install-deps.sh --bench    + scikit-learn/matplotlib for the peer benchmarks
+#   scripts/install-deps.sh --container  podman & co. for scripts/container-test.sh
 #   scripts/install-deps.sh --check    exit 1 if anything is missing, install nothing
 # Installs what is missing when run as root; otherwise prints the apt command.
 # Idempotent: a second run installs nothing.
@@ -17,7 +19,19 @@ BUILD_PACKAGES=(
   libsqlite3-dev     # the embedded sketch store
   libcli11-dev       # sketchctl command line
   openssl            # tests generate throw-away TLS certificates
+  nlohmann-json3-dev # sketchctl --json output
+  clang libclang-rt-14-dev  # libFuzzer harnesses (make fuzz) and ThreadSanitizer
+  libpq-dev postgresql      # PostgreSQL store for replicas; tests start a throw-away server
+  nginx-light               # gRPC-aware load balancer in front of replicas (tests, compose)
+  prometheus-cpp-dev        # /metrics
+  libopenmpi-dev openmpi-bin  # sketchmpi
+  pybind11-dev python3-dev  # Python bindings of core
+  python3-grpcio python3-protobuf python3-numpy python3-scipy python3-pytest  # Python client + its tests
 )
+# Only for bench/ peers and plots (never needed by the build or the tests).
+BENCH_PACKAGES=(python3-sklearn python3-matplotlib python3-threadpoolctl)
+# Only for scripts/container-test.sh (really building and running the image).
+CONTAINER_PACKAGES=(podman runc debootstrap podman-compose uidmap slirp4netns fuse-overlayfs)
 # Shared libraries the binaries link against at run time (bookworm names).
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libabsl20220623 liblapacke libopenblas0-pthread
@@ -29,10 +43,17 @@ case "${1:-}" in
   "") ;;
   --runtime) mode=runtime ;;
   --check) mode=check ;;
-  *) echo "usage: $0 [--runtime|--check]" >&2; exit 2 ;;
+  --bench) mode=bench ;;
+  --container) mode=container ;;
+  *) echo "usage: $0 [--runtime|--bench|--container|--check]" >&2; exit 2 ;;
 esac
 
-if [[ $mode == runtime ]]; then packages=("${RUNTIME_PACKAGES[@]}"); else packages=("${BUILD_PACKAGES[@]}"); fi
+case $mode in
+  runtime) packages=("${RUNTIME_PACKAGES[@]}") ;;
+  bench) packages=("${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}") ;;
+  container) packages=("${CONTAINER_PACKAGES[@]}") ;;
+  *) packages=("${BUILD_PACKAGES[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
