@@ -25,24 +25,13 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 // the two sums); past this share of the error² the residual is summed directly.
 constexpr double kCancellationShare = 1e-10;
 
-absl::Status CheckArguments(int64_t n, int64_t d, int64_t m, int64_t k,
-                            const LowRankOptions& options) {
+absl::Status CheckArguments(int64_t n, int64_t d, int64_t k, const LowRankOptions& options) {
   if (n < 1 || d < 1) {
     return absl::InvalidArgumentError(absl::StrCat("matrix must be non-empty, got ", n, "x", d));
   }
   if (k < 1 || k > std::min(n, d)) {
     return absl::InvalidArgumentError(
         absl::StrCat("rank k must be in [1, min(n, d)] = [1, ", std::min(n, d), "], got ", k));
-  }
-  if (m < k) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "rank k = ", k, " exceeds the sketch's m = ", m,
-        " rows: SCW returns at most m components; use a sketch with m ≥ k (m = 2k is typical)"));
-  }
-  if (m > n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the sketch has m = ", m, " rows but A has only n = ", n,
-        ": a sketch larger than A compresses nothing; use m ≤ n"));
   }
   if (options.power_iters < 0 || options.power_iters > kMaxPowerIters) {
     return absl::InvalidArgumentError(absl::StrCat("power_iters must be in [0, ", kMaxPowerIters,
@@ -210,7 +199,7 @@ absl::StatusOr<LowRankFactors> Scw(const CountSketch& sketch, const Matrix& a, i
     return absl::InvalidArgumentError(absl::StrCat("sketch has n=", sketch.cols(),
                                                    " columns but A has ", a.rows(), " rows"));
   }
-  if (absl::Status s = CheckArguments(a.rows(), a.cols(), sketch.rows(), k, options); !s.ok()) {
+  if (absl::Status s = CheckArguments(a.rows(), a.cols(), k, options); !s.ok()) {
     return s;
   }
   return ScaleSafeScw(a, k, options, [&](const Matrix& input, int) -> absl::StatusOr<MatrixXd> {
@@ -225,7 +214,7 @@ absl::StatusOr<LowRankFactors> FromSketched(const MatrixXd& sketched, const Matr
     return absl::InvalidArgumentError(absl::StrCat("sketched matrix has ", sketched.cols(),
                                                    " columns but A has ", a.cols()));
   }
-  if (absl::Status s = CheckArguments(a.rows(), a.cols(), sketched.rows(), k, options); !s.ok()) {
+  if (absl::Status s = CheckArguments(a.rows(), a.cols(), k, options); !s.ok()) {
     return s;
   }
   // S is linear, so S(A/2^e) = (SA)·2^-e.
@@ -236,6 +225,20 @@ absl::StatusOr<LowRankFactors> FromSketched(const MatrixXd& sketched, const Matr
 }
 
 }  // namespace
+
+absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
+  if (m < k) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rank k = ", k, " exceeds the sketch's m = ", m,
+        " rows: SCW returns at most m components; use a sketch with m ≥ k (m = 2k is typical)"));
+  }
+  if (m > n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the sketch has m = ", m, " rows but A has only n = ", n,
+        " rows: a sketch larger than A compresses nothing; use m ≤ n"));
+  }
+  return absl::OkStatus();
+}
 
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   if (sketched.size() == 0) return MatrixXd(sketched.cols(), 0);

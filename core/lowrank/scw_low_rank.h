@@ -28,8 +28,9 @@
 //
 // Documented edge cases:
 //  * k < 1 or k > min(n, d): InvalidArgument.
-//  * k > m (SCW returns at most m components) or m > n (a sketch larger than
-//    A compresses nothing): InvalidArgument naming both sizes.
+//  * m < k: allowed, but then r ≤ m < k (see next point). m > n: allowed
+//    (no compression). Request entry points (server, CLI) refuse both with
+//    CheckSketchSizes; training validation still measures such sketches.
 //  * power_iters < 0 or > kMaxPowerIters: InvalidArgument.
 //  * rank(SA) = r < k (including A = 0 or SA = 0): the best rank-r answer is
 //    returned, padded with zero columns so Y is n×k and Z is d×k, and the
@@ -96,6 +97,11 @@ absl::StatusOr<LowRankFactors> ScwFromSketched(const MatrixXd& sketched, ConstRo
 absl::StatusOr<LowRankFactors> ScwFromSketchedColMajor(const MatrixXd& sketched,
                                                        ConstColMajorRef a, int64_t k,
                                                        const LowRankOptions& options = {});
+
+// k ≤ m ≤ n, the sizes a LowRank request must respect (SCW returns at most m
+// components; a sketch with more rows than A compresses nothing):
+// INVALID_ARGUMENT naming both sizes and the fix.
+absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k);
 
 // Orthonormal basis (d×r) of the row space of X, r = numerical rank with the
 // LAPACK-style tolerance max(m, d)·eps·σ_1. Exposed for training code.

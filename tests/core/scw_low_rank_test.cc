@@ -54,7 +54,7 @@ TEST(ScwLowRankTest, PermutationSketchWithMAtLeastNGivesExactTruncatedSvdError) 
   std::vector<int32_t> perm(40);
   std::iota(perm.begin(), perm.end(), 0);
   std::reverse(perm.begin(), perm.end());
-  for (int64_t m : {40}) {
+  for (int64_t m : {40, 50}) {
     auto s = CountSketch::FromParts(m, perm, std::vector<double>(40, 1.0));
     ASSERT_TRUE(s.ok());
     for (int64_t k : {1, 4, 10}) {
@@ -139,6 +139,11 @@ TEST(ScwLowRankTest, RankDeficientSketchPadsWithZeros) {
   EXPECT_EQ(f->right.rightCols(2).norm(), 0.0);
   EXPECT_EQ(f->singular_values.tail(2).norm(), 0.0);
   EXPECT_LE(LowRankResidualNorm(RowMatrixXd(a), f->left, f->right), 1e-10 * a.norm());
+  // m < k: at most m components.
+  auto tiny = CountSketch::Random(1, 30, 3);
+  auto g = ScwLowRank(*tiny, RowMatrixXd(a), 2);
+  ASSERT_TRUE(g.ok());
+  EXPECT_LE(g->rank, 1);
 }
 
 TEST(ScwLowRankTest, ZeroMatrixGivesZeroFactors) {
@@ -150,22 +155,30 @@ TEST(ScwLowRankTest, ZeroMatrixGivesZeroFactors) {
   EXPECT_EQ(f->right.norm(), 0.0);
 }
 
-TEST(ScwLowRankTest, SketchSizesOutsideKToNAreRejectedWithBothSizes) {
-  const RowMatrixXd a = LowRankPlusNoise(12, 8, 3, 0.1, 2);
-  auto big = ScwLowRank(*CountSketch::Random(50, 12, 4), a, 3);
-  EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(big.status().message(),
-            "the sketch has m = 50 rows but A has only n = 12: a sketch larger than A compresses "
-            "nothing; use m ≤ n");
-  auto small = ScwLowRank(*CountSketch::Random(2, 12, 4), a, 3);
-  EXPECT_EQ(small.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(small.status().message(),
+TEST(ScwLowRankTest, MLargerThanNIsAllowedInCore) {
+  const MatrixXd a = LowRankPlusNoise(12, 8, 3, 0.1, 2);
+  auto s = CountSketch::Random(50, 12, 4);
+  auto f = ScwLowRank(*s, RowMatrixXd(a), 3);
+  ASSERT_TRUE(f.ok());
+  EXPECT_GE(LowRankResidualNorm(RowMatrixXd(a), f->left, f->right), OptimalError(a, 3) - 1e-12);
+}
+
+TEST(ScwLowRankTest, RequestSizesOutsideKToNAreRefusedWithBothSizes) {
+  EXPECT_TRUE(CheckSketchSizes(12, 12, 3).ok());
+  EXPECT_TRUE(CheckSketchSizes(12, 3, 3).ok());
+  const absl::Status big = CheckSketchSizes(12, 50, 3);
+  EXPECT_EQ(big.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(big.message(),
+            "the sketch has m = 50 rows but A has only n = 12 rows: a sketch larger than A "
+            "compresses nothing; use m ≤ n");
+  const absl::Status small = CheckSketchSizes(12, 2, 3);
+  EXPECT_EQ(small.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(small.message(),
             "rank k = 3 exceeds the sketch's m = 2 rows: SCW returns at most m components; use a "
             "sketch with m ≥ k (m = 2k is typical)");
-  auto sketched = ScwFromSketched(MatrixXd::Ones(13, 8), a, 3);
-  EXPECT_EQ(sketched.status().code(), absl::StatusCode::kInvalidArgument);
   LowRankOptions negative;
   negative.power_iters = -1;
+  const RowMatrixXd a = LowRankPlusNoise(12, 8, 3, 0.1, 2);
   EXPECT_EQ(ScwLowRank(*CountSketch::Random(6, 12, 4), a, 3, negative).status().message(),
             "power_iters must be in [0, 100], got -1");
 }
