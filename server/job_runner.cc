@@ -11,11 +11,8 @@
 #include "server/row_blocks.h"
 #include "server/sqlite_store.h"
 
-#if __has_include("core/regression/train_regression.h")
-#include "core/regression/train_regression.h"
-#define SKETCHD_HAVE_TRAIN_REGRESSION 1
-#endif
 #include "core/regression/regression_problem.h"
+#include "core/regression/train_regression.h"
 
 namespace sketchd {
 namespace {
@@ -33,8 +30,7 @@ absl::StatusOr<RowMatrixXd> DecodeStored(const StoredMatrix& m) {
 
 }  // namespace
 
-JobRunner::JobRunner(Store* store, Options options, SketchAdded on_sketch_added)
-    : store_(store), options_(options), on_sketch_added_(std::move(on_sketch_added)) {
+JobRunner::JobRunner(Store* store, Options options) : store_(store), options_(options) {
   const int n = std::max(1, options_.workers);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -282,7 +278,6 @@ absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot
     }
     return TrainLowRankSketch(matrices, options, progress, &slot->cancel);
   }
-#ifdef SKETCHD_HAVE_TRAIN_REGRESSION
   std::vector<RegressionProblem> problems;
   problems.reserve(stored.size());
   for (StoredMatrix& m : stored) {
@@ -300,9 +295,6 @@ absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot
     problems.push_back(std::move(p));
   }
   return TrainRegressionSketch(problems, options, progress, &slot->cancel);
-#else
-  return absl::UnimplementedError("this build has no regression training (core/regression/train_regression.h missing)");
-#endif
 }
 
 void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
@@ -368,7 +360,6 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
            absl::StrCat("trained, but storing the sketch failed: ", sketch.status().message()));
     return;
   }
-  if (on_sketch_added_) on_sketch_added_(record.dataset, sketch->version);
   std::lock_guard<std::mutex> lock(mu_);
   slot->record.state = JobState::kSucceeded;
   slot->record.progress = 1;

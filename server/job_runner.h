@@ -42,10 +42,7 @@ class JobRunner {
     std::function<void(std::string_view)> fault_hook_for_testing;
     bool log_jobs = true;  // one stderr line per finished job
   };
-  // Called after a job stored a new sketch (e.g. to refresh caches).
-  using SketchAdded = std::function<void(const std::string& dataset, int64_t version)>;
-
-  JobRunner(Store* store, Options options, SketchAdded on_sketch_added = nullptr);
+  JobRunner(Store* store, Options options);
   ~JobRunner();  // Shutdown()
 
   // Creates the job (QUEUED) and enqueues it. RESOURCE_EXHAUSTED when the
@@ -90,7 +87,6 @@ class JobRunner {
 
   Store* store_;
   Options options_;
-  SketchAdded on_sketch_added_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;    // workers: queue non-empty or stopping

@@ -1,4 +1,4 @@
-// absl::Status ↔ grpc::Status. The canonical codes are the same numbers in
+// absl::Status → grpc::Status. The canonical codes are the same numbers in
 // both, so the mapping keeps code and message; only OK needs care.
 #ifndef SKETCHD_SERVER_STATUS_MAPPING_H_
 #define SKETCHD_SERVER_STATUS_MAPPING_H_
@@ -10,7 +10,6 @@
 namespace sketchd {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
-absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace sketchd
 
