@@ -9,7 +9,7 @@
 #include "server/proto_convert.h"
 #include "server/row_blocks.h"
 #include "server/sketch_service.h"
-#include "server/sqlite_store.h"
+#include "server/wall_clock.h"
 
 namespace sketchd {
 

@@ -9,7 +9,7 @@
 #include "core/status_macros.h"
 #include "core/training/train_low_rank.h"
 #include "server/row_blocks.h"
-#include "server/sqlite_store.h"
+#include "server/wall_clock.h"
 
 #include "core/regression/regression_problem.h"
 #include "core/regression/train_regression.h"

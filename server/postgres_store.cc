@@ -7,7 +7,7 @@
 #include "core/training/train_options_text.h"
 #include "server/job_ownership.h"
 #include "server/postgres_migrations.h"
-#include "server/sqlite_store.h"
+#include "server/wall_clock.h"
 #include "server/store_rows.h"
 
 namespace sketchd {

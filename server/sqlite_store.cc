@@ -10,6 +10,7 @@
 #include "server/job_ownership.h"
 #include "server/sqlite_migrations.h"
 #include "server/store_rows.h"
+#include "server/wall_clock.h"
 #include "core/training/train_options_text.h"
 
 namespace sketchd {
@@ -19,12 +20,6 @@ constexpr int64_t kQueued = static_cast<int64_t>(JobState::kQueued);
 constexpr int64_t kRunning = static_cast<int64_t>(JobState::kRunning);
 
 }  // namespace
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_dir) {
   std::error_code ec;

@@ -106,8 +106,6 @@ class SqliteStore : public Store {
   int64_t interrupted_at_open_ = 0;
 };
 
-int64_t NowMicros();
-
 }  // namespace sketchd
 
 #endif  // SKETCHD_SERVER_SQLITE_STORE_H_

@@ -1,7 +1,7 @@
 #include "server/store_rows.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/sqlite_store.h"
+#include "server/wall_clock.h"
 
 namespace sketchd {
 
