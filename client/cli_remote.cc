@@ -95,7 +95,7 @@ Json JobJson(const v1::Job& job) {
   j.Set("task", WireTaskName(o.task()));
   j.Set("k", o.k());
   j.Set("m", o.m());
-  j.Set("seed", static_cast<int64_t>(o.seed()));
+  j.Set("seed", static_cast<uint64_t>(o.seed()));
   j.Set("created", FormatMicros(job.created_unix_micros()));
   j.Set("started", FormatMicros(job.started_unix_micros()));
   j.Set("finished", FormatMicros(job.finished_unix_micros()));

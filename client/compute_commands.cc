@@ -53,7 +53,7 @@ Json SelectorJson(const v1::SketchSelector& selector) {
   if (selector.has_random()) {
     j.Set("kind", "random");
     j.Set("m", selector.random().m());
-    j.Set("seed", static_cast<int64_t>(selector.random().seed()));
+    j.Set("seed", static_cast<uint64_t>(selector.random().seed()));
   } else if (selector.selector_case() == v1::SketchSelector::kVersion) {
     j.Set("kind", "version");
     j.Set("version", selector.version());

@@ -1,167 +1,68 @@
 #include "client/json.h"
 
 #include <cmath>
-#include <cstdlib>
+#include <exception>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace sketchd {
 namespace {
 
-void AppendQuoted(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+using Ordered = nlohmann::ordered_json;
+
+Ordered ToNlohmann(const Json& value) {
+  switch (value.type()) {
+    case Json::Type::kNull: return nullptr;
+    case Json::Type::kBool: return value.as_bool();
+    case Json::Type::kString: return value.as_string();
+    case Json::Type::kNumber: {
+      // Integers keep their exact 64-bit value (as signed or unsigned, which
+      // is why Json remembers which); JSON has no NaN or infinity.
+      if (value.is_unsigned()) return value.as_uint();
+      if (value.is_integer()) return value.as_int();
+      if (!std::isfinite(value.as_number())) return nullptr;
+      return value.as_number();
+    }
+    case Json::Type::kArray: {
+      Ordered out = Ordered::array();
+      for (const Json& item : value.items()) out.push_back(ToNlohmann(item));
+      return out;
+    }
+    case Json::Type::kObject: {
+      Ordered out = Ordered::object();
+      for (const auto& [key, member] : value.members()) out[key] = ToNlohmann(member);
+      return out;
     }
   }
-  out->push_back('"');
+  return nullptr;
 }
 
-class Parser {
- public:
-  explicit Parser(absl::string_view text) : text_(text) {}
-
-  absl::StatusOr<Json> ParseDocument() {
-    auto value = ParseValue(0);
-    if (!value.ok()) return value;
-    SkipSpace();
-    if (pos_ != text_.size()) return Error("trailing characters");
-    return value;
-  }
-
- private:
-  absl::Status Error(absl::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat("JSON: ", what, " at offset ", pos_));
-  }
-  void SkipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
-                                   text_[pos_] == '\t' || text_[pos_] == '\r')) {
-      ++pos_;
+Json FromNlohmann(const Ordered& value) {
+  switch (value.type()) {
+    case Ordered::value_t::null:
+    case Ordered::value_t::discarded:
+    case Ordered::value_t::binary:  // never produced by parse()
+      return Json();
+    case Ordered::value_t::boolean: return Json(value.get<bool>());
+    case Ordered::value_t::number_integer: return Json(value.get<int64_t>());
+    case Ordered::value_t::number_unsigned: return Json(value.get<uint64_t>());
+    case Ordered::value_t::number_float: return Json(value.get<double>());
+    case Ordered::value_t::string: return Json(value.get_ref<const std::string&>());
+    case Ordered::value_t::array: {
+      Json out = Json::Array();
+      for (const Ordered& item : value) out.Push(FromNlohmann(item));
+      return out;
+    }
+    case Ordered::value_t::object: {
+      Json out = Json::Object();
+      for (const auto& [key, member] : value.items()) out.Set(key, FromNlohmann(member));
+      return out;
     }
   }
-  bool Consume(absl::string_view token) {
-    if (text_.substr(pos_, token.size()) == token) {
-      pos_ += token.size();
-      return true;
-    }
-    return false;
-  }
-
-  absl::StatusOr<std::string> ParseString() {
-    if (!Consume("\"")) return Error("expected '\"'");
-    std::string out;
-    while (pos_ < text_.size()) {
-      char c = text_[pos_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out.push_back(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      char e = text_[pos_++];
-      switch (e) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 'r': out.push_back('\r'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'u': {
-          if (pos_ + 4 > text_.size()) return Error("short \\u escape");
-          unsigned code = std::strtoul(std::string(text_.substr(pos_, 4)).c_str(), nullptr, 16);
-          pos_ += 4;
-          if (code < 0x80) {
-            out.push_back(static_cast<char>(code));
-          } else if (code < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-          } else {
-            out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-          }
-          break;
-        }
-        default: out.push_back(e);
-      }
-    }
-    return Error("unterminated string");
-  }
-
-  absl::StatusOr<Json> ParseValue(int depth) {
-    if (depth > 64) return Error("nesting too deep");
-    SkipSpace();
-    if (pos_ >= text_.size()) return Error("unexpected end");
-    char c = text_[pos_];
-    if (c == '{') {
-      ++pos_;
-      Json obj = Json::Object();
-      SkipSpace();
-      if (Consume("}")) return obj;
-      while (true) {
-        SkipSpace();
-        auto key = ParseString();
-        if (!key.ok()) return key.status();
-        SkipSpace();
-        if (!Consume(":")) return Error("expected ':'");
-        auto value = ParseValue(depth + 1);
-        if (!value.ok()) return value;
-        obj.Set(*key, std::move(*value));
-        SkipSpace();
-        if (Consume("}")) return obj;
-        if (!Consume(",")) return Error("expected ',' or '}'");
-      }
-    }
-    if (c == '[') {
-      ++pos_;
-      Json arr = Json::Array();
-      SkipSpace();
-      if (Consume("]")) return arr;
-      while (true) {
-        auto value = ParseValue(depth + 1);
-        if (!value.ok()) return value;
-        arr.Push(std::move(*value));
-        SkipSpace();
-        if (Consume("]")) return arr;
-        if (!Consume(",")) return Error("expected ',' or ']'");
-      }
-    }
-    if (c == '"') {
-      auto s = ParseString();
-      if (!s.ok()) return s.status();
-      return Json(std::move(*s));
-    }
-    if (Consume("true")) return Json(true);
-    if (Consume("false")) return Json(false);
-    if (Consume("null")) return Json();
-    size_t start = pos_;
-    bool integer = true;
-    while (pos_ < text_.size() && std::string_view("+-0123456789.eE").find(text_[pos_]) !=
-                                      std::string_view::npos) {
-      if (text_[pos_] == '.' || text_[pos_] == 'e' || text_[pos_] == 'E') integer = false;
-      ++pos_;
-    }
-    if (start == pos_) return Error("unexpected character");
-    std::string number(text_.substr(start, pos_ - start));
-    if (integer) return Json(static_cast<int64_t>(std::strtoll(number.c_str(), nullptr, 10)));
-    return Json(std::strtod(number.c_str(), nullptr));
-  }
-
-  absl::string_view text_;
-  size_t pos_ = 0;
-};
+  return Json();
+}
 
 }  // namespace
 
@@ -201,52 +102,18 @@ const Json* Json::FindPath(absl::string_view path) const {
 }
 
 std::string Json::Dump() const {
-  std::string out;
-  DumpTo(&out);
-  return out;
+  // `replace`: a path or message with invalid UTF-8 must not throw out of a
+  // command's output; it prints with U+FFFD instead.
+  return ToNlohmann(*this).dump(-1, ' ', /*ensure_ascii=*/false,
+                                Ordered::error_handler_t::replace);
 }
 
-void Json::DumpTo(std::string* out) const {
-  switch (type_) {
-    case Type::kNull: out->append("null"); break;
-    case Type::kBool: out->append(bool_ ? "true" : "false"); break;
-    case Type::kNumber:
-      if (is_integer_) {
-        absl::StrAppend(out, integer_);
-      } else if (!std::isfinite(number_)) {
-        out->append("null");
-      } else {
-        // Shortest of %.15g / %.17g that reads back exactly: 0.1 stays "0.1".
-        std::string short_form = absl::StrFormat("%.15g", number_);
-        if (std::strtod(short_form.c_str(), nullptr) == number_) {
-          out->append(short_form);
-        } else {
-          absl::StrAppendFormat(out, "%.17g", number_);
-        }
-      }
-      break;
-    case Type::kString: AppendQuoted(string_, out); break;
-    case Type::kArray:
-      out->push_back('[');
-      for (size_t i = 0; i < items_.size(); ++i) {
-        if (i > 0) out->push_back(',');
-        items_[i].DumpTo(out);
-      }
-      out->push_back(']');
-      break;
-    case Type::kObject:
-      out->push_back('{');
-      for (size_t i = 0; i < members_.size(); ++i) {
-        if (i > 0) out->push_back(',');
-        AppendQuoted(members_[i].first, out);
-        out->push_back(':');
-        members_[i].second.DumpTo(out);
-      }
-      out->push_back('}');
-      break;
+absl::StatusOr<Json> Json::Parse(absl::string_view text) {
+  try {
+    return FromNlohmann(Ordered::parse(text.begin(), text.end()));
+  } catch (const std::exception& e) {  // nlohmann::json::parse_error
+    return absl::InvalidArgumentError(absl::StrCat("JSON: ", e.what()));
   }
 }
-
-absl::StatusOr<Json> Json::Parse(absl::string_view text) { return Parser(text).ParseDocument(); }
 
 }  // namespace sketchd

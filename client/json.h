@@ -1,9 +1,10 @@
-// A tiny JSON value for sketchctl's --json output (and for tests that read it).
+// A small JSON value for sketchctl's --json output (and for tests that read it).
 //
-// Why not a library: Debian has nlohmann-json, but sketchctl only needs to
-// print flat-ish objects and the tests only need to read them back; ~200 lines
-// keep the dependency list (and the container) small. Objects keep insertion
-// order so output is stable and diff-able.
+// The value tree is this class; text in and out goes through nlohmann-json
+// (Debian's nlohmann-json3-dev, used only in json.cc), which gets the details
+// right that a hand-written codec got wrong: unsigned 64-bit integers (seeds
+// ≥ 2^63), UTF-16 surrogate pairs in \u escapes, shortest round-trip doubles.
+// Objects keep insertion order so output is stable and diff-able.
 #ifndef SKETCHD_CLIENT_JSON_H_
 #define SKETCHD_CLIENT_JSON_H_
 
@@ -27,7 +28,10 @@ class Json {
   Json(bool b) : type_(Type::kBool), bool_(b) {}
   Json(int v) : type_(Type::kNumber), number_(v), is_integer_(true), integer_(v) {}
   Json(int64_t v) : type_(Type::kNumber), number_(static_cast<double>(v)), is_integer_(true), integer_(v) {}
-  Json(uint64_t v) : Json(static_cast<int64_t>(v)) {}
+  // Kept unsigned so that values ≥ 2^63 (seeds) print as themselves.
+  Json(uint64_t v)
+      : type_(Type::kNumber), number_(static_cast<double>(v)), is_integer_(true),
+        is_unsigned_(true), unsigned_(v) {}
   Json(double v) : type_(Type::kNumber), number_(v) {}
   Json(const char* s) : type_(Type::kString), string_(s) {}
   Json(std::string s) : type_(Type::kString), string_(std::move(s)) {}
@@ -40,7 +44,14 @@ class Json {
   bool is_null() const { return type_ == Type::kNull; }
   bool as_bool() const { return bool_; }
   double as_number() const { return number_; }
-  int64_t as_int() const { return is_integer_ ? integer_ : static_cast<int64_t>(number_); }
+  bool is_integer() const { return is_integer_; }
+  bool is_unsigned() const { return is_unsigned_; }
+  int64_t as_int() const {
+    if (is_unsigned_) return static_cast<int64_t>(unsigned_);
+    return is_integer_ ? integer_ : static_cast<int64_t>(number_);
+  }
+  // Integers ≥ 0 as unsigned 64-bit (the whole seed range).
+  uint64_t as_uint() const { return is_unsigned_ ? unsigned_ : static_cast<uint64_t>(as_int()); }
   const std::string& as_string() const { return string_; }
   const std::vector<Json>& items() const { return items_; }
   const std::vector<std::pair<std::string, Json>>& members() const { return members_; }
@@ -54,19 +65,22 @@ class Json {
   // Dotted path lookup ("validation.ratio"); nullptr if any step is missing.
   const Json* FindPath(absl::string_view path) const;
 
-  // Compact, one line. Non-finite numbers print as null (JSON has no NaN).
+  // Compact, one line, UTF-8. Non-finite numbers print as null (JSON has no
+  // NaN); bytes that are not valid UTF-8 print as U+FFFD.
   std::string Dump() const;
 
+  // INVALID_ARGUMENT (with the parser's position) on malformed text.
   static absl::StatusOr<Json> Parse(absl::string_view text);
 
  private:
-  void DumpTo(std::string* out) const;
 
   Type type_ = Type::kNull;
   bool bool_ = false;
   double number_ = 0;
   bool is_integer_ = false;
   int64_t integer_ = 0;
+  bool is_unsigned_ = false;
+  uint64_t unsigned_ = 0;
   std::string string_;
   std::vector<Json> items_;
   std::vector<std::pair<std::string, Json>> members_;

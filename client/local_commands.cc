@@ -69,7 +69,7 @@ Json TrainedSketchJson(const TrainedSketch& t) {
   j.Set("m", t.sketch.rows());
   j.Set("n", t.n);
   j.Set("d", t.d);
-  j.Set("seed", static_cast<int64_t>(t.options.seed));
+  j.Set("seed", static_cast<uint64_t>(t.options.seed));
   j.Set("train_seconds", t.train_seconds);
   j.Set("validation", ValidationFiguresJson(t.validation));
   j.Set("notes", t.notes);
@@ -247,7 +247,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         } else {
           report.sketch.Set("kind", "random");
           report.sketch.Set("m", args->m);
-          report.sketch.Set("seed", static_cast<int64_t>(args->seed));
+          report.sketch.Set("seed", args->seed);
           report.sketch_text = absl::StrCat("random (m=", args->m, ", seed=", args->seed, ")");
         }
         return FinishLowRank(report);
@@ -330,7 +330,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         } else {
           sk.Set("kind", "random");
           sk.Set("m", args->m);
-          sk.Set("seed", static_cast<int64_t>(args->seed));
+          sk.Set("seed", args->seed);
         }
         j.Set("sketch", std::move(sk));
         Json xs = Json::Array();

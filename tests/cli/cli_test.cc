@@ -440,6 +440,40 @@ TEST_F(CliTest, UploadTrainExportLowRankMatchesCore) {
   EXPECT_EQ(stack->size(), 10u);
 }
 
+// --json keeps a seed ≥ 2^63 unsigned and a non-BMP character (U+1F600, four
+// bytes of UTF-8) intact in a path, and reads both back.
+TEST_F(CliTest, JsonOutputKeepsLargeSeedsAndNonBmpPaths) {
+  Lcg rng(5);
+  RowMatrixXd a(40, 12);
+  for (double& v : a.reshaped()) v = rng.Next();
+  ASSERT_TRUE(WriteNpyMatrix(Path("wide.npy").string(), a).ok());
+  const std::string left = Path("Y\xF0\x9F\x98\x80.npy").string();
+  Outcome o = Run({"--json", "local", "lowrank", "--sketch", "random", "--m", "6", "--seed",
+                   "18446744073709551615", "--k", "2", Path("wide.npy"), "--left", left});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_THAT(o.out, testing::HasSubstr("\"seed\":18446744073709551615"));
+  EXPECT_THAT(o.out, testing::HasSubstr("Y\xF0\x9F\x98\x80.npy"));
+  ASSERT_NE(o.json.FindPath("sketch.seed"), nullptr);
+  EXPECT_EQ(o.json.FindPath("sketch.seed")->as_uint(), 18446744073709551615ULL);
+  ASSERT_NE(o.json.Find("left"), nullptr);
+  EXPECT_EQ(o.json.Find("left")->as_string(), left);
+}
+
+// A \u escape of a surrogate pair is one code point; a lone surrogate is an error.
+TEST(Json, SurrogatePairsAndUnsignedIntegers) {
+  auto pair = Json::Parse("[\"\\ud83d\\ude00\", 9223372036854775808, -1]");
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  ASSERT_EQ(pair->items().size(), 3u);
+  EXPECT_EQ(pair->items()[0].as_string(), "\xF0\x9F\x98\x80");
+  EXPECT_EQ(pair->items()[1].as_uint(), 9223372036854775808ULL);
+  EXPECT_EQ(pair->items()[2].as_int(), -1);
+  EXPECT_EQ(pair->Dump(), "[\"\xF0\x9F\x98\x80\",9223372036854775808,-1]");
+
+  auto lone = Json::Parse("\"\\ud83d\"");
+  EXPECT_EQ(lone.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(lone.status().message()), testing::HasSubstr("surrogate"));
+}
+
 TEST_F(CliTest, SolveMatchesQr) {
   Lcg rng(11);
   RowMatrixXd a(300, 6);
