@@ -8,13 +8,12 @@
 #include <utility>
 
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
-#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli_status.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "core/io/element_type.h"
 #include "core/status_macros.h"
 
@@ -46,29 +45,6 @@ bool ExactInFloat32(const VectorXd& v) {
     if (static_cast<double>(static_cast<float>(x)) != x) return false;
   }
   return true;
-}
-
-// grpc.health.v1.HealthCheckResponse.status (field 1, varint) from raw bytes.
-int DecodeHealthStatus(const std::string& bytes) {
-  size_t i = 0;
-  int status = 0;
-  while (i < bytes.size()) {
-    const unsigned key = static_cast<unsigned char>(bytes[i++]);
-    uint64_t value = 0;
-    int shift = 0;
-    if ((key & 7) == 0) {
-      while (i < bytes.size()) {
-        const unsigned char c = bytes[i++];
-        value |= static_cast<uint64_t>(c & 0x7F) << shift;
-        shift += 7;
-        if ((c & 0x80) == 0) break;
-      }
-      if ((key >> 3) == 1) status = static_cast<int>(value);
-    } else {
-      break;  // no other fields exist in this message
-    }
-  }
-  return status;
 }
 
 }  // namespace
@@ -187,50 +163,18 @@ absl::Status SketchdClient::Retry(const std::function<grpc::Status()>& attempt) 
 }
 
 absl::StatusOr<std::string> SketchdClient::Health(const std::string& service) {
-  std::string response_bytes;
-  absl::Status status = Retry([&] {
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
     auto context = NewContext(options_.timeout_seconds);
-    grpc::GenericStub generic(channel_);
-    grpc::CompletionQueue queue;
-    // HealthCheckRequest{service}: field 1, length-delimited.
-    std::string request_bytes;
-    if (!service.empty()) {
-      request_bytes.push_back(0x0A);
-      request_bytes.push_back(static_cast<char>(service.size()));
-      request_bytes += service;
-    }
-    grpc::Slice slice(request_bytes);
-    grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
-    grpc::Status rpc_status;
-    auto call = generic.PrepareUnaryCall(context.get(), "/grpc.health.v1.Health/Check", request,
-                                         &queue);
-    call->StartCall();
-    call->Finish(&response, &rpc_status, reinterpret_cast<void*>(1));
-    void* tag = nullptr;
-    bool ok = false;
-    queue.Next(&tag, &ok);
-    queue.Shutdown();
-    while (queue.Next(&tag, &ok)) {
-    }
-    response_bytes.clear();
-    if (rpc_status.ok()) {
-      std::vector<grpc::Slice> slices;
-      if (response.Dump(&slices).ok()) {
-        for (const auto& s : slices) {
-          response_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-        }
-      }
-    }
-    return rpc_status;
-  });
-  if (!status.ok()) return status;
-  switch (DecodeHealthStatus(response_bytes)) {
-    case 1: return std::string("SERVING");
-    case 2: return std::string("NOT_SERVING");
-    case 3: return std::string("SERVICE_UNKNOWN");
-    default: return std::string("UNKNOWN");
-  }
+    return health->Check(context.get(), request, &response);
+  }));
+  // proto3 enums are open: a status newer than this file has no name.
+  const std::string name =
+      grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  return name.empty() ? std::string("UNKNOWN") : name;
 }
 
 absl::StatusOr<v1::Dataset> SketchdClient::CreateDataset(const std::string& name, int64_t n,
