@@ -73,7 +73,7 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
       const double optimal = OptimalLowRankError(*sv, report.k);
       const LowRankQuality q = EvaluateLowRankWithOptimum(a, o.left, o.right, optimal);
       const double top = sv->size() > 0 ? (*sv)(0) : 0.0;
-      const double scaled = top > 0 ? q.excess_error / top : 0.0;
+      const double scaled = SigmaOneScaledExcess(q, top);
       sum_error += q.error;
       sum_optimal += q.optimal_error;
       sum_excess += q.excess_error;

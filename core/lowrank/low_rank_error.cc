@@ -48,6 +48,10 @@ LowRankQuality EvaluateLowRankWithOptimum(ConstRowMajorRef a, const MatrixXd& le
   return q;
 }
 
+double SigmaOneScaledExcess(const LowRankQuality& quality, double top_singular_value) {
+  return top_singular_value > 0 ? quality.excess_error / top_singular_value : 0.0;
+}
+
 absl::StatusOr<LowRankQuality> EvaluateLowRank(ConstRowMajorRef a, const MatrixXd& left,
                                                const MatrixXd& right, int64_t k) {
   const MatrixXd col_major = a;

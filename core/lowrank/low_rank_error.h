@@ -32,6 +32,11 @@ absl::StatusOr<LowRankQuality> EvaluateLowRank(ConstRowMajorRef a, const MatrixX
 LowRankQuality EvaluateLowRankWithOptimum(ConstRowMajorRef a, const MatrixXd& left,
                                           const MatrixXd& right, double optimal_error);
 
+// The excess error of A scaled to top singular value 1 — the papers' figure,
+// comparable across matrices of any magnitude. Excess error is homogeneous of
+// degree 1 in A, so this is excess / σ₁; 0 when σ₁ = 0 (nothing to scale).
+double SigmaOneScaledExcess(const LowRankQuality& quality, double top_singular_value);
+
 }  // namespace sketchd
 
 #endif  // SKETCHD_CORE_LOWRANK_LOW_RANK_ERROR_H_

@@ -27,11 +27,11 @@ absl::StatusOr<double> MeanExcessError(const CountSketch& sketch,
       failure = factors.status();
       return;
     }
-    // Excess error is homogeneous of degree 1: measure on the raw matrix.
-    excess[i] = EvaluateLowRankWithOptimum(tm.raw(), factors->left, factors->right,
-                                           tm.optimal_error / tm.inv_scale)
-                    .excess_error *
-                tm.inv_scale;
+    // Measured on the raw matrix, whose σ₁ is 1 / inv_scale (training_set.h).
+    excess[i] = SigmaOneScaledExcess(
+        EvaluateLowRankWithOptimum(tm.raw(), factors->left, factors->right,
+                                   tm.optimal_error / tm.inv_scale),
+        1 / tm.inv_scale);
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
   if (!failure.ok()) return failure;

@@ -374,5 +374,29 @@ TEST(LowRankErrorTest, PanelledResidualEqualsDenseResidual) {
   EXPECT_NEAR(q->relative_excess, q->excess_error / q->optimal_error, 1e-14);
 }
 
+// The σ₁-scaled excess of A equals the plain excess of A / σ₁(A), and is the
+// same for every multiple cA (scale-free); 0 for a zero σ₁.
+TEST(LowRankErrorTest, SigmaOneScaledExcessIsTheExcessOfTheNormalisedMatrix) {
+  const MatrixXd a = LowRankPlusNoise(80, 16, 4, 0.3, 21);
+  auto s = CountSketch::Random(6, 80, 3);
+  ASSERT_TRUE(s.ok());
+  const double sigma1 = (*SingularValues(a))(0);
+  const MatrixXd normalised = a / sigma1;
+  auto f = ScwLowRank(*s, RowMatrixXd(normalised), 3);
+  ASSERT_TRUE(f.ok());
+  auto direct = EvaluateLowRank(RowMatrixXd(normalised), f->left, f->right, 3);
+  ASSERT_TRUE(direct.ok());
+  ASSERT_GT(direct->excess_error, 1e-6);  // a random sketch is not optimal here
+  for (double c : {1e-3, 1.0, 250.0}) {
+    const MatrixXd scaled_a = c * sigma1 * normalised;
+    auto q = EvaluateLowRank(RowMatrixXd(scaled_a), c * sigma1 * f->left, f->right, 3);
+    ASSERT_TRUE(q.ok());
+    EXPECT_NEAR(SigmaOneScaledExcess(*q, c * sigma1), direct->excess_error,
+                1e-10 * direct->error)
+        << "c=" << c;
+  }
+  EXPECT_EQ(SigmaOneScaledExcess(*direct, 0.0), 0.0);
+}
+
 }  // namespace
 }  // namespace sketchd
