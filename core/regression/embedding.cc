@@ -16,23 +16,6 @@ constexpr uint64_t kSparseSignKey = 0x5e5a2c3b9d17f00dULL;
 
 }  // namespace
 
-absl::string_view SketchKindName(SketchKind kind) {
-  switch (kind) {
-    case SketchKind::kCountSketch: return "countsketch";
-    case SketchKind::kSparseSign: return "sparse_sign";
-    case SketchKind::kGaussian: return "gaussian";
-  }
-  return "unknown";
-}
-
-absl::StatusOr<SketchKind> ParseSketchKind(absl::string_view name) {
-  for (SketchKind k : {SketchKind::kCountSketch, SketchKind::kSparseSign, SketchKind::kGaussian}) {
-    if (name == SketchKindName(k)) return k;
-  }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown sketch kind \"", name, "\"; expected countsketch, sparse_sign or gaussian"));
-}
-
 absl::StatusOr<CountSketch> SparseSignSketch(int64_t m, int64_t n, int s, uint64_t seed) {
   if (m < 1 || n < 1) {
     return absl::InvalidArgumentError(absl::StrCat("sparse sign sketch needs m, n >= 1, got m=", m, ", n=", n));

@@ -14,20 +14,9 @@
 #include "core/regression/data_matrix.h"
 #include "core/sketch/count_sketch.h"
 #include "core/sketch/gaussian_sketch.h"
+#include "core/sketch/sketch_spec.h"
 
 namespace sketchd {
-
-enum class SketchKind { kCountSketch, kSparseSign, kGaussian };
-
-absl::string_view SketchKindName(SketchKind kind);  // "countsketch" | "sparse_sign" | "gaussian"
-absl::StatusOr<SketchKind> ParseSketchKind(absl::string_view name);
-
-struct SketchSpec {
-  SketchKind kind = SketchKind::kCountSketch;
-  int64_t m = 0;             // rows of S (required, ≥ 1)
-  uint64_t seed = 0;
-  int nnz_per_column = 4;    // sparse sign only: nonzeros per column s (clamped to m)
-};
 
 // Sparse sign embedding: s vertical CountSketch blocks of ~m/s rows each,
 // positions and signs from Philox(seed), values ±1/√s.
