@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
+
+#include "core/parallel/parallel_for.h"
 
 namespace sketchd {
 namespace {
@@ -52,13 +53,11 @@ void DataMatrix::ParallelRows(const Fn& fn) const {
     fn(0, int64_t{0}, rows_);
     return;
   }
-  std::vector<std::thread> workers;
-  workers.reserve(t - 1);
-  for (int k = 1; k < t; ++k) {
-    workers.emplace_back([&, k] { fn(k, rows_ * k / t, rows_ * (k + 1) / t); });
-  }
-  fn(0, int64_t{0}, rows_ / t);
-  for (std::thread& w : workers) w.join();
+  // Block k is always rows [n·k/t, n·(k+1)/t), whichever worker runs it, so
+  // per-block partial results (and their reduction order) are deterministic.
+  ParallelFor(t, t, [&](int64_t k, int) {
+    fn(static_cast<int>(k), rows_ * k / t, rows_ * (k + 1) / t);
+  });
 }
 
 double DataMatrix::MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd* u,

@@ -10,7 +10,7 @@
 
 #include "core/matrix_types.h"
 #include "core/sketch/count_sketch.h"
-#include "core/training/parallel.h"  // ResolveThreads
+#include "core/parallel/parallel_for.h"  // ResolveThreads
 
 namespace sketchd {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 #include "core/training/training_limits.h"
 
 namespace sketchd {

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "absl/strings/str_format.h"
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 
 namespace sketchd {
 namespace {

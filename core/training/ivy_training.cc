@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 #include "core/training/scw_gradient.h"
 #include "core/training/training_random.h"
 

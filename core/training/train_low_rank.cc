@@ -12,7 +12,7 @@
 #include "core/training/inner_product_sketch.h"
 #include "core/training/ivy_training.h"
 #include "core/training/mixed_sketch.h"
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/ridge_leverage.h"
 #include "core/training/training_limits.h"

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/lowrank/exact_svd.h"
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 
 namespace sketchd {
 

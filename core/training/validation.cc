@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/lowrank/low_rank_error.h"
 #include "core/lowrank/scw_low_rank.h"
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 #include "core/training/training_random.h"
 
 namespace sketchd {

@@ -1,4 +1,4 @@
-#include "core/training/parallel.h"
+#include "core/parallel/parallel_for.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,9 +1,10 @@
 // A minimal parallel-for over independent work items (one per training
-// matrix, or one per greedy trial). Threads are spawned per call: training
+// matrix, one per greedy trial, one row range of a solver's pass over A); the
+// one thread pool of core, shared by training and regression. Threads are spawned per call: training
 // steps are milliseconds long, so the ~50 µs spawn cost is noise, and nothing
 // is left running between calls (a cancelled job leaves no threads behind).
-#ifndef SKETCHD_CORE_TRAINING_PARALLEL_H_
-#define SKETCHD_CORE_TRAINING_PARALLEL_H_
+#ifndef SKETCHD_CORE_PARALLEL_PARALLEL_FOR_H_
+#define SKETCHD_CORE_PARALLEL_PARALLEL_FOR_H_
 
 #include <cstdint>
 #include <functional>
@@ -20,4 +21,4 @@ void ParallelFor(int64_t count, int threads, const std::function<void(int64_t, i
 
 }  // namespace sketchd
 
-#endif  // SKETCHD_CORE_TRAINING_PARALLEL_H_
+#endif  // SKETCHD_CORE_PARALLEL_PARALLEL_FOR_H_
