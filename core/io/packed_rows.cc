@@ -67,6 +67,7 @@ std::string EncodeLittleEndian(const ConstRowMajorRef& matrix, PackedDtype dtype
   const int64_t cols = matrix.cols();
   const int size = PackedDtypeSize(dtype);
   std::string out(static_cast<size_t>(matrix.rows() * cols * size), '\0');
+  if (cols == 0) return out;  // as in decoding: do not walk empty rows
   for (int64_t r = 0; r < matrix.rows(); ++r) {
     DoubleToLittleEndian(ToElementType(dtype), matrix.row(r).data(), cols,
                          out.data() + r * cols * size);
