@@ -30,7 +30,6 @@ test: build test-asan
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 # All core suites (sketch, files, training, regression) under ASan+UBSan.
-# SKETCHD_UNDER_ASAN lets the slowest tests pick smaller sizes there.
 ASAN_SUITES := core_sketch_test io_test training_test regression_test
 test-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Asan -DSKETCHD_BUILD_SERVICE=OFF -DSKETCHD_BUILD_BENCH=OFF
