@@ -35,7 +35,17 @@ TEST(SmallNDefaultTest, LsqrWithFewRowsIsAsFastAndAccurateAsQr) {
     auto r = Solve(p, opt);
     const double lsqr_s = Seconds(t0);
     ASSERT_TRUE(r.ok()) << r.status();
-    std::printf("  n = %2lldd: lsqr %.4f s, qr %.4f s\n", static_cast<long long>(factor), lsqr_s, qr_s);
+    // The previous default, for the record: a dense Gaussian sketch with m = n.
+    SolveOptions gaussian;
+    gaussian.sketch_kind = SketchKind::kGaussian;
+    gaussian.sketch_rows = n;
+    t0 = std::chrono::steady_clock::now();
+    auto old = Solve(p, gaussian);
+    const double old_s = Seconds(t0);
+    ASSERT_TRUE(old.ok()) << old.status();
+    std::printf("  n = %2lldd (%lldx%lld): lsqr default %.4f s, qr %.4f s, old default (gaussian m = n) %.4f s = %.1fx\n",
+                static_cast<long long>(factor), static_cast<long long>(n), static_cast<long long>(d), lsqr_s,
+                qr_s, old_s, old_s / lsqr_s);
     EXPECT_EQ(r->convergence, SolveConvergence::kDirect) << "n = " << factor << "d";
     EXPECT_LE(RelErr(r->x, *qr), 1e-10) << "n = " << factor << "d";
     // QR's cost plus the input checks; the Gaussian m = n sketch took ~n/d× longer.
