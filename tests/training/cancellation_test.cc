@@ -27,9 +27,9 @@ TEST(CancellationTest, EveryLowRankMethodStopsWithinOneSecond) {
   // The unit of work that cannot be interrupted is one LAPACK call on one
   // matrix (an SVD for the validation figures, a QR when preparing), so the
   // latency bound holds for matrices whose SVD takes well under a second.
-  // 24 matrices of 1000×300: each method needs well over 0.3 s (ivy/mixed
+  // 24 matrices of 800×200: each method needs well over 0.3 s (ivy/mixed
   // with 100000 steps, greedy positions, validation SVDs for random).
-  const auto family = SharedStructureFamily(24, 1000, 300, 10, 0.05, 31);
+  const auto family = SharedStructureFamily(24, 800, 200, 10, 0.05, 31);
   for (const Method& c : {Method{"random", TrainMethod::kRandom, false}, Method{"ivy", TrainMethod::kIvy, false},
                           Method{"mixed", TrainMethod::kMixed, false},
                           Method{"inner_product", TrainMethod::kInnerProduct, true},

@@ -14,7 +14,7 @@ namespace {
 double Quadratic(const VectorXd& p, const VectorXd& t) { return 0.5 * (p - t).squaredNorm(); }
 
 // RunSafeguardedAdam with no cancellation or budget, learning rate 0.05.
-absl::StatusOr<VectorXd> Run(const VectorXd& start, int iterations, const MinibatchGradientFn& minibatch,
+absl::StatusOr<VectorXd> RunAdam(const VectorXd& start, int iterations, const MinibatchGradientFn& minibatch,
                              const TrainingLossFn& loss, ValueLearningReport* report) {
   TrainingControl control(nullptr, nullptr, 0);
   ProgressReporter progress(&control, 0, 1);
@@ -38,7 +38,7 @@ TEST(SafeguardedAdamTest, FailedStepsAreRejectedAndTrainingGoesOn) {
   };
   auto loss = [&](const VectorXd& p) -> absl::StatusOr<double> { return Quadratic(p, target); };
   ValueLearningReport report;
-  auto best = Run(start, 200, minibatch, loss, &report);
+  auto best = RunAdam(start, 200, minibatch, loss, &report);
   ASSERT_TRUE(best.ok()) << best.status();
   EXPECT_EQ(failed, (std::vector<int>{3, 4}));
   EXPECT_EQ(report.rejected_steps, 2);
@@ -65,7 +65,7 @@ TEST(SafeguardedAdamTest, ReturnsTheBestCheckpointWhenMinibatchesWander) {
     return checkpoints.back();
   };
   ValueLearningReport report;
-  auto best = Run(start, 300, minibatch, loss, &report);
+  auto best = RunAdam(start, 300, minibatch, loss, &report);
   ASSERT_TRUE(best.ok()) << best.status();
   const double final_loss = Quadratic(*best, target);
   ASSERT_GE(checkpoints.size(), 3u);
@@ -84,7 +84,7 @@ TEST(SafeguardedAdamTest, UndefinedLossAtTheStartIsBeatenByTheFirstFiniteCheckpo
     return Quadratic(p, VectorXd::Ones(2));
   };
   ValueLearningReport report;
-  auto best = Run(VectorXd::Zero(2), 20, minibatch, loss, &report);
+  auto best = RunAdam(VectorXd::Zero(2), 20, minibatch, loss, &report);
   ASSERT_TRUE(best.ok()) << best.status();
   EXPECT_TRUE(std::isinf(report.initial_loss));
   EXPECT_TRUE(std::isfinite(report.best_loss));
