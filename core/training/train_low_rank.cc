@@ -235,7 +235,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
           built->centres.size(), built->empty_buckets, built->zero_rows));
       if (options.append_sampled_rows) {
         absl::StrAppend(&notes, absl::StrFormat(
-            "; output [S1; S2] with %d inner-product rows and %d sampled-row rows (total m=%d)",
+            "; output [S1; S2] with %d inner-product rows and a %d-row random CountSketch guard (total m=%d)",
             built->learned_rows, m - built->learned_rows, m));
       }
       absl::StrAppend(&notes, "; ");

@@ -104,7 +104,8 @@ int64_t EstimateTrainingBytes(const TrainOptions& o, int64_t n_in, int64_t d_in,
   const double batch = DefaultBatch(o, static_cast<int64_t>(train));
 
   if (o.task == SketchTask::kRegression || o.method == TrainMethod::kHeavyRows) {
-    const double inputs = count * n * (d + 1) * kDouble;
+    // The problems, and the training / validation copies TrainRegressionSketch makes of them.
+    const double inputs = 2 * count * n * (d + 1) * kDouble;
     const double sketch = n * 12 * 2;
     // Leverage scores (column-major copy, its QR, thin Q), one problem at a time.
     const double leverage = 3 * n * d * kDouble + n * 16;

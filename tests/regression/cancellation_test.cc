@@ -1,0 +1,85 @@
+// Cancellation reaches the long loops of regression training and of the
+// iterative solvers: cancelled after 0.3 s, they return CANCELLED within 1 s.
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <vector>
+
+#include "core/regression/solve.h"
+#include "core/regression/train_regression.h"
+#include "gtest/gtest.h"
+#include "tests/regression/regression_test_util.h"
+
+namespace sketchd {
+namespace {
+
+using ::sketchd::testing::MakeProblem;
+using Clock = std::chrono::steady_clock;
+
+// Runs `job` (returning a status), cancels `cancel` after 0.3 s, and returns
+// the seconds from Cancel() to the job's return (-1 if it finished first).
+template <typename Job>
+double CancelAfter300ms(CancelToken* cancel, Job job, absl::Status* status) {
+  auto run = std::async(std::launch::async, [&] {
+    absl::Status s = job();
+    return std::make_pair(s, Clock::now());
+  });
+  if (run.wait_for(std::chrono::milliseconds(300)) == std::future_status::ready) {
+    *status = run.get().first;
+    return -1;
+  }
+  cancel->Cancel();
+  const auto at = Clock::now();
+  auto [s, returned] = run.get();
+  *status = s;
+  return std::chrono::duration<double>(returned - at).count();
+}
+
+TEST(RegressionCancellationTest, HeavyRowsTrainingStopsWithinOneSecond) {
+  std::vector<RegressionProblem> problems;
+  for (int i = 0; i < 8; ++i) problems.push_back(MakeProblem(20000, 60, 1e3, 1e-1, 500 + i));
+  for (bool learn : {false, true}) {
+    TrainOptions o;
+    o.method = TrainMethod::kHeavyRows;
+    o.task = SketchTask::kRegression;
+    o.m = 480;
+    o.learn_values = learn;
+    o.iterations = 100000;
+    CancelToken cancel;
+    absl::Status status;
+    const double latency = CancelAfter300ms(&cancel, [&] {
+      return TrainRegressionSketch(problems, o, nullptr, &cancel).status();
+    }, &status);
+    std::printf("  heavy_rows learn_values=%d: returned %.3f s after the cancel\n", learn, latency);
+    ASSERT_GE(latency, 0) << "finished before the cancel: " << status;
+    EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+    EXPECT_LE(latency, 1.0) << "learn_values=" << learn;
+  }
+}
+
+TEST(RegressionCancellationTest, IterativeSolversStopWithinOneSecond) {
+  const RegressionProblem p = MakeProblem(100000, 80, 1e8, 1e-3, 600);
+  for (Solver solver : {Solver::kLsqr, Solver::kIhs}) {
+    for (bool lasso : {false, true}) {
+      if (lasso && solver != Solver::kIhs) continue;
+      SolveOptions o;
+      o.solver = solver;
+      o.precondition = false;  // plain LSQR: thousands of passes over A
+      o.max_iterations = 1'000'000;
+      o.tolerance = 1e-15;
+      if (lasso) o.lasso_lambda = 1.0;
+      CancelToken cancel;
+      o.cancel = &cancel;
+      absl::Status status;
+      const double latency = CancelAfter300ms(&cancel, [&] { return Solve(p, o).status(); }, &status);
+      std::printf("  %s%s: returned %.3f s after the cancel\n", std::string(SolverName(solver)).c_str(),
+                  lasso ? " (lasso)" : "", latency);
+      if (latency < 0) continue;  // converged before 0.3 s: nothing to cancel
+      EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+      EXPECT_LE(latency, 1.0) << SolverName(solver);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sketchd
