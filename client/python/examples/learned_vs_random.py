@@ -88,6 +88,8 @@ def main():
         learned_errors.append(excess_error(a, *approximate(a, learned_selector), args.k))
         random_errors.append(np.mean([excess_error(a, *approximate(a, random_selector(s)), args.k)
                                       for s in range(1, args.random_seeds + 1)]))
+    if args.server:
+        client.delete_dataset(name)  # the example leaves nothing behind on the server
     learned_errors, random_errors = np.array(learned_errors), np.array(random_errors)
     ratio = learned_errors.mean() / random_errors.mean()
     print(f"held-out mean excess error: learned {learned_errors.mean():.5f}, "
@@ -108,7 +110,8 @@ def main():
     ax.set_xlabel("held-out frame")
     ax.set_ylabel("excess error ‖A − YZᵀ‖_F − ‖A − A_k‖_F")
     ax.set_title(f"vtest, k = {args.k}, m = {args.m}: learned / random = {ratio:.3f}")
-    ax.legend()
+    ax.set_ylim(0, 1.3 * max(random_errors.max(), learned_errors.max()))
+    ax.legend(loc="upper center", ncol=2)
     fig.tight_layout()
     fig.savefig(args.out, dpi=120)
     print(f"wrote {args.out}")
