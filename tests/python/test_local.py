@@ -1,6 +1,9 @@
 """In-process bindings: the same numbers as the server, without copies where
 the layout allows."""
 
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -134,3 +137,28 @@ def test_gil_is_released_during_core_calls(family):
     assert end - start > 0.1, "training too short to tell"
     during = [tick for tick in ticks if start < tick < end]
     assert len(during) >= 5, (len(during), end - start)
+
+
+def test_ctrl_c_cancels_local_training(tmp_path):
+    script = tmp_path / "train_forever.py"
+    script.write_text(
+        "import sys, time, numpy as np, sketchd\n"
+        "family = np.random.default_rng(0).standard_normal((12, 200, 40))\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    sketchd.local.train(family, method='ivy', k=3, m=8, iterations=10**8)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "    sys.exit(0)\n"
+        "sys.exit(3)\n")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "started"
+        time.sleep(1.0)  # well inside core's training loop
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and out.strip() == "interrupted"

@@ -1,8 +1,12 @@
 // In-process training: core's TrainLowRankSketch / TrainRegressionSketch on
-// NumPy matrices, with progress reported to a Python callable and Ctrl-C (or
+// NumPy matrices, with progress reported to a Python callable, and Ctrl-C (or
 // an exception raised by that callable) cancelling the training.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <pybind11/pybind11.h>
@@ -17,6 +21,28 @@
 
 namespace sketchd::python {
 namespace {
+
+// The core call for the options' task. Regression matrices are [A | b].
+absl::StatusOr<TrainedSketch> RunTraining(std::vector<RowMatrixXd>& matrices,
+                                          const TrainOptions& options,
+                                          const ProgressCallback& report,
+                                          const CancelToken* cancel) {
+  if (options.task == SketchTask::kLowRank) {
+    return TrainLowRankSketch(matrices, options, report, cancel);
+  }
+  std::vector<RegressionProblem> problems;
+  problems.reserve(matrices.size());
+  for (RowMatrixXd& ab : matrices) {
+    if (ab.cols() < 2) {
+      return absl::InvalidArgumentError(
+          "regression training matrices are [A | b]: they need at least 2 columns");
+    }
+    const Index d = ab.cols() - 1;
+    problems.push_back({ab.leftCols(d), ab.col(d)});
+    ab.resize(0, 0);  // one copy of the data at a time
+  }
+  return TrainRegressionSketch(problems, options, report, cancel);
+}
 
 TrainedSketch Train(const py::sequence& matrices, const std::string& options_text,
                     const py::object& progress) {
@@ -37,42 +63,50 @@ TrainedSketch Train(const py::sequence& matrices, const std::string& options_tex
   }
 
   CancelToken cancel;
-  std::optional<py::error_already_set> callback_error;
+  std::optional<py::error_already_set> callback_error;  // touched only with the GIL held
+  const bool has_progress = !progress.is_none();
   ProgressCallback report = [&](double fraction, const std::string& message) {
+    if (!has_progress) return;
     py::gil_scoped_acquire gil;
     if (callback_error) return;
     try {
-      // Ctrl-C: Python only notices signals when the main thread runs Python.
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (!progress.is_none()) progress(fraction, message);
+      progress(fraction, message);
     } catch (py::error_already_set& error) {
       callback_error = std::move(error);
       cancel.Cancel();
     }
   };
 
+  // Core trains on a worker thread while this (Python's) thread waits without
+  // the GIL and looks for Ctrl-C every 100 ms: Python runs signal handlers
+  // only on its main thread, and core may report progress from any thread.
   absl::StatusOr<TrainedSketch> trained;
   {
     py::gil_scoped_release release;
-    if (options.task == SketchTask::kLowRank) {
-      trained = TrainLowRankSketch(owned, options, report, &cancel);
-    } else {
-      std::vector<RegressionProblem> problems;
-      problems.reserve(owned.size());
-      for (RowMatrixXd& ab : owned) {
-        if (ab.cols() < 2) {
-          trained = absl::InvalidArgumentError(
-              "regression training matrices are [A | b]: they need at least 2 columns");
-          break;
+    std::mutex mutex;
+    std::condition_variable finished_cv;
+    bool finished = false;
+    std::thread worker([&] {
+      absl::StatusOr<TrainedSketch> result = RunTraining(owned, options, report, &cancel);
+      std::lock_guard<std::mutex> lock(mutex);
+      trained = std::move(result);
+      finished = true;
+      finished_cv.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!finished_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished; })) {
+      lock.unlock();
+      {
+        py::gil_scoped_acquire gil;
+        if (!callback_error && PyErr_CheckSignals() != 0) {
+          callback_error = py::error_already_set();
+          cancel.Cancel();
         }
-        const Index d = ab.cols() - 1;
-        problems.push_back({ab.leftCols(d), ab.col(d)});
-        ab.resize(0, 0);
       }
-      if (problems.size() == owned.size()) {
-        trained = TrainRegressionSketch(problems, options, report, &cancel);
-      }
+      lock.lock();
     }
+    lock.unlock();
+    worker.join();
   }
   if (callback_error) throw *callback_error;
   return ValueOrRaise(std::move(trained));

@@ -51,16 +51,23 @@ class Client:
             $SKETCHD_ADDRESS, else 127.0.0.1:50051.
         token: bearer token; default $SKETCHD_TOKEN.
         tls_ca: PEM file with the CA that signed the server's certificate
-            (enables TLS). ``tls=True`` uses TLS with the system roots.
+            (enables TLS). ``tls=True`` uses TLS with the system roots;
+            ``tls_cert``/``tls_key`` (PEM files) add a client certificate for
+            mutual TLS; ``tls_server_name`` is the name to verify instead of
+            the address's host.
         timeout: deadline of unary calls, seconds.
         stream_timeout: deadline of one upload / low_rank / solve / watch stream.
         max_attempts: tries of an idempotent call while the server is UNAVAILABLE.
         chunk_bytes: target size of one row block on the wire.
+        stream_window_bytes: fixed HTTP/2 window per stream (0 = gRPC's
+            adaptive default), as the C++ client sets: gRPC's adaptive window
+            stays small on loopback and throttles megabyte streams.
     """
 
     def __init__(self, address=None, token=None, tls_ca=None, timeout=30.0, *, tls=False,
-                 stream_timeout=600.0, max_attempts=5, initial_backoff=0.1, max_backoff=2.0,
-                 chunk_bytes=streaming.DEFAULT_CHUNK_BYTES):
+                 tls_cert=None, tls_key=None, tls_server_name=None, stream_timeout=600.0,
+                 max_attempts=5, initial_backoff=0.1, max_backoff=2.0,
+                 chunk_bytes=streaming.DEFAULT_CHUNK_BYTES, stream_window_bytes=8 << 20):
         self.address = _with_default_port(address or os.environ.get("SKETCHD_ADDRESS")
                                           or DEFAULT_ADDRESS)
         token = token if token is not None else os.environ.get("SKETCHD_TOKEN")
@@ -73,15 +80,26 @@ class Client:
         if not 1 <= int(chunk_bytes) <= 3 << 20:
             raise ValueError("chunk_bytes must be in [1, 3 MiB] (messages must stay under 4 MiB)")
         self.chunk_bytes = int(chunk_bytes)
-        if tls_ca or tls:
-            roots = None
-            if tls_ca:
-                with open(tls_ca, "rb") as f:
-                    roots = f.read()
-            credentials = grpc.ssl_channel_credentials(root_certificates=roots)
-            self._channel = grpc.secure_channel(self.address, credentials)
+        channel_options = []
+        if stream_window_bytes > 0:
+            channel_options += [("grpc.http2.bdp_probe", 0),
+                                ("grpc.http2.lookahead_bytes", min(int(stream_window_bytes), 1 << 30))]
+        if tls_ca or tls_cert or tls or tls_server_name:
+            def read(path):
+                if not path:
+                    return None
+                with open(path, "rb") as f:
+                    return f.read()
+            if bool(tls_cert) != bool(tls_key):
+                raise ValueError("mutual TLS needs both tls_cert and tls_key")
+            credentials = grpc.ssl_channel_credentials(root_certificates=read(tls_ca),
+                                                       private_key=read(tls_key),
+                                                       certificate_chain=read(tls_cert))
+            if tls_server_name:
+                channel_options.append(("grpc.ssl_target_name_override", tls_server_name))
+            self._channel = grpc.secure_channel(self.address, credentials, options=channel_options)
         else:
-            self._channel = grpc.insecure_channel(self.address)
+            self._channel = grpc.insecure_channel(self.address, options=channel_options)
         self._stub = pb_grpc.SketchServiceStub(self._channel)
         self._health_check = self._channel.unary_unary(
             "/grpc.health.v1.Health/Check",
@@ -197,8 +215,7 @@ class Client:
         sent as float64. Regression datasets take [A | b] (b the last column).
         → UploadTrainingMatricesResponse.
         """
-        from sketchd.local import matrix_list  # shared with local training
-        matrices = matrix_list(arrays_or_stack)
+        matrices = streaming.matrix_list(arrays_or_stack)
 
         def requests():
             for matrix in matrices:

@@ -33,68 +33,30 @@ class SketchdError(Exception):
         return f"{self.code.name}: {self.message}"
 
 
-class Cancelled(SketchdError):
-    code = grpc.StatusCode.CANCELLED
+def _error_class(name, code, *builtin_bases):
+    return type(name, (SketchdError, *builtin_bases),
+                {"code": code, "__module__": __name__,
+                 "__doc__": f"A call that failed with {code.name}."})
 
 
-class Unknown(SketchdError):
-    code = grpc.StatusCode.UNKNOWN
-
-
-class InvalidArgument(SketchdError, ValueError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
-
-
-class DeadlineExceeded(SketchdError, TimeoutError):
-    code = grpc.StatusCode.DEADLINE_EXCEEDED
-
-
-class NotFound(SketchdError, LookupError):
-    code = grpc.StatusCode.NOT_FOUND
-
-
-class AlreadyExists(SketchdError):
-    code = grpc.StatusCode.ALREADY_EXISTS
-
-
-class PermissionDenied(SketchdError, PermissionError):
-    code = grpc.StatusCode.PERMISSION_DENIED
-
-
-class ResourceExhausted(SketchdError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
-
-
-class FailedPrecondition(SketchdError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
-
-
-class Aborted(SketchdError):
-    code = grpc.StatusCode.ABORTED
-
-
-class OutOfRange(SketchdError, IndexError):
-    code = grpc.StatusCode.OUT_OF_RANGE
-
-
-class Unimplemented(SketchdError, NotImplementedError):
-    code = grpc.StatusCode.UNIMPLEMENTED
-
-
-class Internal(SketchdError):
-    code = grpc.StatusCode.INTERNAL
-
-
-class Unavailable(SketchdError, ConnectionError):
-    code = grpc.StatusCode.UNAVAILABLE
-
-
-class DataLoss(SketchdError):
-    code = grpc.StatusCode.DATA_LOSS
-
-
-class Unauthenticated(SketchdError, PermissionError):
-    code = grpc.StatusCode.UNAUTHENTICATED
+S = grpc.StatusCode
+Cancelled = _error_class("Cancelled", S.CANCELLED)
+Unknown = _error_class("Unknown", S.UNKNOWN)
+InvalidArgument = _error_class("InvalidArgument", S.INVALID_ARGUMENT, ValueError)
+DeadlineExceeded = _error_class("DeadlineExceeded", S.DEADLINE_EXCEEDED, TimeoutError)
+NotFound = _error_class("NotFound", S.NOT_FOUND, LookupError)
+AlreadyExists = _error_class("AlreadyExists", S.ALREADY_EXISTS)
+PermissionDenied = _error_class("PermissionDenied", S.PERMISSION_DENIED, PermissionError)
+ResourceExhausted = _error_class("ResourceExhausted", S.RESOURCE_EXHAUSTED)
+FailedPrecondition = _error_class("FailedPrecondition", S.FAILED_PRECONDITION)
+Aborted = _error_class("Aborted", S.ABORTED)
+OutOfRange = _error_class("OutOfRange", S.OUT_OF_RANGE, IndexError)
+Unimplemented = _error_class("Unimplemented", S.UNIMPLEMENTED, NotImplementedError)
+Internal = _error_class("Internal", S.INTERNAL)
+Unavailable = _error_class("Unavailable", S.UNAVAILABLE, ConnectionError)
+DataLoss = _error_class("DataLoss", S.DATA_LOSS)
+Unauthenticated = _error_class("Unauthenticated", S.UNAUTHENTICATED, PermissionError)
+del S
 
 
 class JobFailed(SketchdError):

@@ -14,7 +14,7 @@ without depending on scikit-learn.
 import inspect
 import uuid
 
-from sketchd import errors, local
+from sketchd import errors, local, streaming
 
 
 class LearnedLowRank:
@@ -72,9 +72,13 @@ class LearnedLowRank:
     # --------------------------------------------------------------- fitting --
 
     def fit(self, X, y=None):
-        """Trains the sketch on a stack (N, n, d) or a list of n×d matrices."""
+        """Trains the sketch on a stack (N, n, d) or a list of n×d matrices.
+
+        Server mode uploads X to ``dataset`` (created if missing; X is added
+        to any matrices it already holds) and trains on the dataset.
+        """
         del y  # unsupervised; accepted for pipeline compatibility
-        matrices = local.matrix_list(X, "X")
+        matrices = streaming.matrix_list(X, "X")
         options = dict(self.train_options or {})
         if self.client is None:
             self.sketch_ = local.train(matrices, method=self.method, k=self.n_components,

@@ -10,26 +10,11 @@ core runs, so other Python threads keep going.
     x, info = sketchd.local.solve(A, b, sketch=("random", 200, 0))
 """
 
-import numpy as np
-
 from sketchd.options import training_options_text
 from sketchd.progress import ProgressDisplay
 from sketchd.results import LowRankInfo, SolveInfo, converged_from_stop_reason
 from sketchd.sketch import Sketch, core_bindings
-from sketchd.streaming import as_real_array
-
-
-def matrix_list(matrices, what="matrices"):
-    """A 3-D stack or a sequence of 2-D arrays as a list of 2-D arrays (views, no copies)."""
-    if isinstance(matrices, np.ndarray) and matrices.ndim == 2:
-        return [matrices]
-    if isinstance(matrices, np.ndarray):
-        stack = as_real_array(matrices, what, 3)
-        return [stack[i] for i in range(stack.shape[0])]
-    out = [as_real_array(a, f"{what}[{i}]", 2) for i, a in enumerate(matrices)]
-    if not out:
-        raise ValueError(f"{what}: no matrices given")
-    return out
+from sketchd.streaming import as_real_array, matrix_list
 
 
 def train(matrices, method="inner_product", task="lowrank", k=10, m=20, seed=0, progress=False,

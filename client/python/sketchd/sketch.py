@@ -10,6 +10,8 @@ local``, decoded by core through the bindings (one decoder for every client).
 import numpy as np
 import scipy.sparse
 
+from sketchd.options import TASKS
+
 
 def core_bindings():
     """The compiled core bindings (sketchd._core), imported on first use so the
@@ -63,7 +65,7 @@ class Sketch:
         """From a GetSketchResponse (``Client.export_sketch``)."""
         info = response.info
         v = info.validation
-        task = {1: "lowrank", 2: "regression"}.get(info.task, "")
+        task = next((name for name, value in TASKS.items() if value == info.task), "")
         return cls(block_rows=response.block_rows, n=response.n,
                    positions=np.array(response.positions, dtype=np.int32),
                    values=np.array(response.values, dtype=np.float64),

@@ -29,6 +29,19 @@ def as_real_array(value, what, ndim):
     return array
 
 
+def matrix_list(matrices, what="matrices"):
+    """A 3-D stack or a sequence of 2-D arrays as a list of 2-D arrays (views, no copies)."""
+    if isinstance(matrices, np.ndarray) and matrices.ndim == 2:
+        return [matrices]
+    if isinstance(matrices, np.ndarray):
+        stack = as_real_array(matrices, what, 3)
+        return [stack[i] for i in range(stack.shape[0])]
+    out = [as_real_array(a, f"{what}[{i}]", 2) for i, a in enumerate(matrices)]
+    if not out:
+        raise ValueError(f"{what}: no matrices given")
+    return out
+
+
 def wire_dtype(*arrays):
     """float32 on the wire when every array is float32 (or narrower floats), else float64."""
     if all(a.dtype.kind == "f" and a.dtype.itemsize <= 4 for a in arrays):
