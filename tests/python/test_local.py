@@ -146,7 +146,7 @@ def test_ctrl_c_cancels_local_training(tmp_path):
         "family = np.random.default_rng(0).standard_normal((12, 200, 40))\n"
         "print('started', flush=True)\n"
         "try:\n"
-        "    sketchd.local.train(family, method='ivy', k=3, m=8, iterations=10**8)\n"
+        "    sketchd.local.train(family, method='ivy', k=3, m=8, iterations=10**6)\n"
         "except KeyboardInterrupt:\n"
         "    print('interrupted', flush=True)\n"
         "    sys.exit(0)\n"
