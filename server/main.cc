@@ -55,10 +55,14 @@ int main(int argc, char** argv) {
   usage.contains_help_flags = ours;
   usage.contains_helpshort_flags = ours;
   usage.contains_helppackage_flags = ours;
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("server/main.cc");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
   usage.version_string = [] { return std::string("sketchd ") + SKETCHD_VERSION + "\n"; };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
-      "sketchd: learned-sketch gRPC service.\n"
+      "learned-sketch gRPC service.\n"
       "  sketchd --listen=127.0.0.1:50051 --data_dir=./sketchd-data [flags]\n"
       "SIGTERM/SIGINT stop it gracefully (running jobs are recorded as INTERRUPTED).");
   absl::ParseCommandLine(argc, argv);
