@@ -2,10 +2,11 @@
 # Both install missing Debian packages first (as root; otherwise they print the apt line).
 BUILD_DIR  ?= build
 ASAN_DIR   ?= build-asan
+TSAN_DIR   ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build test test-asan demo bench clean
+.PHONY: all deps build test test-asan test-tsan demo bench clean
 
 all: build
 
@@ -27,6 +28,14 @@ test-asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS) --target core_sketch_test io_test
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) -L '^(core_sketch_test|io_test)$$'
 
+# The server suite (in-process service, real daemon, concurrency) under
+# ThreadSanitizer; only gRPC's own internals are suppressed (tests/server/tsan.supp).
+test-tsan: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Tsan -DSKETCHD_BUILD_BENCH=OFF
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target server_test sketchd
+	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/server/tsan.supp" \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -L '^server_test$$'
+
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
 
@@ -34,4 +43,4 @@ bench: build
 	@echo "benchmarks are in $(BUILD_DIR)/bench; see README.md for the commands"
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)

@@ -357,7 +357,14 @@ TEST_F(ReliabilityTest, RealDaemonStaysSmallAndServingUnderHugeSketchRequests) {
   r = LowRankCall("faces", Random(16, 1), TestMatrix(kN, kD, 3, 1), 3);
   EXPECT_TRUE(r.status.ok()) << r.status.error_message();
   const int64_t after_kib = PeakRssKiB(d.pid());
-  EXPECT_LT(after_kib, 256 * 1024) << "VmHWM " << after_kib << " KiB (was " << before_kib << ")";
+  // The refused requests once reached 3.9–4.9 GB. ThreadSanitizer's shadow
+  // memory multiplies the daemon's own footprint, hence its larger bound.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr int64_t kPeakLimitKiB = 1024 * 1024;
+#else
+  constexpr int64_t kPeakLimitKiB = 256 * 1024;
+#endif
+  EXPECT_LT(after_kib, kPeakLimitKiB) << "VmHWM " << after_kib << " KiB (was " << before_kib << ")";
   EXPECT_TRUE(HealthServing(channel_));
 }
 
