@@ -193,6 +193,21 @@ TEST_F(ReliabilityTest, RequestsAreAdmittedByEstimatedMemory) {
   EXPECT_TRUE(after.ok()) << after.error_message();
 }
 
+TEST_F(ReliabilityTest, UploadsCountAgainstTheMemoryBudget) {
+  server_->Shutdown(1);
+  ServerOptions o = DefaultOptions();
+  o.max_request_bytes = 16 << 10;
+  StartServer(o);
+  ASSERT_TRUE(CreateDataset("up", 256).ok());
+  // 256×12 float64 = 24 KiB per matrix buffered: over the 16 KiB limit.
+  grpc::Status s = Upload("up", {TestMatrix(256, 12, 3, 1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), AllOf(HasSubstr("UploadTrainingMatrices would need about"),
+                                       HasSubstr("(24576 bytes)"), HasSubstr("--max_request_bytes")));
+  // float32 halves it: 12 KiB fits.
+  EXPECT_TRUE(Upload("up", {TestMatrix(256, 12, 3, 1)}, v1::DTYPE_FLOAT32).ok());
+}
+
 // A handler that throws: the client gets the mapped code, and the log line
 // records that code, not OK.
 TEST_F(ReliabilityTest, ThrowingHandlerGivesPreciseStatusAndLogsIt) {
