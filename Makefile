@@ -2,6 +2,7 @@
 # Both install missing Debian packages first (as root; otherwise they print the apt line).
 BUILD_DIR  ?= build
 ASAN_DIR   ?= build-asan
+TSAN_DIR   ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
@@ -12,7 +13,7 @@ FUZZ_RSS_MB  ?= 2048
 FUZZERS      := npy_header_fuzzer npy_reader_fuzzer mtx_fuzzer csv_fuzzer \
                 sketch_decoder_fuzzer trained_sketch_decoder_fuzzer packed_rows_fuzzer
 
-.PHONY: all deps build test test-asan fuzz fuzz-build fuzz-smoke demo bench clean
+.PHONY: all deps build test test-asan test-tsan fuzz fuzz-build fuzz-smoke demo bench clean
 
 all: build
 
@@ -61,6 +62,14 @@ fuzz: fuzz-build
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=25
 
+# The server suite (in-process service, real daemon, concurrency) under
+# ThreadSanitizer; only gRPC's own internals are suppressed (tests/server/tsan.supp).
+test-tsan: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Tsan -DSKETCHD_BUILD_BENCH=OFF
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target server_test sketchd
+	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/server/tsan.supp" \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -L '^server_test$$'
+
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
 
@@ -68,4 +77,4 @@ bench: build
 	@echo "benchmarks are in $(BUILD_DIR)/bench; see README.md for the commands"
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)

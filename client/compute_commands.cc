@@ -109,6 +109,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
         SKETCHD_RETURN_IF_ERROR(CheckInputShape(dataset, source->rows(), source->cols(),
                                                 args->input, /*training=*/false));
+        if (selector.has_random()) {
+          SKETCHD_RETURN_IF_ERROR(CheckSketchSize(args->k, args->m, source->rows()));
+        }
         LowRankReport report;
         report.n = source->rows();
         report.d = source->cols();

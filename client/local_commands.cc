@@ -140,9 +140,14 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, ToTrainOptions(args->training));
+        const bool lowrank = options.task == SketchTask::kLowRank;
+        SKETCHD_RETURN_IF_ERROR(CheckSketchSize(lowrank ? options.k : 0, options.m, 0));
 
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths(args->inputs));
         SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
+        if (!matrices.empty()) {
+          SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, options.m, matrices[0].rows()));
+        }
         ProgressBar bar(StderrIsTerminal());
         ProgressCallback progress = [&bar](double fraction, const std::string& message) {
           bar.Update(fraction, message);

@@ -451,6 +451,14 @@ absl::StatusOr<v1::SketchInfo> SketchdClient::SetDefaultSketch(const std::string
   return response.sketch();
 }
 
+absl::Status SketchdClient::DeleteSketch(const std::string& dataset, int64_t version) {
+  v1::DeleteSketchRequest request;
+  request.set_dataset(dataset);
+  request.set_version(version);
+  v1::DeleteSketchResponse response;
+  return CallOnce(&v1::SketchService::Stub::DeleteSketch, request, &response);
+}
+
 absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
                                                      RowBlockSource& source,

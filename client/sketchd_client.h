@@ -122,6 +122,7 @@ class SketchdClient {
                                                   const v1::SketchSelector& selector,
                                                   v1::Task task, bool include_serialized);
   absl::StatusOr<v1::SketchInfo> SetDefaultSketch(const std::string& dataset, int64_t version);
+  absl::Status DeleteSketch(const std::string& dataset, int64_t version);
 
   // Low-rank approximation of the NEXT matrix of `source` (so a stack of
   // matrices is answered by calling this matrix_count() times).

@@ -27,7 +27,7 @@ ABSL_FLAG(int, max_concurrent_streams, 64, "Upload/LowRank/Solve streams served 
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20, "gRPC message size limit, both directions");
 ABSL_FLAG(int64_t, stream_window_bytes, 8 << 20, "HTTP/2 flow-control window per stream (0 = gRPC's adaptive BDP default)");
 ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector (m must also be <= n)");
-ABSL_FLAG(int64_t, max_request_bytes, int64_t{4} << 30, "estimated peak memory one LowRank/Solve call may use");
+ABSL_FLAG(int64_t, max_request_bytes, int64_t{4} << 30, "estimated peak memory one LowRank/Solve call (or one matrix of an upload) may use");
 ABSL_FLAG(int64_t, max_job_bytes, int64_t{8} << 30, "estimated peak memory one training job may use");
 ABSL_FLAG(int64_t, memory_budget_bytes, int64_t{16} << 30, "estimated memory of all calls and jobs in flight together (0 = no total limit)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS with --tls_key)");
@@ -55,10 +55,14 @@ int main(int argc, char** argv) {
   usage.contains_help_flags = ours;
   usage.contains_helpshort_flags = ours;
   usage.contains_helppackage_flags = ours;
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("server/main.cc");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
   usage.version_string = [] { return std::string("sketchd ") + SKETCHD_VERSION + "\n"; };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
-      "sketchd: learned-sketch gRPC service.\n"
+      "learned-sketch gRPC service.\n"
       "  sketchd --listen=127.0.0.1:50051 --data_dir=./sketchd-data [flags]\n"
       "SIGTERM/SIGINT stop it gracefully (running jobs are recorded as INTERRUPTED).");
   absl::ParseCommandLine(argc, argv);

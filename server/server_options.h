@@ -35,7 +35,7 @@ struct ServerOptions {
   // machine: one request or job may use a sixth / a third of it, and
   // everything in flight together two thirds, leaving room for SQLite's
   // cache, gRPC's buffers and the receive-buffer pool.
-  int64_t max_request_bytes = int64_t{4} << 30;     // one LowRank/Solve call
+  int64_t max_request_bytes = int64_t{4} << 30;     // one LowRank/Solve call, one uploaded matrix
   int64_t max_job_bytes = int64_t{8} << 30;         // one training job
   int64_t memory_budget_bytes = int64_t{16} << 30;  // all calls and jobs at once (≤ 0: none)
 

@@ -94,7 +94,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
     return ToGrpcStatus(status);
   }
 
-  // Admits a LowRank/Solve call of `estimate` bytes against
+  // Admits a LowRank/Solve call (or an upload's matrix buffer) of `estimate` bytes against
   // --max_request_bytes and --memory_budget_bytes.
   absl::StatusOr<MemoryBudget::Reservation> ReserveRequest(const char* what, int64_t estimate) {
     return memory_->Reserve(what, estimate, options_.max_request_bytes, "max_request_bytes");
