@@ -388,7 +388,7 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
   r.task = trained.options.task;
   r.method = std::string(TrainMethodName(trained.options.method));
   r.k = trained.options.k;
-  r.m = trained.sketch.rows();
+  r.m = trained.m();
   r.n = trained.n;
   r.d = trained.d;
   r.created_us = NowMicros();

@@ -55,7 +55,7 @@ struct Args {
                "  [--seed S] [--threads T] [--iterations N] [--learning-rate LR] [--time-budget S]\n"
                "  [--json] [--csv out.csv] [--png out.png]\n"
                "methods: random ivy mixed mixed_separate inner_product inner_product_refined\n"
-               "         inner_product_appended greedy greedy_refined\n",
+               "         inner_product_appended greedy greedy_refined subspace\n",
                error.c_str());
   std::exit(2);
 }
@@ -133,6 +133,7 @@ bool Configure(const std::string& method, TrainOptions* o) {
   else if (method == "inner_product_appended") { o->method = TrainMethod::kInnerProduct; o->append_sampled_rows = true; }
   else if (method == "greedy") o->method = TrainMethod::kGreedy;
   else if (method == "greedy_refined") { o->method = TrainMethod::kGreedy; o->refine_values = true; }
+  else if (method == "subspace") o->method = TrainMethod::kSubspace;
   else return false;
   return true;
 }
@@ -211,7 +212,10 @@ int Run(const Args& args) {
                        static_cast<long>(m), std::string(trained.status().message()).c_str());
           return 1;
         }
-        auto err = MeanExcessError(trained->sketch, *test_set, k, threads == 0 ? 2 : threads, control);
+        const int eval_threads = threads == 0 ? 2 : threads;
+        auto err = trained->is_dense()
+                       ? MeanExcessErrorDense(trained->dense, *test_set, k, eval_threads, control)
+                       : MeanExcessError(trained->sketch, *test_set, k, eval_threads, control);
         row.excess = *err;
         row.train_seconds = trained->train_seconds;
         row.notes = trained->notes;

@@ -2,9 +2,10 @@
 """Error against cost, sketchd vs scikit-learn / SciPy, on the same matrices.
 
 For each family: runs `pareto` (sketchd core: random CountSketch, inner_product
-and the dense learned `subspace` sketch, each with q = 0, 1, 2 power
+and the dense learned `subspace` sketch, each with q = 0, 1, 2, 4 power
 iterations), then scikit-learn's randomized_svd (n_oversamples = m - k,
-n_iter = 0, 1, 2, 4) and scipy.sparse.linalg.svds on the same held-out
+n_iter = 0, 1, 2, 4), scipy.sparse.linalg.svds and a five-line NumPy SCW on
+scipy.linalg.clarkson_woodruff_transform on the same held-out
 matrices (the indices `pareto` prints), alternating family by family on the
 same machine. Prints per-option means, the Pareto fronts (error vs time per
 matrix, error vs passes over A) and whether sketchd's best option is >= 2x
@@ -29,6 +30,7 @@ import tempfile
 import time
 
 import numpy as np
+from scipy.linalg import clarkson_woodruff_transform
 from scipy.sparse.linalg import LinearOperator, svds
 from sklearn.utils.extmath import randomized_svd
 
@@ -47,7 +49,7 @@ def synthetic_family(path, count=100, n=400, d=300, rank=40, seed=0):
 
 def run_sketchd(binary, family, name, km, reps):
     cmd = [binary, "--family", family, "--name", name, "--km",
-           ",".join(f"{k}:{m}" for k, m in km), "--q", "0,1,2", "--reps", str(reps)]
+           ",".join(f"{k}:{m}" for k, m in km), "--q", "0,1,2,4", "--reps", str(reps)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     test, rows = None, []
     for line in out.splitlines():
@@ -71,6 +73,15 @@ def median_seconds(reps, fn):
     return statistics.median(times), result
 
 
+def numpy_scw(a, k, m, seed):
+    """The five-line NumPy SCW sketchd's core is timed against (issue 13)."""
+    sa = clarkson_woodruff_transform(a, m, seed=seed)
+    v = np.linalg.svd(sa, full_matrices=False)[2].T
+    av = a @ v
+    u, s, wt = np.linalg.svd(av, full_matrices=False)
+    return u[:, :k] * s[:k], v @ wt.T[:, :k]
+
+
 def run_peers(family, test, name, km, reps):
     rows = []
     for idx in test:
@@ -84,6 +95,9 @@ def run_peers(family, test, name, km, reps):
                 err = np.linalg.norm(a - (u * s) @ vt)
                 rows.append((name, k, m, "sklearn_randomized_svd", n_iter, 2 + 2 * n_iter, idx,
                              err / optimal - 1, sec))
+            sec, (y, z) = median_seconds(reps, lambda: numpy_scw(a, k, m, idx))
+            err = np.linalg.norm(a - y @ z.T)
+            rows.append((name, k, m, "numpy_scw_cwt", 0, 2, idx, err / optimal - 1, sec))
             calls = [0]
 
             def matvec(x):
@@ -94,8 +108,8 @@ def run_peers(family, test, name, km, reps):
                 calls[0] += 1
                 return a.T @ x
 
-            op = LinearOperator(a.shape, matvec=matvec, rmatvec=rmatvec, matmat=lambda x: a @ x,
-                                rmatmat=lambda x: a.T @ x, dtype=np.float64)
+            op = LinearOperator(a.shape, matvec=matvec, rmatvec=rmatvec, matmat=matvec,
+                                rmatmat=rmatvec, dtype=np.float64)
             calls[0] = 0
             sec, (u, s, vt) = median_seconds(reps, lambda: svds(op, k=k, random_state=idx))
             passes = calls[0] // reps
@@ -120,7 +134,12 @@ def summarise(rows):
 
 
 def is_peer(option):
+    """The scikit-learn / SciPy options the accuracy target is set against."""
     return option["method"].startswith(("sklearn", "scipy"))
+
+
+def is_sketchd(option):
+    return not option["method"].startswith(("sklearn", "scipy", "numpy"))
 
 
 def label(o):
@@ -145,7 +164,7 @@ def budget_check(options, cost):
     """min over budgets of (best peer error)/(best sketchd error) at that budget."""
     worst = None
     for budget in sorted({o[cost] for o in options}):
-        mine = [o["rel"] for o in options if not is_peer(o) and o[cost] <= budget]
+        mine = [o["rel"] for o in options if is_sketchd(o) and o[cost] <= budget]
         peer = [o["rel"] for o in options if is_peer(o) and o[cost] <= budget]
         if not peer:
             continue
@@ -191,6 +210,12 @@ def main():
             for o in sorted(opts, key=lambda o: o["ms"]):
                 print(f"  {label(o):28s} {o['rel']:10.3e} ± {o['rel_sd']:9.2e} "
                       f"{o['ms']:9.2f} ms {o['passes']:7.1f}")
+            mine = {o["method"]: o for o in opts if o["q"] == 0}
+            if "random" in mine and "numpy_scw_cwt" in mine:
+                print(f"  one-pass SCW with a random CountSketch: sketchd core "
+                      f"{mine['random']['ms']:.2f} ms vs NumPy+scipy CWT "
+                      f"{mine['numpy_scw_cwt']['ms']:.2f} ms per matrix "
+                      f"(speed-up {mine['numpy_scw_cwt']['ms'] / mine['random']['ms']:.2f}x)")
             for cost, unit in (("ms", "ms"), ("passes", "passes")):
                 print(f"  Pareto front, error vs {cost}: " + "; ".join(
                     f"{label(o)} ({o[cost]:.3g} {unit}, {o['rel']:.2e})"
@@ -220,7 +245,7 @@ def main():
                 for method in dict.fromkeys(o["method"] for o in opts):
                     pts = sorted((o[cost], max(o["rel"], 1e-16)) for o in opts
                                  if o["method"] == method)
-                    ax.plot(*zip(*pts), "o-" if not method.startswith(("sk", "sc")) else "s--",
+                    ax.plot(*zip(*pts), "s--" if method.startswith(("sk", "sc", "nu")) else "o-",
                             label=method)
                 ax.set_yscale("log")
                 ax.set_xscale("log" if cost == "ms" else "linear")
