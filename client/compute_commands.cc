@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
 #include "client/cli_remote.h"
+#include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
 #include "core/regression/solve.h"
@@ -70,6 +71,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     struct Args {
       std::string name, input, sketch = "default", left, right;
       int64_t k = 0, m = 0;
+      int32_t power_iters = 0;
       uint64_t seed = 0;
       bool exact = false;
     };
@@ -85,6 +87,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         ->capture_default_str();
     cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
+    AddPowerItersOption(cmd, &args->power_iters);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact,
@@ -116,6 +119,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         report.n = source->rows();
         report.d = source->cols();
         report.k = args->k;
+        report.power_iters = args->power_iters;
         report.left_path = args->left;
         report.right_path = args->right;
         ProgressBar bar(StderrIsTerminal() && source->matrix_count() > 1);
@@ -123,17 +127,23 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         for (int64_t i = 0; i < source->matrix_count(); ++i) {
           const auto start = std::chrono::steady_clock::now();
           SKETCHD_ASSIGN_OR_RETURN(LowRankResult r,
-                                   client->LowRank(args->name, selector, args->k, *source));
+                                   client->LowRank(args->name, selector, args->k, *source, {},
+                                                   args->power_iters));
           LowRankOutcome o;
           o.left = std::move(r.left);
           o.right = std::move(r.right);
           o.rank = r.summary.rank();
+          o.error = r.summary.error();
+          o.relative_error = r.summary.relative_error();
+          o.passes = r.summary.passes();
           const v1::LowRankTimings& t = r.summary.timings();
           o.timings.Set("server_receive_seconds", t.receive_seconds());
           o.timings.Set("server_sketch_seconds", t.sketch_seconds());
           o.timings.Set("server_basis_seconds", t.basis_seconds());
           o.timings.Set("server_project_seconds", t.project_seconds());
           o.timings.Set("server_svd_seconds", t.svd_seconds());
+          o.timings.Set("server_power_seconds", t.power_seconds());
+          o.timings.Set("server_error_seconds", t.error_seconds());
           o.timings.Set("server_total_seconds", t.total_seconds());
           o.total_seconds = Seconds(start);
           o.timings.Set("client_seconds", o.total_seconds);

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
+#include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
 #include "client/training_flags.h"
@@ -66,7 +67,7 @@ Json TrainedSketchJson(const TrainedSketch& t) {
   j.Set("method", std::string(TrainMethodName(t.options.method)));
   j.Set("task", std::string(SketchTaskName(t.options.task)));
   j.Set("k", t.options.k);
-  j.Set("m", t.sketch.rows());
+  j.Set("m", t.m());
   j.Set("n", t.n);
   j.Set("d", t.d);
   j.Set("seed", static_cast<int64_t>(t.options.seed));
@@ -89,6 +90,7 @@ struct LocalSketch {
   std::optional<TrainedSketch> trained;
   std::optional<CountSketch> random;
   const CountSketch& sketch() const { return trained ? trained->sketch : *random; }
+  int64_t m() const { return trained ? trained->m() : random->rows(); }
 };
 
 absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, uint64_t seed,
@@ -105,9 +107,9 @@ absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, 
     return out;
   }
   SKETCHD_ASSIGN_OR_RETURN(TrainedSketch trained, ReadSketchFile(spec));
-  if (trained.sketch.cols() != n) {
+  if (trained.sketch_n() != n) {
     return InputError(absl::InvalidArgumentError(absl::StrCat(
-        spec, ": the sketch applies to matrices with ", trained.sketch.cols(),
+        spec, ": the sketch applies to matrices with ", trained.sketch_n(),
         " rows, but the input has ", n, " rows")));
   }
   out.trained = std::move(trained);
@@ -179,7 +181,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         result.json.Set("sketch", TrainedSketchJson(*trained));
         result.text = absl::StrCat(
             "trained ", TrainMethodName(trained->options.method), " ",
-            SketchTaskName(trained->options.task), " sketch (m=", trained->sketch.rows(),
+            SketchTaskName(trained->options.task), " sketch (m=", trained->m(),
             ", n=", trained->n, ") on ", matrices.size(), " matrices in ",
             FormatSeconds(trained->train_seconds), "; wrote ", args->out, "\n  validation: ",
             ValidationText(trained->validation), "\n",
@@ -193,6 +195,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     struct Args {
       std::string sketch, input, left, right;
       int64_t k = 0, m = 0;
+      int32_t power_iters = 0;
       uint64_t seed = 0;
       bool exact = false;
     };
@@ -206,6 +209,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
     cmd->add_option("INPUT", args->input, "matrix file (a 3-D .npy stack: each matrix)")
         ->required();
+    AddPowerItersOption(cmd, &args->power_iters);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
@@ -224,19 +228,32 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         report.n = n;
         report.d = matrices[0].cols();
         report.k = args->k;
+        report.power_iters = args->power_iters;
         report.left_path = args->left;
         report.right_path = args->right;
+        if (absl::Status s = CheckSketchSizes(n, sketch.m(), args->k); !s.ok()) {
+          return UsageError(std::string(s.message()));
+        }
+        LowRankOptions options;
+        options.power_iters = args->power_iters;
         for (const RowMatrixXd& a : matrices) {
-          auto factors = ScwLowRank(sketch.sketch(), a, args->k);
+          auto factors = sketch.trained && sketch.trained->is_dense()
+                             ? ScwFromSketched(sketch.trained->Apply(a), a, args->k, options)
+                             : ScwLowRank(sketch.sketch(), a, args->k, options);
           if (!factors.ok()) return InputError(factors.status());
           LowRankOutcome o;
           o.left = std::move(factors->left);
           o.right = std::move(factors->right);
           o.rank = factors->rank;
+          o.error = factors->error;
+          o.relative_error = factors->relative_error;
+          o.passes = factors->passes;
           o.timings.Set("sketch_seconds", factors->timings.sketch_seconds);
           o.timings.Set("basis_seconds", factors->timings.basis_seconds);
           o.timings.Set("project_seconds", factors->timings.project_seconds);
           o.timings.Set("svd_seconds", factors->timings.svd_seconds);
+          o.timings.Set("power_seconds", factors->timings.power_seconds);
+          o.timings.Set("error_seconds", factors->timings.error_seconds);
           o.timings.Set("total_seconds", factors->timings.total_seconds);
           o.total_seconds = factors->timings.total_seconds;
           report.outcomes.push_back(std::move(o));
@@ -248,7 +265,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           report.sketch.Set("path", args->sketch);
           report.sketch_text = absl::StrCat(args->sketch, " (",
                                             TrainMethodName(sketch.trained->options.method),
-                                            ", m=", sketch.sketch().rows(), ")");
+                                            ", m=", sketch.m(), ")");
         } else {
           report.sketch.Set("kind", "random");
           report.sketch.Set("m", args->m);
@@ -311,6 +328,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         options.lasso_lambda = args->lasso;
         if (args->tol > 0) options.tolerance = args->tol;
         options.max_iterations = args->max_iterations;
+        if (sketch.trained && sketch.trained->is_dense()) {
+          return UsageError(absl::StrCat(args->sketch, " is a dense low-rank sketch (subspace); "
+                                         "solve needs a regression sketch or --sketch random"));
+        }
         if (sketch.trained) {
           options.trained_sketch = &*sketch.trained;
         } else if (sketch.random) {

@@ -462,7 +462,8 @@ absl::Status SketchdClient::DeleteSketch(const std::string& dataset, int64_t ver
 absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
                                                      RowBlockSource& source,
-                                                     const TransferCallback& progress) {
+                                                     const TransferCallback& progress,
+                                                     int32_t power_iters) {
   const v1::DType dtype = source.exact_in_float32() ? v1::DTYPE_FLOAT32 : v1::DTYPE_FLOAT64;
   const int64_t n = source.rows();
   const int64_t d = source.cols();
@@ -478,6 +479,7 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
   header->set_n(n);
   header->set_d(d);
   header->set_dtype(dtype);
+  header->set_power_iters(power_iters);
   bool open = stream->Write(request);
   // Blocks never straddle matrices, so exactly n rows make up the next matrix.
   int64_t rows_sent = 0;
@@ -545,10 +547,11 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
 
 absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
-                                                     const RowMatrixXd& a) {
+                                                     const RowMatrixXd& a,
+                                                     int32_t power_iters) {
   auto source = MemoryRowBlocks({&a}, options_.chunk_bytes);
   if (!source.ok()) return source.status();
-  return LowRank(dataset, selector, k, **source);
+  return LowRank(dataset, selector, k, **source, {}, power_iters);
 }
 
 absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& dataset,

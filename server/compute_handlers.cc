@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/io/element_type.h"
@@ -97,9 +98,9 @@ absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSket
     }
   }
   SKETCHD_ASSIGN_OR_RETURN(out.trained, cache_->Get(dataset, out.version));
-  if (out.trained->sketch.cols() != n) {
+  if (out.trained->sketch_n() != n) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "sketch ", out.version, " acts on ", out.trained->sketch.cols(), " rows, request has n = ", n));
+        "sketch ", out.version, " acts on ", out.trained->sketch_n(), " rows, request has n = ", n));
   }
   return out;
 }
@@ -138,32 +139,52 @@ grpc::Status SketchServiceImpl::LowRank(
                                                      " must be in [1, min(n, d)] = [1, ",
                                                      std::min(h.n(), h.d()), "]"));
     }
+    if (h.power_iters() < 0 || h.power_iters() > kMaxPowerIters) {
+      return absl::InvalidArgumentError(absl::StrCat("LowRank header: power_iters = ",
+                                                     h.power_iters(), " must be in [0, ",
+                                                     kMaxPowerIters, "]"));
+    }
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
+    const int64_t sketch_m = sketch.trained ? sketch.trained->m() : sketch.random->rows();
+    SKETCHD_RETURN_IF_ERROR(CheckSketchSizes(h.n(), sketch_m, h.k()));
     // Admitted by estimated memory before a row is read or buffered.
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
-        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(),
-                                                              sketch.sketch().rows(), h.k())));
+        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(), sketch_m, h.k())));
 
     // SCW needs A twice (SA, then AV), so rows are kept; SA is accumulated
     // while they arrive so the first pass costs no extra read.
     PooledBuffer a_buffer = buffers_.Acquire(static_cast<size_t>(h.n() * h.d()) * sizeof(double));
     Eigen::Map<RowMatrixXd> a(a_buffer.doubles(), h.n(), h.d());
-    SketchAccumulator acc(sketch.sketch(), h.d());
+    // A dense (subspace) sketch accumulates SA += S[:, rows]·A_rows instead.
+    const MatrixXd* dense = sketch.trained && sketch.trained->is_dense() ? &sketch.trained->dense
+                                                                          : nullptr;
+    std::optional<SketchAccumulator> acc;
+    if (!dense) acc.emplace(sketch.sketch(), h.d());
+    MatrixXd dense_sa = dense ? MatrixXd::Zero(sketch_m, h.d()) : MatrixXd();
     double sketch_seconds = 0;
+    LowRankOptions options;
+    options.power_iters = h.power_iters();
+    options.input_squared_norm = 0;  // ‖A‖_F² for the exact error, from rows still in cache
     absl::Status received = ReceiveRows<v1::LowRankRequest>(
         ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
           const auto t = Clock::now();
-          absl::Status s = acc.AddRows(r0, a.middleRows(r0, rows));
+          absl::Status s = absl::OkStatus();
+          if (dense) {
+            dense_sa.noalias() += dense->middleCols(r0, rows) * a.middleRows(r0, rows);
+          } else {
+            s = acc->AddRows(r0, a.middleRows(r0, rows));
+          }
+          options.input_squared_norm += a.middleRows(r0, rows).squaredNorm();
           sketch_seconds += Since(t);
           return s;
         });
     if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
     const double receive_seconds = Since(start);
 
-    MatrixXd sa = acc.result();
-    SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k()));
+    MatrixXd sa = dense ? std::move(dense_sa) : MatrixXd(acc->result());
+    SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k(), options));
     if (ctx->IsCancelled()) return ClientGone(ctx);
     a_buffer = PooledBuffer();  // A back to the pool before sending
 
@@ -176,13 +197,20 @@ grpc::Status SketchServiceImpl::LowRank(
     sum->mutable_singular_values()->Add(f.singular_values.data(),
                                         f.singular_values.data() + f.singular_values.size());
     sum->set_sketch_version(sketch.version);
-    sum->set_sketch_m(sketch.sketch().rows());
+    sum->set_sketch_m(sketch_m);
+    sum->set_error(f.error);
+    sum->set_relative_error(f.relative_error);
+    sum->set_input_norm(f.input_norm);
+    sum->set_passes(f.passes);
+    sum->set_power_iters(h.power_iters());
     v1::LowRankTimings* t = sum->mutable_timings();
     t->set_receive_seconds(receive_seconds);
     t->set_sketch_seconds(sketch_seconds);
     t->set_basis_seconds(f.timings.basis_seconds);
     t->set_project_seconds(f.timings.project_seconds);
     t->set_svd_seconds(f.timings.svd_seconds);
+    t->set_power_seconds(f.timings.power_seconds);
+    t->set_error_seconds(f.timings.error_seconds);
     t->set_total_seconds(Since(start));
     if (!stream->Write(resp)) return ClientGone(ctx);
 
@@ -271,6 +299,11 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
       opt.seed = h.sketch().random().seed();
     } else {
       SKETCHD_ASSIGN_OR_RETURN(sketch, ResolveSketch(ds.name, h.sketch(), SketchTask::kRegression, h.n()));
+      if (sketch.trained->is_dense()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "sketch ", sketch.version, " is a dense low-rank sketch (subspace); Solve needs a "
+            "CountSketch: pick a regression sketch or sketch.random"));
+      }
       opt.trained_sketch = sketch.trained.get();
     }
 

@@ -13,7 +13,7 @@ SketchRecord NewSketchRecord(const JobRecord& job, const TrainedSketch& trained,
   r.task = trained.options.task;
   r.method = std::string(TrainMethodName(trained.options.method));
   r.k = trained.options.k;
-  r.m = trained.sketch.rows();
+  r.m = trained.m();
   r.n = trained.n;
   r.d = trained.d;
   r.created_us = NowMicros();

@@ -20,10 +20,19 @@ absl::StatusOr<double> MeanExcessError(const CountSketch& sketch,
                                        const std::vector<TrainingMatrix>& matrices, int64_t k,
                                        int threads, const TrainingControl& control);
 
+// The same for a dense sketch S (m×n): SCW from SA = S·A.
+absl::StatusOr<double> MeanExcessErrorDense(const MatrixXd& sketch,
+                                            const std::vector<TrainingMatrix>& matrices,
+                                            int64_t k, int threads, const TrainingControl& control);
+
 // The figures stored with a trained sketch: the learned sketch and the mean
 // over `random_seeds` random CountSketches with the same m.
 absl::StatusOr<ValidationFigures> LowRankValidationFigures(
     const CountSketch& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
+    uint64_t seed, int random_seeds, int threads, const TrainingControl& control);
+// Same for a dense learned sketch (m = its rows, n = its columns).
+absl::StatusOr<ValidationFigures> DenseLowRankValidationFigures(
+    const MatrixXd& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
     uint64_t seed, int random_seeds, int threads, const TrainingControl& control);
 
 }  // namespace sketchd
