@@ -10,10 +10,12 @@
 #define SKETCHD_SERVER_SKETCH_SERVICE_H_
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "core/lowrank/scw_low_rank.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
@@ -24,6 +26,7 @@
 #include "server/sketch_cache.h"
 #include "server/status_mapping.h"
 #include "server/store.h"
+#include "server/wire_dtype.h"
 #include "sketchd/v1/sketchd.grpc.pb.h"
 
 namespace sketchd {
@@ -108,6 +111,17 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   absl::StatusOr<ResolvedSketch> ResolveSketch(const std::string& dataset,
                                                const v1::SketchSelector& selector,
                                                SketchTask default_task, int64_t n);
+
+  using LowRankStream = grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>;
+  // LowRank with header.one_pass: the two-sided sketch, rows decoded one
+  // block at a time into the accumulator, A never held.
+  absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                              const v1::LowRankHeader& h, WireDtype dtype,
+                              const ResolvedSketch& sketch,
+                              std::chrono::steady_clock::time_point start, RpcLog& log);
+  // Streams Y then Z after the summary, in ≤ 1 MiB chunks.
+  static absl::Status WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
+                                        const LowRankFactors& f);
 
   // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
   static absl::Status ClientGone(grpc::ServerContext* ctx);
