@@ -13,6 +13,7 @@
 #include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
+#include "client/one_pass_flags.h"
 #include "core/regression/solve.h"
 #include "core/status_macros.h"
 
@@ -74,6 +75,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
       int32_t power_iters = 0;
       uint64_t seed = 0;
       bool exact = false;
+      OnePassFlags one_pass;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand(
@@ -92,10 +94,15 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact,
                   "also compute the exact SVD here and report the excess error over the optimum");
+    AddOnePassFlags(cmd, &args->one_pass);
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
                                  ParseSketchSelector(args->sketch, args->m, args->seed));
+        v1::OnePassOptions one_pass;
+        one_pass.set_range_m(args->one_pass.range_m);
+        one_pass.set_core_m(args->one_pass.core_m);
+        one_pass.set_seed(args->one_pass.seed);
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
         // --exact needs A here anyway; otherwise stream it from the file.
         std::vector<RowMatrixXd> matrices;
@@ -128,7 +135,8 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           const auto start = std::chrono::steady_clock::now();
           SKETCHD_ASSIGN_OR_RETURN(LowRankResult r,
                                    client->LowRank(args->name, selector, args->k, *source, {},
-                                                   args->power_iters));
+                                                   args->power_iters,
+                                                   args->one_pass.enabled ? &one_pass : nullptr));
           LowRankOutcome o;
           o.left = std::move(r.left);
           o.right = std::move(r.right);
@@ -145,6 +153,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           o.timings.Set("server_power_seconds", t.power_seconds());
           o.timings.Set("server_error_seconds", t.error_seconds());
           o.timings.Set("server_total_seconds", t.total_seconds());
+          if (args->one_pass.enabled) {
+            o.timings.Set("server_one_pass_state_bytes", r.summary.one_pass_state_bytes());
+          }
           o.total_seconds = Seconds(start);
           o.timings.Set("client_seconds", o.total_seconds);
           report.outcomes.push_back(std::move(o));
@@ -156,6 +167,10 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         report.sketch = SelectorJson(selector);
         if (last.sketch_version() != 0) report.sketch.Set("version", last.sketch_version());
         report.sketch.Set("m", last.sketch_m());
+        if (args->one_pass.enabled) {
+          report.sketch.Set("one_pass_core_m", last.one_pass_core_m());
+          report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
+        }
         report.sketch_text =
             last.sketch_version() != 0
                 ? absl::StrCat("v", last.sketch_version(), " (m=", last.sketch_m(), ")")

@@ -14,9 +14,11 @@
 #include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
+#include "client/one_pass_flags.h"
 #include "client/training_flags.h"
 #include "core/io/binary_file.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
 #include "core/regression/train_regression.h"
 #include "core/sketch/count_sketch.h"
@@ -116,6 +118,21 @@ absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, 
   return out;
 }
 
+// The next matrix of `source`, block by block through the two-sided
+// accumulator: only its sketches are held.
+absl::StatusOr<LowRankFactors> OnePassOverSource(const TwoSidedSketches& sketches,
+                                                 RowBlockSource& source, int64_t k) {
+  SKETCHD_ASSIGN_OR_RETURN(TwoSidedAccumulator acc,
+                           TwoSidedAccumulator::Create(sketches, source.rows(), source.cols(), k));
+  RowBlockSource::Block block;
+  while (acc.rows_added() < source.rows()) {
+    SKETCHD_ASSIGN_OR_RETURN(bool more, source.Next(&block));
+    if (!more) return absl::InvalidArgumentError("input ended before the matrix was complete");
+    SKETCHD_RETURN_IF_ERROR(acc.AddRows(block.first_row, block.rows));
+  }
+  return acc.Finish();
+}
+
 }  // namespace
 
 void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* slot) {
@@ -198,6 +215,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
       int32_t power_iters = 0;
       uint64_t seed = 0;
       bool exact = false;
+      OnePassFlags one_pass;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = local->add_subcommand(
@@ -213,6 +231,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
+    AddOnePassFlags(cmd, &args->one_pass);
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
         // Flag errors before file errors: they are cheaper to fix.
@@ -220,13 +239,37 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
         }
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
-        SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
-        const int64_t n = matrices[0].rows();
+        // One pass streams the file block by block unless --exact needs A here.
+        std::vector<RowMatrixXd> matrices;
+        std::unique_ptr<RowBlockSource> source;
+        if (args->one_pass.enabled && !args->exact) {
+          SKETCHD_ASSIGN_OR_RETURN(source, FileRowBlocks(paths, 1 << 20));
+        } else {
+          SKETCHD_ASSIGN_OR_RETURN(matrices, ReadMatrices(paths));
+          std::vector<const RowMatrixXd*> pointers;
+          for (const auto& m : matrices) pointers.push_back(&m);
+          SKETCHD_ASSIGN_OR_RETURN(source, MemoryRowBlocks(pointers, 1 << 20));
+        }
+        const int64_t n = source->rows();
         SKETCHD_ASSIGN_OR_RETURN(LocalSketch sketch,
                                  LoadLocalSketch(args->sketch, args->m, args->seed, n, true));
+        std::optional<TwoSidedSketches> two_sided;
+        if (args->one_pass.enabled) {
+          if (sketch.trained && sketch.trained->is_dense()) {
+            return UsageError("--one-pass needs a CountSketch; this sketch file holds a dense "
+                              "(subspace) sketch");
+          }
+          if (args->power_iters > 0) {
+            return UsageError("--one-pass reads A once; it cannot be combined with --power-iters");
+          }
+          auto s = WithRandomCompanions(sketch.sketch(), source->cols(), args->one_pass.range_m,
+                                        args->one_pass.core_m, args->one_pass.seed);
+          if (!s.ok()) return UsageError(std::string(s.status().message()));
+          two_sided = *std::move(s);
+        }
         LowRankReport report;
         report.n = n;
-        report.d = matrices[0].cols();
+        report.d = source->cols();
         report.k = args->k;
         report.power_iters = args->power_iters;
         report.left_path = args->left;
@@ -236,10 +279,16 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         }
         LowRankOptions options;
         options.power_iters = args->power_iters;
-        for (const RowMatrixXd& a : matrices) {
-          auto factors = sketch.trained && sketch.trained->is_dense()
-                             ? ScwFromSketched(sketch.trained->Apply(a), a, args->k, options)
-                             : ScwLowRank(sketch.sketch(), a, args->k, options);
+        for (int64_t i = 0; i < source->matrix_count(); ++i) {
+          absl::StatusOr<LowRankFactors> factors;
+          if (two_sided) {
+            factors = OnePassOverSource(*two_sided, *source, args->k);
+          } else {
+            const RowMatrixXd& a = matrices[i];
+            factors = sketch.trained && sketch.trained->is_dense()
+                          ? ScwFromSketched(sketch.trained->Apply(a), a, args->k, options)
+                          : ScwLowRank(sketch.sketch(), a, args->k, options);
+          }
           if (!factors.ok()) return InputError(factors.status());
           LowRankOutcome o;
           o.left = std::move(factors->left);
@@ -257,7 +306,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           o.timings.Set("total_seconds", factors->timings.total_seconds);
           o.total_seconds = factors->timings.total_seconds;
           report.outcomes.push_back(std::move(o));
-          if (args->exact) report.inputs.push_back(&a);
+          if (args->exact) report.inputs.push_back(&matrices[i]);
         }
         if (sketch.trained) {
           report.sketch = TrainedSketchJson(*sketch.trained);
@@ -271,6 +320,13 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           report.sketch.Set("m", args->m);
           report.sketch.Set("seed", static_cast<int64_t>(args->seed));
           report.sketch_text = absl::StrCat("random (m=", args->m, ", seed=", args->seed, ")");
+        }
+        if (two_sided) {
+          report.sketch.Set("one_pass_range_m", two_sided->right.rows());
+          report.sketch.Set("one_pass_core_m", two_sided->core_left.rows());
+          report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
+          absl::StrAppend(&report.sketch_text, ", one pass (m_r=", two_sided->right.rows(),
+                          ", core m=", two_sided->core_left.rows(), ")");
         }
         return FinishLowRank(report);
       };

@@ -11,11 +11,13 @@
 #define SKETCHD_SERVER_SKETCH_SERVICE_H_
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "core/exception_boundary.h"
+#include "core/lowrank/scw_low_rank.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
@@ -27,6 +29,7 @@
 #include "server/sketch_cache.h"
 #include "server/status_mapping.h"
 #include "server/store.h"
+#include "server/wire_dtype.h"
 #include "sketchd/v1/sketchd.grpc.pb.h"
 
 namespace sketchd {
@@ -125,6 +128,17 @@ class SketchServiceImpl final : public v1::SketchService::Service {
 
   // m of a random sketch selector: 1 ≤ m ≤ min(n, --max_sketch_rows).
   absl::Status CheckRandomSketchRows(int64_t m, int64_t n) const;
+  using LowRankStream = grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>;
+  // LowRank with header.one_pass: the two-sided sketch, rows decoded one
+  // block at a time into the accumulator, A never held.
+  absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                              const v1::LowRankHeader& h, WireDtype dtype,
+                              const ResolvedSketch& sketch,
+                              std::chrono::steady_clock::time_point start, RpcLog& log);
+  // Streams Y then Z after the summary, in ≤ 1 MiB chunks.
+  static absl::Status WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
+                                        const LowRankFactors& f);
+
   // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
   static absl::Status ClientGone(grpc::ServerContext* ctx);
   absl::Status CheckShape(const char* what, int64_t rows, int64_t cols) const;

@@ -23,6 +23,7 @@
 #include "client/json.h"
 #include "core/io/npy.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
 #include "core/training/trained_sketch.h"
 
@@ -451,6 +452,33 @@ TEST_F(CliTest, UploadTrainExportLowRankMatchesCore) {
   auto lz = ReadNpyMatrix(Path("lZ.npy").string());
   ASSERT_TRUE(ly.ok() && lz.ok());
   EXPECT_LT((MatrixXd(*ly * lz->transpose()) - want).norm(), 1e-9 * want.norm());
+
+  // One pass, remote and local: core's two-sided answer with the same sketch
+  // S and the companions R, T, W drawn from --one-pass-seed.
+  auto two_sided = WithRandomCompanions(trained->sketch, family[10].cols(), 0, 0, 5);
+  ASSERT_TRUE(two_sided.ok());
+  auto one_pass = TwoSidedLowRank(*two_sided, family[10], 3);
+  ASSERT_TRUE(one_pass.ok());
+  const MatrixXd want_one_pass = one_pass->left * one_pass->right.transpose();
+  for (bool local : {false, true}) {
+    std::vector<std::string> args = {"--json", "lowrank", "fam"};
+    if (local) args = {"--json", "local", "lowrank", "--sketch", Path("fam.sketch").string()};
+    for (const std::string& a : {Path("test.npy").string(), std::string("--k"), std::string("3"),
+                                 std::string("--one-pass"), std::string("--one-pass-seed"),
+                                 std::string("5"), std::string("--left"), Path("oY.npy").string(),
+                                 std::string("--right"), Path("oZ.npy").string()}) {
+      args.push_back(a);
+    }
+    o = Run(args);
+    ASSERT_EQ(o.exit_code, 0) << Describe(o);
+    EXPECT_EQ(o.json.FindPath("sketch.one_pass_core_m")->as_int(), 2 * 8 + 1);
+    auto oy = ReadNpyMatrix(Path("oY.npy").string());
+    auto oz = ReadNpyMatrix(Path("oZ.npy").string());
+    ASSERT_TRUE(oy.ok() && oz.ok());
+    EXPECT_LT((MatrixXd(*oy * oz->transpose()) - want_one_pass).norm(),
+              1e-9 * want_one_pass.norm())
+        << (local ? "local" : "remote");
+  }
 
   // A random sketch by selector, and a stack input (factors come back as stacks).
   o = Run({"--json", "lowrank", "fam", Path("train.npy"), "--k", "3", "--sketch", "random",
