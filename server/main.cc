@@ -15,6 +15,9 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0 = any free port)");
 ABSL_FLAG(std::string, data_dir, "./sketchd-data", "directory of the SQLite store (created if missing)");
+ABSL_FLAG(std::string, store, "sqlite",
+          "registry: 'sqlite' (embedded, in --data_dir) or postgresql://USER@HOST:PORT/DB "
+          "(one database shared by several sketchd replicas)");
 ABSL_FLAG(int, train_workers, 1, "training jobs run at the same time");
 ABSL_FLAG(int, max_queued_jobs, 16, "QUEUED jobs allowed beyond the running ones");
 ABSL_FLAG(int, training_threads, 0, "threads per training job when the job leaves it 0 (0 = all cores)");
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   sketchd::ServerOptions o;
   o.listen = absl::GetFlag(FLAGS_listen);
   o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.store = absl::GetFlag(FLAGS_store);
   o.train_workers = absl::GetFlag(FLAGS_train_workers);
   o.max_queued_jobs = absl::GetFlag(FLAGS_max_queued_jobs);
   o.training_threads = absl::GetFlag(FLAGS_training_threads);

@@ -396,8 +396,7 @@ absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& ow
   SKETCHD_ASSIGN_OR_RETURN(
       PgResult r,
       conn->Query(absl::StrCat("UPDATE jobs SET state = $1, error = $2, finished_us = $3 "
-                               "WHERE (state IN ($4, $5) AND owner = $6) "
-                               "OR (state = $5 AND owner <> '' AND lease_expires_us < ", kNowUs, ")"),
+                               "WHERE state IN ($4, $5) AND owner = $6"),
                   PgParams().Add(static_cast<int64_t>(JobState::kInterrupted)).Add(reason)
                       .Add(NowMicros()).Add(kQueued).Add(kRunning).Add(owner)));
   return r.affected();

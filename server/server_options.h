@@ -13,6 +13,9 @@ struct ServerOptions {
   // host:port; port 0 picks a free one (see SketchdServer::port()).
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./sketchd-data";
+  // The registry: "sqlite" (embedded, in data_dir, one process) or
+  // postgresql://USER@HOST:PORT/DB (shared by replicas; store_factory.h).
+  std::string store = "sqlite";
 
   // Jobs.
   int train_workers = 1;       // training jobs running at once

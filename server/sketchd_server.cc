@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "server/store_factory.h"
 
 // OpenBLAS's own API (the library is linked through core's LAPACKE use).
 extern "C" void openblas_set_num_threads(int num_threads);
@@ -62,7 +63,11 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   }
   TokenAuth auth = tokens.empty() ? TokenAuth() : TokenAuth::FromTokens(std::move(tokens));
   SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeCredentials(options));
-  SKETCHD_ASSIGN_OR_RETURN(s->store_, SqliteStore::Open(options.data_dir));
+  SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir));
+  // Jobs this server left QUEUED/RUNNING in a previous life are gone with it.
+  SKETCHD_ASSIGN_OR_RETURN(s->interrupted_at_start_,
+                           s->store_->InterruptActiveJobs("", "server stopped while the job was "
+                                                              "active; use RestartJob to run it again"));
   s->cache_ = std::make_unique<SketchCache>(s->store_.get());
   JobRunner::Options jo;
   jo.workers = std::max(1, options.train_workers);
