@@ -5,7 +5,10 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +21,14 @@ extern "C" void openblas_set_num_threads(int num_threads);
 
 namespace sketchd {
 namespace {
+
+// --replica_id, or <hostname>-<pid>: unique among live replicas.
+std::string ReplicaId(const ServerOptions& options) {
+  if (!options.replica_id.empty()) return options.replica_id;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "sketchd");
+  return absl::StrCat(host, "-", getpid());
+}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -64,15 +75,27 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   TokenAuth auth = tokens.empty() ? TokenAuth() : TokenAuth::FromTokens(std::move(tokens));
   SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeCredentials(options));
   SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir));
-  // Jobs this server left QUEUED/RUNNING in a previous life are gone with it.
+  // On a shared store jobs are claimed by replica id (job_runner.h); on
+  // SQLite the one process runs them unowned.
+  const std::string replica_id = IsPostgresStoreSpec(options.store) ? ReplicaId(options) : "";
+  if (IsPostgresStoreSpec(options.store) &&
+      !(options.job_lease_seconds >= 0.1 && options.job_lease_seconds <= 3600)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--job_lease_seconds must be in [0.1, 3600], got ", options.job_lease_seconds));
+  }
+  // Jobs this server left QUEUED/RUNNING in a previous life are gone with it
+  // (never another replica's).
   SKETCHD_ASSIGN_OR_RETURN(s->interrupted_at_start_,
-                           s->store_->InterruptActiveJobs("", "server stopped while the job was "
-                                                              "active; use RestartJob to run it again"));
+                           s->store_->InterruptActiveJobs(replica_id,
+                                                          "server stopped while the job was "
+                                                          "active; use RestartJob to run it again"));
   s->cache_ = std::make_unique<SketchCache>(s->store_.get());
   JobRunner::Options jo;
   jo.workers = std::max(1, options.train_workers);
   jo.max_queued = std::max(0, options.max_queued_jobs);
   jo.training_threads = options.training_threads;
+  jo.replica_id = replica_id;
+  jo.lease_us = static_cast<int64_t>(options.job_lease_seconds * 1e6);
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), std::move(auth));

@@ -37,15 +37,8 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
       std::filesystem::remove_all(dir_);
       spec_ = "sqlite";
     } else {
-      TestPostgres& pg = TestPostgres::Get();
-      if (!pg.available()) {
-        const std::string msg = "\n*** PostgreSQL store tests NOT RUN: " +
-                                std::string(pg.status().message()) + " ***\n";
-        std::fprintf(stderr, "%s", msg.c_str());
-        if (TestPostgres::MustRun()) FAIL() << msg << "(CI=true: PostgreSQL must be available)";
-        GTEST_SKIP() << msg;
-      }
-      absl::StatusOr<std::string> url = pg.NewDatabase();
+      SKETCHD_REQUIRE_TEST_POSTGRES();
+      absl::StatusOr<std::string> url = TestPostgres::Get().NewDatabase();
       ASSERT_TRUE(url.ok()) << url.status();
       spec_ = *url;
     }
