@@ -89,7 +89,8 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
                            s->store_->InterruptActiveJobs(replica_id,
                                                           "server stopped while the job was "
                                                           "active; use RestartJob to run it again"));
-  s->cache_ = std::make_unique<SketchCache>(s->store_.get());
+  s->cache_ = std::make_unique<SketchCache>(s->store_.get(), 32,
+                                            /*revalidate=*/IsPostgresStoreSpec(options.store));
   JobRunner::Options jo;
   jo.workers = std::max(1, options.train_workers);
   jo.max_queued = std::max(0, options.max_queued_jobs);

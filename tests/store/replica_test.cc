@@ -235,5 +235,92 @@ TEST_F(ReplicaTest, JobsAreWatchedAndCancelledFromAnyReplica) {
             "job " + std::to_string(job.job_id()) + " already finished (CANCELLED)");
 }
 
+// Versions are cached, default pointers are not; and a version number that
+// another replica deleted and reused (dataset deleted and re-created) never
+// serves the old sketch.
+TEST_F(ReplicaTest, NoStaleSketchAfterChangesOnAnotherReplica) {
+  ServerOptions o = DefaultOptions();
+  o.store = url_;
+  o.replica_id = "a";
+  absl::StatusOr<std::unique_ptr<SketchdServer>> a = SketchdServer::Start(o);
+  ASSERT_TRUE(a.ok()) << a.status();
+  o.replica_id = "b";
+  absl::StatusOr<std::unique_ptr<SketchdServer>> b = SketchdServer::Start(o);
+  ASSERT_TRUE(b.ok()) << b.status();
+  auto stub_of = [](SketchdServer* s) {
+    return v1::SketchService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(s->port()), grpc::InsecureChannelCredentials()));
+  };
+  auto sa = stub_of(a->get());
+  auto sb = stub_of(b->get());
+  stub_ = stub_of(a->get());  // CreateDataset / Upload go to replica a
+
+  auto train = [&](uint64_t seed) -> int64_t {
+    v1::TrainingOptions opt;
+    opt.set_method("random");
+    opt.set_task(v1::TASK_LOW_RANK);
+    opt.set_k(3);
+    opt.set_m(8);
+    opt.set_seed(seed);
+    grpc::ClientContext ctx;
+    v1::StartTrainingRequest req;
+    req.set_dataset("d");
+    *req.mutable_options() = opt;
+    v1::Job job;
+    EXPECT_TRUE(sa->StartTraining(&ctx, req, &job).ok());
+    const v1::Job done = WatchToEnd(sa.get(), job.job_id(), 30);
+    EXPECT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED) << done.error();
+    return done.sketch_version();
+  };
+  const RowMatrixXd probe = TestMatrix(kN, kD, 4, 99);
+  // Y·Zᵀ of a LowRank call: equal results mean the same sketch was used.
+  auto approx = [&](v1::SketchService::Stub* stub, int64_t version) {
+    v1::SketchSelector sel;
+    if (version > 0) sel.set_version(version);
+    LowRankResult r = LowRankOn(stub, "d", sel, probe, 3);
+    EXPECT_TRUE(r.status.ok()) << r.status.error_message();
+    return MatrixXd(r.y * r.z.transpose());
+  };
+  auto reupload = [&] {
+    ASSERT_TRUE(CreateDataset("d", kN).ok());
+    std::vector<RowMatrixXd> mats;
+    for (int i = 0; i < 3; ++i) mats.push_back(TestMatrix(kN, kD, 4, 40 + i));
+    ASSERT_TRUE(Upload("d", mats).ok());
+  };
+
+  reupload();
+  ASSERT_EQ(train(1), 1);
+  const MatrixXd first = approx(sb.get(), 1);  // now cached on b
+  EXPECT_TRUE(first.isApprox(approx(sa.get(), 1)));
+
+  // Replica a deletes and re-creates the dataset; version 1 is a new sketch.
+  {
+    grpc::ClientContext ctx;
+    v1::DeleteDatasetRequest del;
+    del.set_name("d");
+    v1::DeleteDatasetResponse resp;
+    ASSERT_TRUE(sa->DeleteDataset(&ctx, del, &resp).ok());
+  }
+  reupload();
+  ASSERT_EQ(train(2), 1);
+  const MatrixXd second = approx(sa.get(), 1);
+  EXPECT_FALSE(second.isApprox(first)) << "seeds 1 and 2 should give different sketches";
+  EXPECT_TRUE(approx(sb.get(), 1).isApprox(second)) << "replica b served the deleted sketch";
+
+  // The default pointer moves on a; b follows at once.
+  ASSERT_EQ(train(3), 2);
+  EXPECT_TRUE(approx(sb.get(), 0).isApprox(second));  // default is still version 1
+  {
+    grpc::ClientContext ctx;
+    v1::SetDefaultSketchRequest req;
+    req.set_dataset("d");
+    req.set_version(2);
+    v1::SetDefaultSketchResponse resp;
+    ASSERT_TRUE(sa->SetDefaultSketch(&ctx, req, &resp).ok());
+  }
+  EXPECT_TRUE(approx(sb.get(), 0).isApprox(approx(sa.get(), 2)));
+  EXPECT_FALSE(approx(sb.get(), 0).isApprox(second));
+}
+
 }  // namespace
 }  // namespace sketchd::testing
