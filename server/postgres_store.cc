@@ -211,13 +211,7 @@ absl::StatusOr<JobRecord> PostgresStore::CreateJob(const std::string& dataset,
                                                    const TrainOptions& options,
                                                    int64_t restarted_from) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
-  JobRecord j;
-  j.dataset = dataset;
-  j.options = options;
-  j.state = JobState::kQueued;
-  j.created_us = NowMicros();
-  j.restarted_from = restarted_from;
-  j.message = "queued";
+  JobRecord j = NewJobRecord(dataset, options, restarted_from);
   absl::StatusOr<PgResult> ins = conn->Query(
       "INSERT INTO jobs(dataset, options, state, message, created_us, restarted_from) "
       "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",

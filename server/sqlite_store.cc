@@ -340,13 +340,7 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
   std::lock_guard<std::mutex> lock(write_mu_);
   SqliteTransaction txn(writer_.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  JobRecord j;
-  j.dataset = dataset;
-  j.options = options;
-  j.state = JobState::kQueued;
-  j.created_us = NowMicros();
-  j.restarted_from = restarted_from;
-  j.message = "queued";
+  JobRecord j = NewJobRecord(dataset, options, restarted_from);
   SKETCHD_ASSIGN_OR_RETURN(
       auto ins, writer_->Prepare("INSERT INTO jobs(dataset, options, state, message, created_us, "
                                  "restarted_from) VALUES(?, ?, ?, ?, ?, ?)"));
