@@ -211,13 +211,7 @@ absl::StatusOr<JobRecord> PostgresStore::CreateJob(const std::string& dataset,
                                                    const TrainOptions& options,
                                                    int64_t restarted_from) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
-  JobRecord j;
-  j.dataset = dataset;
-  j.options = options;
-  j.state = JobState::kQueued;
-  j.created_us = NowMicros();
-  j.restarted_from = restarted_from;
-  j.message = "queued";
+  JobRecord j = NewJobRecord(dataset, options, restarted_from);
   absl::StatusOr<PgResult> ins = conn->Query(
       "INSERT INTO jobs(dataset, options, state, message, created_us, restarted_from) "
       "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -396,8 +390,7 @@ absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& ow
   SKETCHD_ASSIGN_OR_RETURN(
       PgResult r,
       conn->Query(absl::StrCat("UPDATE jobs SET state = $1, error = $2, finished_us = $3 "
-                               "WHERE (state IN ($4, $5) AND owner = $6) "
-                               "OR (state = $5 AND owner <> '' AND lease_expires_us < ", kNowUs, ")"),
+                               "WHERE state IN ($4, $5) AND owner = $6"),
                   PgParams().Add(static_cast<int64_t>(JobState::kInterrupted)).Add(reason)
                       .Add(NowMicros()).Add(kQueued).Add(kRunning).Add(owner)));
   return r.affected();

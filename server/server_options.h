@@ -15,6 +15,15 @@ struct ServerOptions {
   // host:port; port 0 picks a free one (see SketchdServer::port()).
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./sketchd-data";
+  // The registry: "sqlite" (embedded, in data_dir, one process) or
+  // postgresql://USER@HOST:PORT/DB (shared by replicas; store_factory.h).
+  std::string store = "sqlite";
+  // Replicas (PostgreSQL store only): this server's owner id for the jobs
+  // it claims ("" = <hostname>-<pid>; give a stable name so a restarted
+  // replica interrupts its own previous jobs at once instead of waiting for
+  // their leases to expire), and the lease a replica must renew to keep a job.
+  std::string replica_id;
+  double job_lease_seconds = 10;
 
   // Jobs.
   int train_workers = 1;       // training jobs running at once

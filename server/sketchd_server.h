@@ -14,7 +14,7 @@
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
 #include "server/sketch_service.h"
-#include "server/sqlite_store.h"
+#include "server/store.h"
 
 namespace sketchd {
 
@@ -28,7 +28,7 @@ class SketchdServer {
 
   int port() const { return port_; }
   Store* store() { return store_.get(); }
-  int64_t interrupted_at_start() const { return store_->interrupted_at_open(); }
+  int64_t interrupted_at_start() const { return interrupted_at_start_; }
 
   // Graceful stop: health NOT_SERVING, running jobs interrupted (recorded as
   // INTERRUPTED), in-flight RPCs given `grace_seconds` to finish, then the
@@ -41,7 +41,8 @@ class SketchdServer {
   SketchdServer() = default;
 
   ServerOptions options_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
+  int64_t interrupted_at_start_ = 0;
   std::unique_ptr<SketchCache> cache_;
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<JobRunner> jobs_;

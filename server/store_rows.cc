@@ -5,6 +5,18 @@
 
 namespace sketchd {
 
+JobRecord NewJobRecord(const std::string& dataset, const TrainOptions& options,
+                       int64_t restarted_from) {
+  JobRecord j;
+  j.dataset = dataset;
+  j.options = options;
+  j.state = JobState::kQueued;
+  j.created_us = NowMicros();
+  j.restarted_from = restarted_from;
+  j.message = "queued";
+  return j;
+}
+
 SketchRecord NewSketchRecord(const JobRecord& job, const TrainedSketch& trained, int64_t version,
                              int64_t serialized_bytes) {
   SketchRecord r;

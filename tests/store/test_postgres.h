@@ -185,4 +185,20 @@ class TestPostgres {
 
 }  // namespace sketchd::testing
 
+// For a test's SetUp: when the test PostgreSQL cannot run, print a loud
+// line and skip — or fail, under CI=true.
+#define SKETCHD_REQUIRE_TEST_POSTGRES()                                                      \
+  do {                                                                                       \
+    ::sketchd::testing::TestPostgres& pg_ = ::sketchd::testing::TestPostgres::Get();         \
+    if (!pg_.available()) {                                                                  \
+      const std::string msg_ = "\n*** PostgreSQL tests NOT RUN: " +                         \
+                               std::string(pg_.status().message()) + " ***\n";              \
+      std::fprintf(stderr, "%s", msg_.c_str());                                              \
+      if (::sketchd::testing::TestPostgres::MustRun()) {                                     \
+        FAIL() << msg_ << "(CI=true: PostgreSQL must be available)";                         \
+      }                                                                                      \
+      GTEST_SKIP() << msg_;                                                                  \
+    }                                                                                        \
+  } while (0)
+
 #endif  // SKETCHD_TESTS_STORE_TEST_POSTGRES_H_
