@@ -16,12 +16,35 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// One subspace iteration V ← orth(Aᵀ orth(AV)) with A row-distributed.
+// orth(AV) comes from the TSQR factor R = U Σ Wᵀ of AV: Q = (AV)·W·Σ⁻¹ has
+// orthonormal columns spanning range(AV), dropping directions AV does not
+// have (so a rank-deficient AV is fine); AᵀQ is one d×c sum over ranks,
+// orthonormalised by Householder QR on every rank (same input, same V).
+MatrixXd PowerIteration(Communicator& comm, const LocalRows& a, const MatrixXd& basis, int64_t n) {
+  const int64_t d = basis.rows();
+  const RowMatrixXd projected =
+      a.range.count > 0 ? MultiplyTallByThin(a.rows, basis) : RowMatrixXd(0, basis.cols());
+  const MatrixXd triangle = comm.ReduceTriangularFactors(BlockTriangularFactor(projected));
+  const TriangleSvd svd = TruncatedTriangleSvd(triangle, n, basis.cols());
+  const int64_t c = svd.singular_values.size();
+  MatrixXd gram = MatrixXd::Zero(d, c);  // Aᵀ Q
+  if (c > 0 && a.range.count > 0) {
+    const MatrixXd q = projected * (svd.right_vectors * svd.singular_values.cwiseInverse().asDiagonal());
+    gram.noalias() = a.rows.transpose() * q;
+  }
+  comm.SumInPlace(&gram);
+  if (c == 0) return MatrixXd(d, 0);
+  Eigen::HouseholderQR<MatrixXd> qr(gram);
+  return qr.householderQ() * MatrixXd::Identity(d, c);
+}
+
 }  // namespace
 
 absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
                                                          const CountSketch& sketch,
                                                          const LocalRows& a, int64_t cols,
-                                                         int64_t k) {
+                                                         int64_t k, int64_t power_iters) {
   const int64_t n = a.total_rows, d = cols;
   if (n < 1 || d < 1) {
     return absl::InvalidArgumentError(absl::StrCat("matrix must be non-empty, got ", n, "x", d));
@@ -29,6 +52,10 @@ absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
   if (k < 1 || k > std::min(n, d)) {
     return absl::InvalidArgumentError(
         absl::StrCat("rank k must be in [1, min(n, d)] = [1, ", std::min(n, d), "], got ", k));
+  }
+  if (power_iters < 0 || power_iters > kMaxMpiPowerIters) {
+    return absl::InvalidArgumentError(absl::StrCat("power iterations must be in [0, ",
+                                                   kMaxMpiPowerIters, "], got ", power_iters));
   }
   if (sketch.cols() != n) {
     return absl::InvalidArgumentError(
@@ -46,20 +73,29 @@ absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
   }
 
   auto step = Clock::now();
-  const MatrixXd basis = RowSpaceBasis(MatrixXd(sketched));  // d×r, identical on every rank
+  MatrixXd basis = RowSpaceBasis(MatrixXd(sketched));  // d×r, identical on every rank
   out.timings.basis_seconds = SecondsSince(step);
-  const int64_t r = basis.cols();
   out.local_left = RowMatrixXd::Zero(a.range.count, k);
   out.right = MatrixXd::Zero(d, k);
   out.singular_values = VectorXd::Zero(k);
-  if (r == 0) {  // SA = 0: the best answer in row(SA) is 0, as in core.
+  if (basis.cols() == 0) {  // SA = 0: the best answer in row(SA) is 0, as in core.
+    out.timings.total_seconds = SecondsSince(start);
+    return out;
+  }
+
+  step = Clock::now();
+  for (int64_t i = 0; i < power_iters && basis.cols() > 0; ++i) {
+    basis = PowerIteration(comm, a, basis, n);
+  }
+  out.power_seconds = SecondsSince(step);
+  if (basis.cols() == 0) {  // A V = 0 for the sketch's whole row space
     out.timings.total_seconds = SecondsSince(start);
     return out;
   }
 
   step = Clock::now();
   const RowMatrixXd projected =
-      a.range.count > 0 ? MultiplyTallByThin(a.rows, basis) : RowMatrixXd(0, r);
+      a.range.count > 0 ? MultiplyTallByThin(a.rows, basis) : RowMatrixXd(0, basis.cols());
   out.timings.project_seconds = SecondsSince(step);
 
   step = Clock::now();

@@ -3,6 +3,8 @@
 //
 //   SA = Σ_p S[:, rows_p] A_p          local accumulation + one m×d sum
 //   V  = RowSpaceBasis(SA)             the same d×r on every rank
+//   q times (power iterations):        V ← orth(Aᵀ orth(AV)), one r×r TSQR
+//                                      and one d×r sum each (see the .cc)
 //   A_p V                              local GEMM (n_p×r)
 //   R  = TSQR of the blocks A_p V      local QR, r×r factors reduced
 //   R = U Σ Wᵀ, kept ≤ k values        TruncatedTriangleSvd, as core does
@@ -29,12 +31,17 @@
 
 namespace sketchd {
 
+// The bound core/lowrank puts on q (each iteration is two more passes over A).
+inline constexpr int64_t kMaxMpiPowerIters = 100;
+
 struct DistributedLowRank {
   RowMatrixXd local_left;    // this rank's rows of Y (n_p×k)
   MatrixXd right;            // Z (d×k), the same on every rank
   VectorXd singular_values;  // k values, zeros past `rank`
   int64_t rank = 0;
   LowRankTimings timings;    // this rank's wall time per step, communication included
+  // (power iterations are counted in power_seconds below, not in timings)
+  double power_seconds = 0;
 };
 
 // Collective. `a` holds this rank's rows; n = a.total_rows. Argument errors
@@ -42,7 +49,7 @@ struct DistributedLowRank {
 absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
                                                          const CountSketch& sketch,
                                                          const LocalRows& a, int64_t cols,
-                                                         int64_t k);
+                                                         int64_t k, int64_t power_iters);
 
 }  // namespace sketchd
 

@@ -190,6 +190,48 @@ TEST_F(SketchmpiTest, LowRankWithASketchFile) {
   EXPECT_NE(run.out.find("\"ok\":true"), std::string::npos) << run.out;
 }
 
+// Power iterations, written independently with dense Eigen: V₀ = basis of
+// row(SA), then q times Q = orth(AV), V = orth(AᵀQ); answer [AV]_k Vᵀ. The
+// MPI path orthonormalises AV through its TSQR factor instead, so products
+// agree to rounding, not bitwise.
+MatrixXd ReferencePowerScw(const RowMatrixXd& a, const CountSketch& s, int64_t k, int q) {
+  MatrixXd v = RowSpaceBasis(s.Apply(a));
+  auto orth = [](const MatrixXd& m) {
+    Eigen::HouseholderQR<MatrixXd> qr(m);
+    return MatrixXd(qr.householderQ() * MatrixXd::Identity(m.rows(), m.cols()));
+  };
+  for (int i = 0; i < q; ++i) v = orth(a.transpose() * orth(a * v));
+  Eigen::JacobiSVD<MatrixXd> svd(a * v, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() *
+         svd.matrixV().leftCols(k).transpose() * v.transpose();
+}
+
+TEST_F(SketchmpiTest, PowerIterationsMatchADenseReferenceAndApproachTheOptimum) {
+  const RowMatrixXd a = TestMatrix(211, 20, 14);
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), a).ok());
+  const CountSketch s = *CountSketch::Random(6, 211, 3);
+  double previous_excess = 0;
+  for (int q : {0, 2}) {
+    for (int ranks : {1, 3}) {
+      SCOPED_TRACE(absl::StrCat("q = ", q, " on ", ranks, " ranks"));
+      const RunResult run = Sketchmpi(ranks, absl::StrCat(
+          "--json lowrank --sketch random --m 6 --seed 3 --k 4 --exact --power-iters ", q, " ",
+          Path("a.npy"), " --left ", Path("y.npy"), " --right ", Path("z.npy")));
+      ASSERT_EQ(run.exit_code, 0) << run.err;
+      const MatrixXd y = *ReadNpyMatrix(Path("y.npy")), z = *ReadNpyMatrix(Path("z.npy"));
+      EXPECT_LT(Relative(y * z.transpose(), ReferencePowerScw(a, s, 4, q)), 1e-11);
+      auto json = Json::Parse(run.out);
+      ASSERT_TRUE(json.ok()) << run.out;
+      EXPECT_EQ(json->Find("passes")->as_int(), 2 + 2 * q);
+      const double excess = json->Find("excess_error")->as_number();
+      if (q == 2 && ranks == 1) {
+        EXPECT_LT(excess, 0.1 * previous_excess);
+      }
+      if (q == 0) previous_excess = excess;
+    }
+  }
+}
+
 // --exact reports ‖A − YZᵀ‖_F and the optimum from a TSQR of A.
 TEST_F(SketchmpiTest, ExactErrorsEqualThoseOfTheFactorsAndTheSvd) {
   const RowMatrixXd a = TestMatrix(90, 9, 7);
