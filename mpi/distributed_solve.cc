@@ -52,10 +52,9 @@ RowMatrixXd SketchAugmented(Communicator& comm, const CountSketch& s, const Loca
                             const LocalRows& b) {
   const int64_t d = a.rows.cols();
   RowMatrixXd sum = RowMatrixXd::Zero(s.rows(), d + 1);
-  if (a.range.count > 0) {
-    RowMatrixXd augmented(a.range.count, d + 1);
-    augmented << a.rows, b.rows;
-    s.AccumulateRows(a.range.first, augmented, sum);
+  if (a.range.count > 0) {  // into the two column blocks: no copy of [A_p | b_p]
+    s.AccumulateRows(a.range.first, a.rows, sum.leftCols(d));
+    s.AccumulateRows(a.range.first, b.rows, sum.rightCols(1));
   }
   comm.SumInPlace(&sum);
   return sum;

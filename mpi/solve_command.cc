@@ -20,11 +20,21 @@ namespace {
 
 // The least-squares optimum for --exact without gathering A: if
 // [A | b] = Q R then min ‖Ax − b‖ = |R(d, d)|, with R from a TSQR.
+// [A_p | b_p] is formed a panel of rows at a time, so --exact costs no copy
+// of the block.
 double OptimalResidual(Communicator& comm, const LocalRows& a, const LocalRows& b) {
-  RowMatrixXd augmented(a.range.count, a.rows.cols() + 1);
-  augmented << a.rows, b.rows;
-  const MatrixXd r = comm.ReduceTriangularFactors(BlockTriangularFactor(augmented));
-  return std::abs(r(r.rows() - 1, r.cols() - 1));
+  constexpr int64_t kPanelRows = 65536;
+  const int64_t d = a.rows.cols();
+  MatrixXd r = MatrixXd::Zero(d + 1, d + 1);
+  RowMatrixXd panel;
+  for (int64_t first = 0; first < a.range.count; first += kPanelRows) {
+    const int64_t count = std::min(kPanelRows, a.range.count - first);
+    panel.resize(count, d + 1);
+    panel << a.rows.middleRows(first, count), b.rows.middleRows(first, count);
+    r = CombineTriangularFactors(r, BlockTriangularFactor(panel));
+  }
+  r = comm.ReduceTriangularFactors(std::move(r));
+  return std::abs(r(d, d));
 }
 
 }  // namespace

@@ -18,7 +18,9 @@ namespace sketchd {
 
 // The cols×cols upper-triangular R with RᵀR = blockᵀ·block, for any number of
 // rows (a block with fewer rows than columns, or none, gives an R padded with
-// zero rows, so every block of a partition yields the same shape).
+// zero rows, so every block of a partition yields the same shape). Tall
+// blocks are factored in panels of ~16 MiB combined as above, so the working
+// memory stays small next to the block.
 MatrixXd BlockTriangularFactor(ConstRowMajorRef block);
 
 // The R of [upper; lower] for two r×r upper-triangular factors.

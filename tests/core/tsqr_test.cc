@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/lowrank/scw_low_rank.h"
 #include "tests/core/test_matrices.h"
 
@@ -41,6 +43,18 @@ TEST(TsqrTest, ShortAndEmptyBlocksArePaddedWithZeroRows) {
   const MatrixXd empty = BlockTriangularFactor(RowMatrixXd(0, 5));
   EXPECT_TRUE(empty.isZero(0));
   EXPECT_EQ(empty.rows(), 5);
+}
+
+// A block taller than one ~16 MiB panel (1.5M×3 doubles is ~36 MiB) is
+// factored panel by panel; the result is still an R of the whole block.
+TEST(TsqrTest, TallBlocksAreFactoredPanelByPanel) {
+  RowMatrixXd b(1500000, 3);
+  for (Index i = 0; i < b.rows(); ++i) {
+    b.row(i) << 1.0, std::sin(0.001 * static_cast<double>(i)), static_cast<double>(i % 7);
+  }
+  const MatrixXd r = BlockTriangularFactor(b);
+  EXPECT_TRUE(r.isUpperTriangular());
+  EXPECT_LT(RelativeDifference(r.transpose() * r, b.transpose() * b), 1e-13);
 }
 
 // A tree of combinations over uneven blocks (one empty, one shorter than r)
