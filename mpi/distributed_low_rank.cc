@@ -61,6 +61,13 @@ absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
     return absl::InvalidArgumentError(
         absl::StrCat("sketch has n=", sketch.cols(), " columns but A has ", n, " rows"));
   }
+  // Checked before the m×d sum is allocated: a sketch with more rows than A
+  // compresses nothing, and each rank would hold more than A's rows.
+  if (sketch.rows() > n) {
+    return absl::InvalidArgumentError(absl::StrCat("the sketch has m=", sketch.rows(),
+                                                   " rows but A has only n=", n,
+                                                   "; use m ≤ n (sketching needs m < n to pay)"));
+  }
   DistributedLowRank out;
   const auto start = Clock::now();
 

@@ -1,5 +1,6 @@
 #include "mpi/distributed_solve.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -77,6 +78,10 @@ absl::StatusOr<SolveResult> DistributedSolve(Communicator& comm, const LocalRows
     return absl::InvalidArgumentError(absl::StrCat("b must be a vector with one value per row of A (",
                                                    n, "), got ", b.total_rows, "x", b.rows.cols()));
   }
+  if (d < 1 || d > n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "A is ", n, "x", d, ": least squares by sketching needs a tall A (1 ≤ d ≤ n)"));
+  }
   if (options.solver != Solver::kLsqr && options.solver != Solver::kSketchAndSolve) {
     return absl::InvalidArgumentError(absl::StrCat("solver ", SolverName(options.solver),
                                                    " is not available over MPI; use lsqr or sketch_and_solve"));
@@ -94,6 +99,12 @@ absl::StatusOr<SolveResult> DistributedSolve(Communicator& comm, const LocalRows
   if (s->cols() != n) {
     return absl::InvalidArgumentError(
         absl::StrCat("the sketch was made for n=", s->cols(), " rows but A has ", n, " rows"));
+  }
+  // Checked before the m×(d+1) sum is allocated (the defaults are 8d, 20d).
+  if (s->rows() > std::max(n, 20 * d)) {
+    return absl::InvalidArgumentError(absl::StrCat("the sketch has m=", s->rows(),
+                                                   " rows, more than max(n, 20d) = ",
+                                                   std::max(n, 20 * d), "; it would compress nothing"));
   }
   if (s->rows() < d) {
     return absl::InvalidArgumentError(absl::StrCat("the sketch has m=", s->rows(), " rows but A has d=", d,

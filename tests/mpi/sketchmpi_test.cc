@@ -301,6 +301,17 @@ TEST_F(SketchmpiTest, UsageErrorsExitWithTwoOnEveryRank) {
   EXPECT_NE(run.err.find("--sketch random needs --m"), std::string::npos) << run.err;
 }
 
+// Sizes are checked before anything m×d is allocated, with the same message
+// on every rank.
+TEST_F(SketchmpiTest, ASketchLargerThanTheMatrixIsRefusedBeforeAllocating) {
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), TestMatrix(40, 6, 15)).ok());
+  const RunResult run = Sketchmpi(2, absl::StrCat("lowrank --sketch random --m 2000000000 --k 2 ",
+                                                  Path("a.npy")));
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  EXPECT_NE(run.err.find("the sketch has m=2000000000 rows but A has only n=40"), std::string::npos)
+      << run.err;
+}
+
 // Rank 1 is given a path it cannot read (MPMD launch: each rank its own
 // arguments): every rank stops with the input-error code, the message names
 // rank 1 and the file, and nothing waits for the missing rows.
