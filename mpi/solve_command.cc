@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli_status.h"
+#include "client/local_solve_flags.h"
 #include "core/io/npy.h"
 #include "core/lowrank/tsqr.h"
 #include "mpi/command.h"
@@ -40,36 +41,10 @@ double OptimalResidual(Communicator& comm, const LocalRows& a, const LocalRows& 
 }  // namespace
 
 void AddSolveCommand(CLI::App& app, MpiCommandSlot* slot) {
-  struct Args {
-    std::string sketch, solver = "lsqr", a_input, b_input, out;
-    std::optional<double> lasso;
-    double tol = 0;
-    int max_iterations = 0;
-    int64_t m = 0;
-    uint64_t seed = 0;
-    bool exact = false;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<LocalSolveFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "solve", "Solve min ‖Ax − b‖ with A and b spread over the ranks by rows");
-  cmd->add_option("--sketch", args->sketch,
-                  "sketch file, or 'random' (--m, --seed; without --m the solver's default)")
-      ->required();
-  cmd->add_option("--solver", args->solver, "solver (ihs is not available over MPI yet)")
-      ->check(CLI::IsMember({"sketch_and_solve", "lsqr", "ihs"}))
-      ->capture_default_str();
-  cmd->add_option("--lasso", args->lasso, "LASSO radius λ: ‖x‖₁ ≤ λ (ihs only)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--tol", args->tol, "stopping tolerance (0 = default; ihs only, as in sketchctl)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--max-iters", args->max_iterations, "0 = solver default")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args->seed, "seed of the random sketch");
-  cmd->add_option("A", args->a_input, "2-D .npy with A (n×d, C order)")->required();
-  cmd->add_option("B", args->b_input, ".npy with b (n values)")->required();
-  cmd->add_option("--out", args->out, "output .npy for x (written by rank 0)");
-  cmd->add_flag("--exact", args->exact, "also compute the optimal residual (TSQR of [A | b])");
+      "solve", "Solve min ‖Ax − b‖ with A and b spread over the ranks by rows (ihs: not yet)");
+  AddLocalSolveFlags(cmd, args.get());
   cmd->callback([slot, args] {
     slot->action = [args](Communicator& comm) -> absl::StatusOr<CommandResult> {
       auto solver = ParseSolver(args->solver);
