@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
+#include "client/local_solve_flags.h"
 #include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
@@ -334,36 +335,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
   }
 
   {
-    struct Args {
-      std::string sketch, solver = "lsqr", a_input, b_input, out;
-      std::optional<double> lasso;
-      double tol = 0;
-      int max_iterations = 0;
-      int64_t m = 0;
-      uint64_t seed = 0;
-      bool exact = false;
-    };
-    auto args = std::make_shared<Args>();
+    auto args = std::make_shared<LocalSolveFlags>();
     CLI::App* cmd = local->add_subcommand(
         "solve", "Solve min ‖Ax − b‖ (or the LASSO) with a sketch file (or a random sketch)");
-    cmd->add_option("--sketch", args->sketch,
-                    "sketch file, or 'random' (--m, --seed; without --m the solver's default)")
-        ->required();
-    cmd->add_option("--solver", args->solver, "solver")
-        ->check(CLI::IsMember({"sketch_and_solve", "lsqr", "ihs"}))
-        ->capture_default_str();
-    cmd->add_option("--lasso", args->lasso, "LASSO radius λ: ‖x‖₁ ≤ λ (ihs only)")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--tol", args->tol, "stopping tolerance (0 = default)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--max-iters", args->max_iterations, "0 = solver default")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", args->seed, "seed of the random sketch");
-    cmd->add_option("A", args->a_input, "matrix file with A (n×d)")->required();
-    cmd->add_option("B", args->b_input, "file with b (n values)")->required();
-    cmd->add_option("--out", args->out, "output .npy for x");
-    cmd->add_flag("--exact", args->exact, "also solve by QR and report the residual ratio");
+    AddLocalSolveFlags(cmd, args.get());
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
         auto solver = ParseSolver(args->solver);

@@ -109,18 +109,14 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
     // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR
     // keeps this backward stable (no Gram matrix, no squared condition number).
     start = Clock::now();
-    const MatrixXd triangle = TriangularFactor(projected);
-    Eigen::JacobiSVD<MatrixXd> small(triangle, Eigen::ComputeFullV);
-    const VectorXd& sigma = small.singularValues();
-    const double tol = std::max<double>(n, r) * kEps * (sigma.size() > 0 ? sigma(0) : 0.0);
-    int64_t kept = 0;
-    while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
+    const TriangleSvd small = TruncatedTriangleSvd(TriangularFactor(projected), n, k);
+    const int64_t kept = small.singular_values.size();
     out.rank = kept;
     if (kept > 0) {
-      out.singular_values.head(kept) = sigma.head(kept);
-      out.left.leftCols(kept).noalias() = projected * small.matrixV().leftCols(kept);
-      out.right.leftCols(kept).noalias() = basis * small.matrixV().leftCols(kept);
-      tail -= sigma.head(kept).squaredNorm();
+      out.singular_values.head(kept) = small.singular_values;
+      out.left.leftCols(kept).noalias() = projected * small.right_vectors;
+      out.right.leftCols(kept).noalias() = basis * small.right_vectors;
+      tail -= small.singular_values.squaredNorm();
     }
     out.timings.svd_seconds = SecondsSince(start);
   }
@@ -238,6 +234,20 @@ absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
         " rows: a sketch larger than A compresses nothing; use m ≤ n"));
   }
   return absl::OkStatus();
+}
+
+TriangleSvd TruncatedTriangleSvd(const MatrixXd& triangle, int64_t n, int64_t k) {
+  Eigen::JacobiSVD<MatrixXd> svd(triangle, Eigen::ComputeFullV);
+  const VectorXd& sigma = svd.singularValues();
+  const int64_t r = triangle.cols();
+  const double tol = std::max<double>(n, r) * std::numeric_limits<double>::epsilon() *
+                     (sigma.size() > 0 ? sigma(0) : 0.0);
+  int64_t kept = 0;
+  while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
+  TriangleSvd out;
+  out.singular_values = sigma.head(kept);
+  out.right_vectors = svd.matrixV().leftCols(kept);
+  return out;
 }
 
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
