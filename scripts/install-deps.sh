@@ -27,6 +27,7 @@ BUILD_PACKAGES=(
   libopenmpi-dev openmpi-bin  # sketchmpi
   pybind11-dev python3-dev  # Python bindings of core
   python3-grpcio python3-protobuf python3-numpy python3-scipy python3-pytest  # Python client + its tests
+  python3-venv python3-setuptools python3-tqdm  # pip-install test of the Python package; progress bars
 )
 # Only for bench/ peers and plots (never needed by the build or the tests).
 BENCH_PACKAGES=(python3-sklearn python3-matplotlib python3-threadpoolctl)
