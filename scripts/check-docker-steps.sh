@@ -66,8 +66,9 @@ ${CMAKE_BUILD/\/build/$BUILD} -j "$(nproc)" >"$WORK/build.log" 2>&1 || { tail -n
 
 say "runtime stage: install-deps.sh --runtime"
 scripts/install-deps.sh --runtime
-RUNTIME_PACKAGES=$(sed -n '/^RUNTIME_PACKAGES=(/,/^)/p' scripts/install-deps.sh | sed 's/#.*//' |
-                   tr -d '()' | sed 's/RUNTIME_PACKAGES=//' | xargs)
+# --runtime installs RUNTIME_PACKAGES and METRICS_RUNTIME_PACKAGES.
+RUNTIME_PACKAGES=$(sed -n -E '/^(METRICS_)?RUNTIME_PACKAGES=\(/,/\)/p' scripts/install-deps.sh |
+                   sed 's/#.*//' | tr -d '()' | sed -E 's/(METRICS_)?RUNTIME_PACKAGES=//' | xargs)
 [[ -n $RUNTIME_PACKAGES ]] || fail "cannot read RUNTIME_PACKAGES from scripts/install-deps.sh"
 # Everything the runtime packages pull in (installed ones; apt resolves the same set).
 CLOSURE=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts \

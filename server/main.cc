@@ -47,6 +47,8 @@ ABSL_FLAG(std::string, auth_token_file, "", "bearer tokens, one per line; calls 
 ABSL_FLAG(int, blas_threads, 1, "OpenBLAS threads per call (0 = OpenBLAS default); >1 oversubscribes under concurrent requests");
 ABSL_FLAG(int64_t, buffer_pool_mb, 256, "MiB of freed receive buffers kept mapped for later streams (0 = none)");
 ABSL_FLAG(bool, log_requests, true, "log one line per RPC to stderr");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving Prometheus /metrics over HTTP (off when empty), e.g. 0.0.0.0:9090");
 ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a newline to this fd");
 
 #ifndef SKETCHD_VERSION
@@ -100,6 +102,7 @@ int main(int argc, char** argv) {
   o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   o.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
   o.log_requests = absl::GetFlag(FLAGS_log_requests);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   o.blas_threads = absl::GetFlag(FLAGS_blas_threads);
   o.buffer_pool_bytes = absl::GetFlag(FLAGS_buffer_pool_mb) << 20;
 
@@ -120,6 +123,10 @@ int main(int argc, char** argv) {
                (*server)->port(), o.data_dir.c_str(), o.tls_cert.empty() ? "" : ", TLS",
                o.auth_token_file.empty() ? "" : ", token auth",
                static_cast<long long>((*server)->interrupted_at_start()));
+  if ((*server)->metrics_port() != 0) {
+    std::fprintf(stderr, "sketchd: Prometheus metrics at http://%s/metrics (port %d)\n",
+                 o.metrics_listen.c_str(), (*server)->metrics_port());
+  }
   const int port_fd = absl::GetFlag(FLAGS_port_file_fd);
   if (port_fd >= 0) {
     const std::string line = std::to_string((*server)->port()) + "\n";

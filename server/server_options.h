@@ -58,6 +58,9 @@ struct ServerOptions {
   std::vector<std::string> auth_tokens;
 
   bool log_requests = true;  // one stderr line per RPC
+  // host:port of the Prometheus /metrics endpoint (server/metrics.h); empty
+  // = off. Port 0 picks a free one (SketchdServer::metrics_port()).
+  std::string metrics_listen;
   // OpenBLAS threads per call (0 = leave OpenBLAS's default). Concurrent
   // requests already use the cores; a multi-threaded BLAS inside each of
   // them oversubscribes the machine (measured: LowRank p50 at 8 clients went

@@ -37,7 +37,8 @@ namespace sketchd {
 class SketchServiceImpl final : public v1::SketchService::Service {
  public:
   SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
-                    SketchCache* cache, MemoryBudget* memory, TokenAuth auth);
+                    SketchCache* cache, MemoryBudget* memory, TokenAuth auth,
+                    ServiceMetrics* metrics = nullptr);  // null: no /metrics
 
   // Makes long-lived handlers (WatchJob) return promptly.
   void BeginShutdown() { stopping_.store(true); }
@@ -85,7 +86,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
  private:
   template <typename Body>
   grpc::Status Handle(grpc::ServerContext* ctx, const char* method, Body&& body) {
-    RpcLog log(options_.log_requests, method);
+    RpcLog log(options_.log_requests, method, metrics_);
     absl::Status status = auth_.Check(*ctx);
     if (status.ok()) {
       status = CallAtBoundary(method, [&]() -> absl::Status {
@@ -149,6 +150,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   SketchCache* cache_;
   MemoryBudget* memory_;
   TokenAuth auth_;
+  ServiceMetrics* metrics_;
   std::atomic<int> streams_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> upload_counter_{0};

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/store_factory.h"
+#include "server/metered_store.h"
 #include "server/tls_check.h"
 
 // OpenBLAS's own API (the library is linked through core's LAPACKE use).
@@ -109,6 +110,11 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   // whatever the umask; a PostgreSQL store keeps nothing in --data_dir.
   if (!IsPostgresStoreSpec(options.store)) SKETCHD_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
   SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir));
+  if (!options.metrics_listen.empty()) {
+    SKETCHD_ASSIGN_OR_RETURN(s->metrics_,
+                             ServiceMetrics::Serve(options.metrics_listen, s->store_.get()));
+    s->store_ = std::make_unique<MeteredStore>(std::move(s->store_), s->metrics_.get());
+  }
   // On a shared store jobs are claimed by replica id (job_runner.h); on
   // SQLite the one process runs them unowned.
   const std::string replica_id = IsPostgresStoreSpec(options.store) ? ReplicaId(options) : "";
@@ -138,7 +144,7 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), s->memory_.get(),
-                                                    std::move(auth));
+                                                    std::move(auth), s->metrics_.get());
 
   if (options.blas_threads > 0) openblas_set_num_threads(options.blas_threads);
   grpc::EnableDefaultHealthCheckService(true);
@@ -193,6 +199,8 @@ void SketchdServer::Shutdown(double grace_seconds) {
                       std::chrono::milliseconds(static_cast<int64_t>(grace_seconds * 1000)));
   }
   jobs_.reset();
+  // No scrape may read the store once it closes.
+  if (metrics_ != nullptr) metrics_->StopServing();
   store_.reset();  // closes SQLite (checkpoints the WAL)
 }
 

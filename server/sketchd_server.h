@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "server/job_runner.h"
 #include "server/memory_budget.h"
+#include "server/metrics.h"
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
 #include "server/sketch_service.h"
@@ -27,6 +28,8 @@ class SketchdServer {
   ~SketchdServer();  // Shutdown()
 
   int port() const { return port_; }
+  // Port of /metrics; 0 when --metrics_listen is off.
+  int metrics_port() const { return metrics_ != nullptr ? metrics_->port() : 0; }
   Store* store() { return store_.get(); }
   int64_t interrupted_at_start() const { return interrupted_at_start_; }
 
@@ -41,6 +44,8 @@ class SketchdServer {
   SketchdServer() = default;
 
   ServerOptions options_;
+  // Before store_: the store records into it until it is closed.
+  std::unique_ptr<ServiceMetrics> metrics_;
   std::unique_ptr<Store> store_;
   int64_t interrupted_at_start_ = 0;
   std::unique_ptr<SketchCache> cache_;
