@@ -17,6 +17,8 @@
 #   5. tears everything down (containers, volume, temp files); images stay.
 #
 #   sudo scripts/container-test.sh            (15–30 min on 2 cores, mostly the build)
+#   sudo scripts/container-test.sh --reuse-images   (skip step 2 when the three
+#                                                    images exist: re-run the stack only)
 # Needs: scripts/install-deps.sh --container.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +27,12 @@ say() { echo "container-test: $*"; }
 fail() { echo "container-test: FAILED: $*" >&2; exit 1; }
 
 command -v podman >/dev/null || fail "podman missing (scripts/install-deps.sh --container)"
+REUSE_IMAGES=false
+case "${1:-}" in
+  "") ;;
+  --reuse-images) REUSE_IMAGES=true ;;
+  *) fail "usage: $0 [--reuse-images]" ;;
+esac
 TAG=${SKETCHD_CT_TAG:-ct$$}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sketchd-ct.XXXXXX")
 CONTAINERS=()
@@ -45,13 +53,19 @@ cleanup() {
 trap cleanup EXIT
 
 # podman applies containers.conf's default_ulimits to every build step and
-# container; a nofile limit above the host's hard limit makes runc fail, so
-# pin it to the host's.
+# container, and raises nproc for rootful containers; a limit runc may not
+# set fails the start ("error setting rlimits"). nofile: the host's hard
+# limit. nproc: measured on a host whose `ulimit -Hu` was 96365, runc could
+# not set that value itself but could set 4096 — far more than the
+# services' few dozen threads — so the smaller of the two.
 HARD_NOFILE=$(ulimit -Hn)
 [[ $HARD_NOFILE == unlimited ]] && HARD_NOFILE=1048576
-printf '[containers]\ndefault_ulimits = ["nofile=%s:%s"]\n' "$HARD_NOFILE" "$HARD_NOFILE" >"$WORK/containers.conf"
+HARD_NPROC=$(ulimit -Hu)
+[[ $HARD_NPROC == unlimited || $HARD_NPROC -gt 4096 ]] && HARD_NPROC=4096
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' \
+  "$HARD_NOFILE" "$HARD_NOFILE" "$HARD_NPROC" "$HARD_NPROC" >"$WORK/containers.conf"
 export CONTAINERS_CONF="$WORK/containers.conf"
-say "default_ulimits nofile=$HARD_NOFILE (host hard limit)"
+say "default_ulimits nofile=$HARD_NOFILE nproc=$HARD_NPROC"
 
 # ---- 1. base image ---------------------------------------------------------
 if podman image exists localhost/debian:bookworm; then
@@ -83,9 +97,14 @@ build() {  # name dockerfile context
     { tail -n 40 "$WORK/build-${1%%:*}.log"; fail "podman build $2"; }
   say "built $1 in $((SECONDS - started)) s"
 }
-build sketchd-postgres:latest "$WORK/context/docker/Dockerfile.postgres" "$WORK/context/docker"
-build sketchd-lb:latest "$WORK/context/docker/Dockerfile.nginx" "$WORK/context/docker"
-build sketchd:latest "$WORK/context/docker/Dockerfile" "$WORK/context"
+if $REUSE_IMAGES && podman image exists sketchd-postgres:latest && podman image exists sketchd-lb:latest &&
+   podman image exists sketchd:latest; then
+  say "reusing the existing sketchd, sketchd-postgres and sketchd-lb images"
+else
+  build sketchd-postgres:latest "$WORK/context/docker/Dockerfile.postgres" "$WORK/context/docker"
+  build sketchd-lb:latest "$WORK/context/docker/Dockerfile.nginx" "$WORK/context/docker"
+  build sketchd:latest "$WORK/context/docker/Dockerfile" "$WORK/context"
+fi
 [[ $(podman image inspect --format '{{.Config.Healthcheck.Test}}' sketchd:latest) == *sketchctl* ]] ||
   fail "sketchd:latest lost its HEALTHCHECK (was it built with --format docker?)"
 
@@ -98,7 +117,9 @@ PASSWORD=$(openssl rand -hex 16 2>/dev/null || head -c 16 /dev/urandom | od -An 
 run() {  # name, then podman run arguments
   local name="sketchd-$1-$TAG"; shift
   CONTAINERS+=("$name")
-  podman run -d --name "$name" --network host "$@" >/dev/null
+  # No healthcheck timer: podman would create it with systemd, which a
+  # container host may lack; wait_healthy runs the image's check itself.
+  podman run -d --name "$name" --network host --health-interval=disable "$@" >/dev/null
 }
 wait_healthy() {  # container, seconds
   local deadline=$((SECONDS + $2))
