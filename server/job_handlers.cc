@@ -26,7 +26,7 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
   if (o.task == SketchTask::kLowRank && o.method == TrainMethod::kHeavyRows) {
     return absl::InvalidArgumentError(
         "options.method heavy_rows is for TASK_REGRESSION; for TASK_LOW_RANK use random, ivy, "
-        "mixed, inner_product or greedy");
+        "mixed, inner_product, greedy or subspace");
   }
   if (o.task == SketchTask::kRegression && !regression_method) {
     return absl::InvalidArgumentError(absl::StrCat(
