@@ -64,20 +64,27 @@ int64_t PeakRssGrowth(const std::function<bool()>& run) {
   if (pid == 0) {
     close(fds[0]);
     // OpenBLAS creates its threads and per-thread buffers (tens of MB) once
-    // per process, on the first level-3 call: a server has them already, so
-    // they are created here, before the baseline, not counted to the job.
+    // per process, on the first level-3 call large enough to use every
+    // thread: a server has them already, so they are created here, before
+    // the baseline, not counted to the job.
     {
-      const RowMatrixXd warm = RowMatrixXd::Random(1200, 300);
-      (void)QrLeastSquares(ConstRowMajorRef(warm), VectorXd::Ones(1200));
+      const RowMatrixXd warm = RowMatrixXd::Random(4000, 400);
+      (void)QrLeastSquares(ConstRowMajorRef(warm), VectorXd::Ones(4000));
       (void)SingularValues(MatrixXd(warm));
     }
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     mallopt(M_TRIM_THRESHOLD, 0);
     malloc_trim(0);
+    // A forked child inherits the parent's high-water mark; "5" resets it
+    // to the current RSS (Linux ≥ 4.0).
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+    clear.close();
+    const bool reset = !clear.fail();
     const int64_t base = StatusKb("VmRSS");
     const bool ok = run();
     const int64_t peak = StatusKb("VmHWM");
-    const int64_t growth = ok && base >= 0 && peak >= 0 ? (peak - base) * 1024 : -1;
+    const int64_t growth = ok && reset && base >= 0 && peak >= 0 ? (peak - base) * 1024 : -1;
     if (write(fds[1], &growth, sizeof(growth)) != sizeof(growth)) _exit(2);
     _exit(0);
   }
