@@ -56,8 +56,12 @@ absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref
                                                    a.cols(), " columns; sketch-and-solve needs m >= d"));
   }
   SolveResult out;
-  MatrixXd sa = sketch.Apply(a);
-  VectorXd sb = sketch.Apply(b);
+  auto sa_or = sketch.Apply(a);
+  if (!sa_or.ok()) return sa_or.status();
+  auto sb_or = sketch.Apply(b);
+  if (!sb_or.ok()) return sb_or.status();
+  MatrixXd sa = *std::move(sa_or);
+  VectorXd sb = *std::move(sb_or);
   out.timings.sketch_seconds = Since(t0);
   const auto t1 = std::chrono::steady_clock::now();
   auto x = SolveSketchedLeastSquares(std::move(sa), std::move(sb));
@@ -65,6 +69,7 @@ absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref
   out.x = std::move(*x);
   out.timings.factor_seconds = Since(t1);
   out.residual_norm = a.ResidualNorm(out.x, b);
+  out.convergence = SolveConvergence::kDirect;
   out.stop_reason = "direct solve of the sketched problem";
   out.timings.total_seconds = Since(t0);
   return out;
