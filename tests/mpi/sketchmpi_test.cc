@@ -308,7 +308,7 @@ TEST_F(SketchmpiTest, ASketchLargerThanTheMatrixIsRefusedBeforeAllocating) {
   const RunResult run = Sketchmpi(2, absl::StrCat("lowrank --sketch random --m 2000000000 --k 2 ",
                                                   Path("a.npy")));
   EXPECT_EQ(run.exit_code, 4) << run.err;
-  EXPECT_NE(run.err.find("the sketch has m=2000000000 rows but A has only n=40"), std::string::npos)
+  EXPECT_NE(run.err.find("the sketch has m = 2000000000 rows but A has only n = 40"), std::string::npos)
       << run.err;
 }
 
