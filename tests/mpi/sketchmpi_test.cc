@@ -293,6 +293,8 @@ TEST_F(SketchmpiTest, SolveWithTheDefaultSketchReachesTheOptimum) {
   const double optimal = (a * x - b).norm();
   EXPECT_NEAR(json->Find("optimal_residual_norm")->as_number(), optimal, 1e-12 * optimal);
   EXPECT_NEAR(json->Find("residual_norm")->as_number(), optimal, 1e-12 * optimal);
+  EXPECT_TRUE(json->Find("converged")->as_bool());
+  EXPECT_EQ(json->Find("convergence")->as_string(), "converged");
 }
 
 TEST_F(SketchmpiTest, UsageErrorsExitWithTwoOnEveryRank) {
