@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   }
   TokenAuth auth = tokens.empty() ? TokenAuth() : TokenAuth::FromTokens(std::move(tokens));
   SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeCredentials(options));
-  SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir));
+  SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir, options.blob_dir));
   // On a shared store jobs are claimed by replica id (job_runner.h); on
   // SQLite the one process runs them unowned.
   const std::string replica_id = IsPostgresStoreSpec(options.store) ? ReplicaId(options) : "";
