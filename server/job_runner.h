@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,7 @@
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
 #include "server/lease_heartbeat.h"
+#include "server/memory_budget.h"
 #include "server/store.h"
 
 namespace sketchd {
@@ -48,6 +50,11 @@ class JobRunner {
     std::string replica_id;
     int64_t lease_us = int64_t{10} * 1000 * 1000;  // a dead replica's jobs wait this long
     int poll_ms = 500;                              // idle workers look for QUEUED jobs
+    // A job holds its estimated bytes from here while it runs (null: no budget).
+    MemoryBudget* memory = nullptr;
+    // Tests: called with "TrainingJob" inside the job's exception boundary.
+    std::function<void(std::string_view)> fault_hook_for_testing;
+    bool log_jobs = true;  // one stderr line per finished job
   };
   // Called after a job stored a new sketch (e.g. to refresh caches).
   using SketchAdded = std::function<void(const std::string& dataset, int64_t version)>;
@@ -56,9 +63,11 @@ class JobRunner {
   ~JobRunner();  // Shutdown()
 
   // Creates the job (QUEUED) and enqueues it. RESOURCE_EXHAUSTED when the
-  // queue is full, FAILED_PRECONDITION when shutting down.
+  // queue is full, FAILED_PRECONDITION when shutting down. `memory_estimate`
+  // bytes are reserved from Options::memory when the job starts; if they are
+  // not free then, the job fails with RESOURCE_EXHAUSTED (RestartJob later).
   absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
-                                   int64_t restarted_from);
+                                   int64_t restarted_from, int64_t memory_estimate = 0);
   // QUEUED → CANCELLED at once; RUNNING → token fired (core stops within a
   // second, then CANCELLED). Terminal jobs: FAILED_PRECONDITION.
   absl::StatusOr<JobRecord> Cancel(int64_t job_id);
@@ -84,6 +93,7 @@ class JobRunner {
     bool interrupted = false;   // cancelled by shutdown, not by a user
     double last_persist = 0;    // steady seconds of the last progress write
     bool lease_lost = false;    // replica mode: another replica owns it now
+    int64_t memory_estimate = 0;  // bytes reserved while it runs
   };
 
   void WorkerLoop();

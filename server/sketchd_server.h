@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/job_runner.h"
+#include "server/memory_budget.h"
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
 #include "server/sketch_service.h"
@@ -43,6 +44,7 @@ class SketchdServer {
   std::unique_ptr<Store> store_;
   int64_t interrupted_at_start_ = 0;
   std::unique_ptr<SketchCache> cache_;
+  std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<JobRunner> jobs_;
   std::unique_ptr<SketchServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -101,7 +101,7 @@ v1::Job StartJob(v1::SketchService::Stub* stub, const std::string& dataset,
   o.set_task(v1::TASK_LOW_RANK);
   o.set_k(3);
   o.set_m(8);
-  o.set_iterations(100000000);  // ends by the time budget (or a cancel)
+  o.set_iterations(1000000);  // the cap; ends by the time budget (or a cancel)
   o.set_time_budget_seconds(time_budget_seconds);
   o.set_threads(1);
   grpc::ClientContext ctx;
