@@ -15,7 +15,10 @@
 // so a job whose replica died is claimed again after its lease expires and
 // finishes elsewhere. Get/Watch/Cancel of a job running on another replica
 // go through the store (Watch polls it; Cancel is Store::RequestCancel,
-// which the owner sees on its next heartbeat).
+// which the owner sees on its next heartbeat). Not yet in replica mode: the
+// --max_queued_jobs limit (the store's queue is unbounded) and the per-job
+// memory reservation (the estimate is not stored with the job, so the
+// claiming replica runs it without one).
 #ifndef SKETCHD_SERVER_JOB_RUNNER_H_
 #define SKETCHD_SERVER_JOB_RUNNER_H_
 
