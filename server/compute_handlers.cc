@@ -295,7 +295,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     resp->mutable_x()->Add(r.x.data(), r.x.data() + r.x.size());
     resp->set_residual_norm(r.residual_norm);
     resp->set_iterations(r.iterations);
-    resp->set_converged(r.stop_reason.find("iteration limit") == std::string::npos);
+    resp->set_converged(IsConverged(r.convergence));
     resp->set_stop_reason(r.stop_reason);
     resp->mutable_objective_history()->Add(r.objective.begin(), r.objective.end());
     resp->set_sketch_version(sketch.version);
