@@ -11,6 +11,7 @@
 #include "core/lowrank/scw_low_rank.h"
 #include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
+#include "core/regression/solve_memory.h"
 #include "core/sketch/sketch_accumulator.h"
 #include "core/status_macros.h"
 #include "server/names.h"
@@ -161,6 +162,7 @@ grpc::Status SketchServiceImpl::LowRank(
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
     const int64_t sketch_m = sketch.trained ? sketch.trained->m() : sketch.random->rows();
+    // k ≤ m ≤ n for stored sketches too (SCW returns at most m components).
     SKETCHD_RETURN_IF_ERROR(CheckSketchSizes(h.n(), sketch_m, h.k()));
     if (h.has_one_pass()) {
       if (sketch.trained && sketch.trained->is_dense()) {
@@ -413,9 +415,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
 
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
-        ReserveRequest("Solve", EstimateSolveRequestBytes(
-                                    h.n(), h.d(),
-                                    sketch.trained ? sketch.trained->sketch.rows() : opt.sketch_rows)));
+        ReserveRequest("Solve", EstimateSolveBytes(opt, h.n(), h.d())));
     PooledBuffer ab_buffer =
         buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
     Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);
