@@ -169,24 +169,31 @@ grpc::Status SketchServiceImpl::LowRank(
 
     v1::LowRankResponse resp;
     v1::LowRankSummary* sum = resp.mutable_summary();
-    sum->set_n(h.n());
-    sum->set_d(h.d());
-    sum->set_k(h.k());
-    sum->set_rank(f.rank);
-    sum->mutable_singular_values()->Add(f.singular_values.data(),
-                                        f.singular_values.data() + f.singular_values.size());
-    sum->set_sketch_version(sketch.version);
-    sum->set_sketch_m(sketch.sketch().rows());
+    FillLowRankSummary(h, sketch, f, sum);
     v1::LowRankTimings* t = sum->mutable_timings();
     t->set_receive_seconds(receive_seconds);
     t->set_sketch_seconds(sketch_seconds);
-    t->set_basis_seconds(f.timings.basis_seconds);
-    t->set_project_seconds(f.timings.project_seconds);
-    t->set_svd_seconds(f.timings.svd_seconds);
     t->set_total_seconds(Since(start));
     if (!stream->Write(resp)) return ClientGone(ctx);
     return WriteFactorChunks(ctx, stream, f);
   });
+}
+
+void SketchServiceImpl::FillLowRankSummary(const v1::LowRankHeader& h,
+                                           const ResolvedSketch& sketch, const LowRankFactors& f,
+                                           v1::LowRankSummary* sum) {
+  sum->set_n(h.n());
+  sum->set_d(h.d());
+  sum->set_k(h.k());
+  sum->set_rank(f.rank);
+  sum->mutable_singular_values()->Add(f.singular_values.data(),
+                                      f.singular_values.data() + f.singular_values.size());
+  sum->set_sketch_version(sketch.version);
+  sum->set_sketch_m(sketch.sketch().rows());
+  v1::LowRankTimings* t = sum->mutable_timings();
+  t->set_basis_seconds(f.timings.basis_seconds);
+  t->set_project_seconds(f.timings.project_seconds);
+  t->set_svd_seconds(f.timings.svd_seconds);
 }
 
 absl::Status SketchServiceImpl::WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
@@ -255,22 +262,12 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
 
   v1::LowRankResponse resp;
   v1::LowRankSummary* sum = resp.mutable_summary();
-  sum->set_n(h.n());
-  sum->set_d(h.d());
-  sum->set_k(h.k());
-  sum->set_rank(f.rank);
-  sum->mutable_singular_values()->Add(f.singular_values.data(),
-                                      f.singular_values.data() + f.singular_values.size());
-  sum->set_sketch_version(sketch.version);
-  sum->set_sketch_m(m);
+  FillLowRankSummary(h, sketch, f, sum);
   sum->set_one_pass_state_bytes(acc.state_bytes());
   sum->set_one_pass_core_m(core_m);
   v1::LowRankTimings* t = sum->mutable_timings();
   t->set_receive_seconds(receive_seconds);
   t->set_sketch_seconds(f.timings.sketch_seconds);
-  t->set_basis_seconds(f.timings.basis_seconds);
-  t->set_project_seconds(f.timings.project_seconds);
-  t->set_svd_seconds(f.timings.svd_seconds);
   t->set_total_seconds(Since(start));
   if (!stream->Write(resp)) return ClientGone(ctx);
   return WriteFactorChunks(ctx, stream, f);

@@ -119,6 +119,10 @@ class SketchServiceImpl final : public v1::SketchService::Service {
                               const v1::LowRankHeader& h, WireDtype dtype,
                               const ResolvedSketch& sketch,
                               std::chrono::steady_clock::time_point start, RpcLog& log);
+  // The summary fields both LowRank paths share (shape, rank, singular
+  // values, sketch, core timings).
+  static void FillLowRankSummary(const v1::LowRankHeader& h, const ResolvedSketch& sketch,
+                                 const LowRankFactors& f, v1::LowRankSummary* sum);
   // Streams Y then Z after the summary, in ≤ 1 MiB chunks.
   static absl::Status WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
                                         const LowRankFactors& f);
