@@ -387,6 +387,8 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         if (!args->out.empty()) j.Set("out", args->out);
         j.Set("residual_norm", solved->residual_norm);
         j.Set("iterations", solved->iterations);
+        j.Set("converged", IsConverged(solved->convergence));
+        j.Set("convergence", SolveConvergenceName(solved->convergence));
         j.Set("stop_reason", solved->stop_reason);
         Json timings = Json::Object();
         timings.Set("sketch_seconds", solved->timings.sketch_seconds);
@@ -398,7 +400,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
                                    ", sketch ", args->sketch, "\n  ‖Ax − b‖ = ",
                                    FormatNumber(solved->residual_norm), " after ",
                                    solved->iterations, " iterations (", solved->stop_reason,
-                                   "); ", FormatSeconds(solved->timings.total_seconds), "\n");
+                                   IsConverged(solved->convergence) ? "" : "; NOT converged", "); ", FormatSeconds(solved->timings.total_seconds), "\n");
         if (!args->out.empty()) {
           absl::StrAppend(&result.text, "  wrote x (", solved->x.size(), ") to ", args->out, "\n");
         }

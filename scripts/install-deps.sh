@@ -35,7 +35,7 @@ CONTAINER_PACKAGES=(podman runc debootstrap podman-compose uidmap slirp4netns fu
 # Shared libraries the binaries link against at run time (bookworm names).
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libabsl20220623 liblapacke libopenblas0-pthread
-  libsqlite3-0 libxxhash0 ca-certificates
+  libsqlite3-0 libxxhash0 libpq5 libssl3 ca-certificates
 )
 
 mode=build

@@ -8,6 +8,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@
 #include "absl/status/statusor.h"
 
 namespace sketchd {
+
+using TokenDigest = std::array<unsigned char, 32>;  // SHA-256
 
 class TokenAuth {
  public:
@@ -31,6 +34,7 @@ class TokenAuth {
  private:
   bool enabled_ = false;
   std::vector<std::string> tokens_;
+  std::vector<TokenDigest> digests_;  // of tokens_, what Check compares
 };
 
 }  // namespace sketchd

@@ -13,6 +13,7 @@
 #include "core/sketch/sketch_accumulator.h"
 #include "core/status_macros.h"
 #include "server/names.h"
+#include "server/resource_estimates.h"
 #include "server/row_blocks.h"
 #include "server/sketch_service.h"
 
@@ -72,6 +73,19 @@ std::string PackRows(const MatrixXd& f, int64_t r0, int64_t rows) {
 
 }  // namespace
 
+absl::Status SketchServiceImpl::CheckRandomSketchRows(int64_t m, int64_t n) const {
+  // A sketch with more rows than A compresses nothing and costs m·d memory
+  // (m = 1e6 on a 240 KB input once took 4.9 GB and 70 s).
+  const int64_t limit = std::min(options_.max_sketch_rows, n);
+  if (m < 1 || m > limit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sketch.random.m = ", m, " must be in [1, ", limit, "]: at most n = ", n,
+        " (the rows of A; a sketch larger than A saves nothing) and at most ",
+        options_.max_sketch_rows, " (--max_sketch_rows)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSketch(
     const std::string& dataset, const v1::SketchSelector& selector, SketchTask default_task,
     int64_t n) {
@@ -79,10 +93,7 @@ absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSket
   switch (selector.selector_case()) {
     case v1::SketchSelector::kRandom: {
       const int64_t m = selector.random().m();
-      if (m < 1 || m > options_.max_sketch_rows) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "sketch.random.m must be in [1, ", options_.max_sketch_rows, "], got ", m));
-      }
+      SKETCHD_RETURN_IF_ERROR(CheckRandomSketchRows(m, n));
       SKETCHD_ASSIGN_OR_RETURN(CountSketch s, CountSketch::Random(m, n, selector.random().seed()));
       out.random = std::make_shared<const CountSketch>(std::move(s));
       return out;
@@ -143,6 +154,11 @@ grpc::Status SketchServiceImpl::LowRank(
     }
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
+    // Admitted by estimated memory before a row is read or buffered.
+    SKETCHD_ASSIGN_OR_RETURN(
+        MemoryBudget::Reservation memory,
+        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(),
+                                                              sketch.sketch().rows(), h.k())));
 
     if (h.has_one_pass()) return OnePassLowRank(ctx, stream, h, dtype, sketch, start, log);
 
@@ -334,10 +350,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     ResolvedSketch sketch;
     if (h.sketch().selector_case() == v1::SketchSelector::kRandom) {
       const int64_t m = h.sketch().random().m();
-      if (m < 1 || m > options_.max_sketch_rows) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "sketch.random.m must be in [1, ", options_.max_sketch_rows, "], got ", m));
-      }
+      SKETCHD_RETURN_IF_ERROR(CheckRandomSketchRows(m, h.n()));
       opt.sketch_rows = m;
       opt.seed = h.sketch().random().seed();
     } else {
@@ -345,6 +358,11 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
       opt.trained_sketch = sketch.trained.get();
     }
 
+    SKETCHD_ASSIGN_OR_RETURN(
+        MemoryBudget::Reservation memory,
+        ReserveRequest("Solve", EstimateSolveRequestBytes(
+                                    h.n(), h.d(),
+                                    sketch.trained ? sketch.trained->sketch.rows() : opt.sketch_rows)));
     PooledBuffer ab_buffer =
         buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
     Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);
@@ -361,7 +379,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     resp->mutable_x()->Add(r.x.data(), r.x.data() + r.x.size());
     resp->set_residual_norm(r.residual_norm);
     resp->set_iterations(r.iterations);
-    resp->set_converged(r.stop_reason.find("iteration limit") == std::string::npos);
+    resp->set_converged(IsConverged(r.convergence));
     resp->set_stop_reason(r.stop_reason);
     resp->mutable_objective_history()->Add(r.objective.begin(), r.objective.end());
     resp->set_sketch_version(sketch.version);

@@ -14,11 +14,12 @@
 namespace sketchd {
 
 SketchServiceImpl::SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
-                                     SketchCache* cache, TokenAuth auth)
+                                     SketchCache* cache, MemoryBudget* memory, TokenAuth auth)
     : options_(options),
       store_(store),
       jobs_(jobs),
       cache_(cache),
+      memory_(memory),
       auth_(std::move(auth)),
       buffers_(static_cast<size_t>(std::max<int64_t>(0, options.buffer_pool_bytes))) {}
 

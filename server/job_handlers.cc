@@ -1,30 +1,86 @@
 // Training jobs.
+#include <algorithm>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/names.h"
 #include "server/proto_convert.h"
+#include "server/resource_estimates.h"
 #include "server/sketch_service.h"
 
 namespace sketchd {
 namespace {
 
-// Fail fast on what would only fail inside the job.
-absl::Status CheckTrainable(const DatasetRecord& ds, const TrainOptions& o) {
+// Fail fast, before queueing, on what would only fail inside the job, and
+// refuse a job whose estimated memory exceeds --max_job_bytes (an m of 2^30
+// used to be accepted and abort the server from the job thread). Returns the
+// estimate, which the job reserves from the memory budget when it starts.
+absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const DatasetRecord& ds,
+                                      const TrainOptions& o) {
   if (ds.num_matrices == 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "dataset '", ds.name, "' has no training matrices; upload some with UploadTrainingMatrices"));
   }
-  if (o.task == SketchTask::kLowRank && o.k > std::min(ds.n, ds.training_cols)) {
+  const bool regression_method = o.method == TrainMethod::kHeavyRows || o.method == TrainMethod::kRandom;
+  if (o.task == SketchTask::kLowRank && o.method == TrainMethod::kHeavyRows) {
+    return absl::InvalidArgumentError(
+        "options.method heavy_rows is for TASK_REGRESSION; for TASK_LOW_RANK use random, ivy, "
+        "mixed, inner_product or greedy");
+  }
+  if (o.task == SketchTask::kRegression && !regression_method) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "options.k = ", o.k, " exceeds min(n, cols) = ", std::min(ds.n, ds.training_cols),
-        " of the training matrices"));
+        "options.method ", TrainMethodName(o.method),
+        " is for TASK_LOW_RANK; for TASK_REGRESSION use heavy_rows or random"));
   }
-  if (o.task == SketchTask::kRegression && ds.training_cols < 2) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "regression training needs matrices [A | b] (≥ 2 columns); '", ds.name, "' has ",
-        ds.training_cols));
+  if (o.m > ds.n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "options.m = ", o.m, " exceeds n = ", ds.n, " of dataset '", ds.name,
+        "': a sketch with more rows than the matrices compresses nothing; use m ≤ n"));
   }
-  return absl::OkStatus();
+  if (o.m > limits.max_sketch_rows) {
+    return absl::InvalidArgumentError(absl::StrCat("options.m = ", o.m, " exceeds the limit of ",
+                                                   limits.max_sketch_rows, " (--max_sketch_rows)"));
+  }
+  if (o.task == SketchTask::kLowRank) {
+    if (o.k > std::min(ds.n, ds.training_cols)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "options.k = ", o.k, " exceeds min(n, cols) = ", std::min(ds.n, ds.training_cols),
+          " of the training matrices"));
+    }
+    if (o.k > o.m) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "options.k = ", o.k, " exceeds options.m = ", o.m,
+          ": a rank-k approximation needs a sketch of at least k rows (2k is typical)"));
+    }
+  } else {
+    if (ds.training_cols < 2) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "regression training needs matrices [A | b] (≥ 2 columns); '", ds.name, "' has ",
+          ds.training_cols));
+    }
+    const int64_t d = ds.training_cols - 1;
+    if (o.m < d) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "options.m = ", o.m, " is below d = ", d, " (columns of A in [A | b]); a regression "
+          "sketch needs m ≥ d rows to keep A's column space"));
+    }
+  }
+  const int threads = o.threads > 0 ? o.threads
+                      : limits.training_threads > 0
+                          ? limits.training_threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t estimate = EstimateTrainingJobBytes(o, ds.num_matrices, ds.n, ds.training_cols,
+                                                    ds.training_bytes, threads);
+  if (limits.max_job_bytes > 0 && estimate > limits.max_job_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "training on '", ds.name, "' (", ds.num_matrices, " matrices ", ds.n, "×",
+        ds.training_cols, ", m = ", o.m, ", ", threads, " threads) would need about ",
+        DescribeBytes(estimate), " of memory, more than the limit of ",
+        DescribeBytes(limits.max_job_bytes),
+        " (--max_job_bytes); use a smaller m, fewer threads or fewer training matrices"));
+  }
+  return estimate;
 }
 
 }  // namespace
@@ -36,8 +92,8 @@ grpc::Status SketchServiceImpl::StartTraining(grpc::ServerContext* ctx,
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->dataset()));
     SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, FromProto(req->options()));
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(req->dataset()));
-    SKETCHD_RETURN_IF_ERROR(CheckTrainable(ds, options));
-    SKETCHD_ASSIGN_OR_RETURN(JobRecord job, jobs_->Submit(ds.name, options, 0));
+    SKETCHD_ASSIGN_OR_RETURN(int64_t estimate, AdmitTraining(options_, ds, options));
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord job, jobs_->Submit(ds.name, options, 0, estimate));
     *resp = ToProto(job);
     return absl::OkStatus();
   });
@@ -88,8 +144,8 @@ grpc::Status SketchServiceImpl::RestartJob(grpc::ServerContext* ctx,
           "; only FAILED, CANCELLED or INTERRUPTED jobs can be restarted"));
     }
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(old.dataset));
-    SKETCHD_RETURN_IF_ERROR(CheckTrainable(ds, old.options));
-    SKETCHD_ASSIGN_OR_RETURN(JobRecord job, jobs_->Submit(ds.name, old.options, old.id));
+    SKETCHD_ASSIGN_OR_RETURN(int64_t estimate, AdmitTraining(options_, ds, old.options));
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord job, jobs_->Submit(ds.name, old.options, old.id, estimate));
     *resp = ToProto(job);
     return absl::OkStatus();
   });

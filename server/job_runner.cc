@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/exception_boundary.h"
 #include "core/matrix_types.h"
 #include "core/status_macros.h"
 #include "core/training/train_low_rank.h"
@@ -46,7 +47,8 @@ void JobRunner::TouchLocked(Slot* slot) {
 }
 
 absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
-                                            const TrainOptions& options, int64_t restarted_from) {
+                                            const TrainOptions& options, int64_t restarted_from,
+                                            int64_t memory_estimate) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return absl::UnavailableError("server is shutting down; no new jobs");
@@ -59,6 +61,7 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
   SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->CreateJob(dataset, options, restarted_from));
   auto slot = std::make_shared<Slot>();
   slot->record = record;
+  slot->memory_estimate = memory_estimate;
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) {
     slot->record.state = JobState::kInterrupted;
@@ -222,6 +225,13 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   // Persist before anyone can see the terminal state, so a client that saw
   // it (WatchJob) and calls GetJob/CancelJob finds the same; then publish
   // and leave the active set in one step.
+  if (options_.log_jobs) {
+    std::string line = absl::StrCat("sketchd job=", record.id, " dataset=", record.dataset,
+                                    " state=", JobStateName(state));
+    if (!error.empty()) absl::StrAppend(&line, " error=\"", error.substr(0, 300), "\"");
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
   absl::Status s = store_->UpdateJob(record);
   if (!s.ok()) std::fprintf(stderr, "sketchd: job %lld: cannot record final state: %s\n",
                             static_cast<long long>(record.id), std::string(s.message()).c_str());
@@ -304,7 +314,27 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
     }
     store_->UpdateJob(running).IgnoreError();
   }
-  absl::StatusOr<TrainedSketch> trained = Train(slot);
+  const std::string where = absl::StrCat("training job ", slot->record.id);
+  MemoryBudget::Reservation memory;
+  if (options_.memory != nullptr) {
+    // The per-job limit was checked at StartTraining; here only the total.
+    absl::StatusOr<MemoryBudget::Reservation> reserved =
+        options_.memory->Reserve(where, slot->memory_estimate, 0, "max_job_bytes");
+    if (!reserved.ok()) {
+      Finish(slot, JobState::kFailed,
+             absl::StrCat("RESOURCE_EXHAUSTED: ", reserved.status().message(),
+                          "; restart it with RestartJob when the server is less busy"));
+      return;
+    }
+    memory = std::move(*reserved);
+  }
+  // Nothing the maths throws (std::bad_alloc above all) may leave this thread:
+  // it would abort the whole server.
+  absl::StatusOr<TrainedSketch> trained =
+      CallAtBoundary(where.c_str(), [&]() -> absl::StatusOr<TrainedSketch> {
+        if (options_.fault_hook_for_testing) options_.fault_hook_for_testing("TrainingJob");
+        return Train(slot);
+      });
   if (slot->cancel.cancelled()) {
     bool interrupted;
     {
@@ -331,7 +361,8 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
     slot->record.finished_us = NowMicros();
     record = slot->record;
   }
-  absl::StatusOr<SketchRecord> sketch = store_->CompleteJob(record, *trained);
+  absl::StatusOr<SketchRecord> sketch = CallAtBoundary(
+      where.c_str(), [&]() -> absl::StatusOr<SketchRecord> { return store_->CompleteJob(record, *trained); });
   if (!sketch.ok()) {
     Finish(slot, JobState::kFailed,
            absl::StrCat("trained, but storing the sketch failed: ", sketch.status().message()));

@@ -18,12 +18,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
+#include "server/memory_budget.h"
 #include "server/store.h"
 
 namespace sketchd {
@@ -34,6 +36,11 @@ class JobRunner {
     int workers = 1;          // concurrent training jobs
     int max_queued = 16;      // QUEUED jobs waiting for a worker
     int training_threads = 0; // default TrainOptions::threads when a job leaves it 0
+    // A job holds its estimated bytes from here while it runs (null: no budget).
+    MemoryBudget* memory = nullptr;
+    // Tests: called with "TrainingJob" inside the job's exception boundary.
+    std::function<void(std::string_view)> fault_hook_for_testing;
+    bool log_jobs = true;  // one stderr line per finished job
   };
   // Called after a job stored a new sketch (e.g. to refresh caches).
   using SketchAdded = std::function<void(const std::string& dataset, int64_t version)>;
@@ -42,9 +49,11 @@ class JobRunner {
   ~JobRunner();  // Shutdown()
 
   // Creates the job (QUEUED) and enqueues it. RESOURCE_EXHAUSTED when the
-  // queue is full, FAILED_PRECONDITION when shutting down.
+  // queue is full, FAILED_PRECONDITION when shutting down. `memory_estimate`
+  // bytes are reserved from Options::memory when the job starts; if they are
+  // not free then, the job fails with RESOURCE_EXHAUSTED (RestartJob later).
   absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
-                                   int64_t restarted_from);
+                                   int64_t restarted_from, int64_t memory_estimate = 0);
   // QUEUED → CANCELLED at once; RUNNING → token fired (core stops within a
   // second, then CANCELLED). Terminal jobs: FAILED_PRECONDITION.
   absl::StatusOr<JobRecord> Cancel(int64_t job_id);
@@ -69,6 +78,7 @@ class JobRunner {
     uint64_t version = 0;       // bumped on every change, for watchers
     bool interrupted = false;   // cancelled by shutdown, not by a user
     double last_persist = 0;    // steady seconds of the last progress write
+    int64_t memory_estimate = 0;  // bytes reserved while it runs
   };
 
   void WorkerLoop();

@@ -2,6 +2,7 @@
 //   sketchd --listen=127.0.0.1:50051 --data_dir=./sketchd-data
 // SIGTERM/SIGINT: graceful shutdown (running jobs recorded as INTERRUPTED).
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "server/sketchd_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0 = any free port)");
@@ -23,7 +26,10 @@ ABSL_FLAG(int64_t, max_rows, 10000000, "largest row count of any matrix / datase
 ABSL_FLAG(int, max_concurrent_streams, 64, "Upload/LowRank/Solve streams served at once");
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20, "gRPC message size limit, both directions");
 ABSL_FLAG(int64_t, stream_window_bytes, 8 << 20, "HTTP/2 flow-control window per stream (0 = gRPC's adaptive BDP default)");
-ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector");
+ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector (m must also be <= n)");
+ABSL_FLAG(int64_t, max_request_bytes, int64_t{4} << 30, "estimated peak memory one LowRank/Solve call may use");
+ABSL_FLAG(int64_t, max_job_bytes, int64_t{8} << 30, "estimated peak memory one training job may use");
+ABSL_FLAG(int64_t, memory_budget_bytes, int64_t{16} << 30, "estimated memory of all calls and jobs in flight together (0 = no total limit)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS with --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA for client certificates (enables mutual TLS)");
@@ -33,8 +39,28 @@ ABSL_FLAG(int64_t, buffer_pool_mb, 256, "MiB of freed receive buffers kept mappe
 ABSL_FLAG(bool, log_requests, true, "log one line per RPC to stderr");
 ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a newline to this fd");
 
+#ifndef SKETCHD_VERSION
+#error "SKETCHD_VERSION must be defined by the build (server/CMakeLists.txt)"
+#endif
+
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("sketchd: learned-sketch gRPC service. See --help for flags.");
+  // Training data and sketches are private to the service account: every
+  // file and directory sketchd creates gets no group/other permissions.
+  umask(077);
+  // Abseil's default --help filter looks for flags in a file named after the
+  // binary ("sketchd.cc") and finds none ("No flags matched."); ours are all
+  // here. Its default --version text describes the build mode, not a version.
+  absl::FlagsUsageConfig usage;
+  const auto ours = [](absl::string_view file) { return absl::EndsWith(file, "server/main.cc"); };
+  usage.contains_help_flags = ours;
+  usage.contains_helpshort_flags = ours;
+  usage.contains_helppackage_flags = ours;
+  usage.version_string = [] { return std::string("sketchd ") + SKETCHD_VERSION + "\n"; };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "sketchd: learned-sketch gRPC service.\n"
+      "  sketchd --listen=127.0.0.1:50051 --data_dir=./sketchd-data [flags]\n"
+      "SIGTERM/SIGINT stop it gracefully (running jobs are recorded as INTERRUPTED).");
   absl::ParseCommandLine(argc, argv);
 
   sketchd::ServerOptions o;
@@ -48,6 +74,9 @@ int main(int argc, char** argv) {
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   o.max_sketch_rows = absl::GetFlag(FLAGS_max_sketch_rows);
+  o.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  o.max_job_bytes = absl::GetFlag(FLAGS_max_job_bytes);
+  o.memory_budget_bytes = absl::GetFlag(FLAGS_memory_budget_bytes);
   o.stream_window_bytes = absl::GetFlag(FLAGS_stream_window_bytes);
   o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   o.tls_key = absl::GetFlag(FLAGS_tls_key);

@@ -4,7 +4,9 @@
 #define SKETCHD_SERVER_SERVER_OPTIONS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sketchd {
@@ -27,7 +29,15 @@ struct ServerOptions {
   // HTTP/2 flow-control window per stream (fixed, BDP probing off); 0 keeps
   // gRPC's adaptive default. See sketchd_server.cc.
   int64_t stream_window_bytes = 8 << 20;
-  int64_t max_sketch_rows = 1'000'000;          // m of a random selector
+  int64_t max_sketch_rows = 1'000'000;          // m of a random selector (also ≤ n)
+
+  // Memory admission (see memory_budget.h). Defaults fit a 2-core, 24 GiB
+  // machine: one request or job may use a sixth / a third of it, and
+  // everything in flight together two thirds, leaving room for SQLite's
+  // cache, gRPC's buffers and the receive-buffer pool.
+  int64_t max_request_bytes = int64_t{4} << 30;     // one LowRank/Solve call
+  int64_t max_job_bytes = int64_t{8} << 30;         // one training job
+  int64_t memory_budget_bytes = int64_t{16} << 30;  // all calls and jobs at once (≤ 0: none)
 
   // Security. TLS when tls_cert and tls_key are set; mutual TLS when
   // tls_client_ca is set as well (clients must present a cert it signed).
@@ -47,6 +57,11 @@ struct ServerOptions {
   // Freed receive buffers kept for the next stream (see buffer_pool.h):
   // fresh large allocations cost more in page faults than the transfer.
   int64_t buffer_pool_bytes = int64_t{256} << 20;
+
+  // Tests only: called with the RPC name at the start of every handler, and
+  // with "TrainingJob" at the start of every job, inside the exception
+  // boundary; a test makes it throw to check that the boundary holds.
+  std::function<void(std::string_view where)> fault_hook_for_testing;
 };
 
 }  // namespace sketchd

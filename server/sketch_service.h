@@ -4,8 +4,9 @@
 //   job_handlers.cc      training jobs
 //   sketch_handlers.cc   sketch registry
 //   compute_handlers.cc  LowRank and Solve (streaming maths)
-// Every handler runs through Handle(): auth check, one log line, absl →
-// grpc status mapping.
+// Every handler runs through Handle(): auth check, the exception boundary,
+// one log line with the status the client really gets, absl → grpc status
+// mapping.
 #ifndef SKETCHD_SERVER_SKETCH_SERVICE_H_
 #define SKETCHD_SERVER_SKETCH_SERVICE_H_
 
@@ -15,12 +16,14 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "core/exception_boundary.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
 #include "server/buffer_pool.h"
 #include "server/job_runner.h"
+#include "server/memory_budget.h"
 #include "server/rpc_log.h"
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
@@ -34,7 +37,7 @@ namespace sketchd {
 class SketchServiceImpl final : public v1::SketchService::Service {
  public:
   SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
-                    SketchCache* cache, TokenAuth auth);
+                    SketchCache* cache, MemoryBudget* memory, TokenAuth auth);
 
   // Makes long-lived handlers (WatchJob) return promptly.
   void BeginShutdown() { stopping_.store(true); }
@@ -84,9 +87,20 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   grpc::Status Handle(grpc::ServerContext* ctx, const char* method, Body&& body) {
     RpcLog log(options_.log_requests, method);
     absl::Status status = auth_.Check(*ctx);
-    if (status.ok()) status = body(log);
+    if (status.ok()) {
+      status = CallAtBoundary(method, [&]() -> absl::Status {
+        if (options_.fault_hook_for_testing) options_.fault_hook_for_testing(method);
+        return body(log);
+      });
+    }
     log.set_status(status);
     return ToGrpcStatus(status);
+  }
+
+  // Admits a LowRank/Solve call of `estimate` bytes against
+  // --max_request_bytes and --memory_budget_bytes.
+  absl::StatusOr<MemoryBudget::Reservation> ReserveRequest(const char* what, int64_t estimate) {
+    return memory_->Reserve(what, estimate, options_.max_request_bytes, "max_request_bytes");
   }
 
   // Counts a streaming RPC against --max_concurrent_streams for its lifetime.
@@ -127,6 +141,8 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   static absl::Status WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
                                         const LowRankFactors& f);
 
+  // m of a random sketch selector: 1 ≤ m ≤ min(n, --max_sketch_rows).
+  absl::Status CheckRandomSketchRows(int64_t m, int64_t n) const;
   // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
   static absl::Status ClientGone(grpc::ServerContext* ctx);
   absl::Status CheckShape(const char* what, int64_t rows, int64_t cols) const;
@@ -135,6 +151,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   Store* store_;
   JobRunner* jobs_;
   SketchCache* cache_;
+  MemoryBudget* memory_;
   TokenAuth auth_;
   std::atomic<int> streams_{0};
   std::atomic<bool> stopping_{false};

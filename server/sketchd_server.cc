@@ -5,12 +5,20 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "server/tls_check.h"
 
 // OpenBLAS's own API (the library is linked through core's LAPACKE use).
 extern "C" void openblas_set_num_threads(int num_threads);
@@ -42,11 +50,36 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const S
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
   SKETCHD_ASSIGN_OR_RETURN(pair.private_key, ReadFile(o.tls_key, "TLS key"));
   SKETCHD_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(o.tls_cert, "TLS certificate"));
-  ssl.pem_key_cert_pairs.push_back(std::move(pair));
   if (!o.tls_client_ca.empty()) {
     SKETCHD_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(o.tls_client_ca, "TLS client CA"));
   }
+  SKETCHD_RETURN_IF_ERROR(CheckTlsFiles(pair.cert_chain, pair.private_key, ssl.pem_root_certs));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
   return grpc::SslServerCredentials(ssl);
+}
+
+// The data directory holds every uploaded training matrix: owner only
+// (0700), whatever the umask. The database file is created 0600 before
+// SQLite opens it; SQLite gives its WAL and shared-memory files the mode of
+// the database file.
+absl::Status PrepareDataDir(const std::string& data_dir) {
+  if (mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    // A missing parent: create the parents with the default mode, then ours.
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(data_dir).parent_path(), ec);
+    if (mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot create data directory '", data_dir, "': ", std::strerror(errno)));
+    }
+  }
+  const std::string db = (std::filesystem::path(data_dir) / "sketchd.db").string();
+  const int fd = open(db.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create '", db, "': ", std::strerror(errno)));
+  }
+  close(fd);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -62,15 +95,21 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   }
   TokenAuth auth = tokens.empty() ? TokenAuth() : TokenAuth::FromTokens(std::move(tokens));
   SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeCredentials(options));
+  SKETCHD_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
   SKETCHD_ASSIGN_OR_RETURN(s->store_, SqliteStore::Open(options.data_dir));
   s->cache_ = std::make_unique<SketchCache>(s->store_.get());
+  s->memory_ = std::make_unique<MemoryBudget>(options.memory_budget_bytes);
   JobRunner::Options jo;
   jo.workers = std::max(1, options.train_workers);
   jo.max_queued = std::max(0, options.max_queued_jobs);
   jo.training_threads = options.training_threads;
+  jo.memory = s->memory_.get();
+  jo.fault_hook_for_testing = options.fault_hook_for_testing;
+  jo.log_jobs = options.log_requests;
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
-                                                    s->cache_.get(), std::move(auth));
+                                                    s->cache_.get(), s->memory_.get(),
+                                                    std::move(auth));
 
   if (options.blas_threads > 0) openblas_set_num_threads(options.blas_threads);
   grpc::EnableDefaultHealthCheckService(true);
@@ -93,8 +132,10 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     s->jobs_->Shutdown();
-    return absl::UnavailableError(absl::StrCat("cannot listen on '", options.listen,
-                                               "' (address in use or invalid?)"));
+    // The TLS files were checked above, so what is left is the address.
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on '", options.listen,
+        "': the port is in use or the address is not a local host:port"));
   }
   if (auto* health = s->server_->GetHealthCheckService()) {
     health->SetServingStatus(true);
@@ -113,9 +154,11 @@ void SketchdServer::Shutdown(double grace_seconds) {
   if (server_ != nullptr) {
     if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(false);
   }
-  if (service_ != nullptr) service_->BeginShutdown();
-  // Jobs first: watchers then see INTERRUPTED and their streams end.
+  // Jobs first, while WatchJob streams still run: each watcher is sent its
+  // job's INTERRUPTED state and its stream ends OK. Only then are the
+  // remaining long-lived handlers told to return.
   if (jobs_ != nullptr) jobs_->Shutdown();
+  if (service_ != nullptr) service_->BeginShutdown();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::milliseconds(static_cast<int64_t>(grace_seconds * 1000)));

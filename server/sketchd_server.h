@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/job_runner.h"
+#include "server/memory_budget.h"
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
 #include "server/sketch_service.h"
@@ -42,6 +43,7 @@ class SketchdServer {
   ServerOptions options_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<SketchCache> cache_;
+  std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<JobRunner> jobs_;
   std::unique_ptr<SketchServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -85,6 +85,16 @@ CREATE TABLE training_matrix_data (
 INSERT INTO training_matrix_data(matrix_id, data) SELECT id, data FROM training_matrices;
 UPDATE training_matrices SET data = x'';
 )sql",
+      // 3: matrix bytes move to files (blob_directory.h; the store's Open
+      // exports rows left in training_matrix_data, one matrix per
+      // transaction) and jobs gain ownership for several replicas
+      // (store.h). file = '' means "still in training_matrix_data".
+      R"sql(
+ALTER TABLE training_matrices ADD COLUMN file TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_expires_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return *migrations;
 }

@@ -7,89 +7,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "server/job_ownership.h"
 #include "server/sqlite_migrations.h"
+#include "server/store_rows.h"
 #include "core/training/train_options_text.h"
 
 namespace sketchd {
 namespace {
 
-constexpr const char* kDatasetColumns =
-    "d.name, d.n, d.d, d.description, d.created_us, "
-    "(SELECT COUNT(*) FROM training_matrices t WHERE t.dataset = d.name AND t.committed = 1), "
-    "(SELECT COALESCE(MAX(cols), 0) FROM training_matrices t WHERE t.dataset = d.name AND "
-    "t.committed = 1), "
-    "(SELECT COALESCE(SUM(rows * cols * CASE dtype WHEN 1 THEN 4 ELSE 8 END), 0) FROM "
-    "training_matrices t WHERE t.dataset = d.name AND t.committed = 1), "
-    "(SELECT COUNT(*) FROM sketches s WHERE s.dataset = d.name)";
-
-DatasetRecord ReadDataset(const SqliteStatement& s) {
-  DatasetRecord r;
-  r.name = s.Text(0);
-  r.n = s.Int(1);
-  r.d = s.Int(2);
-  r.description = s.Text(3);
-  r.created_us = s.Int(4);
-  r.num_matrices = s.Int(5);
-  r.training_cols = s.Int(6);
-  r.training_bytes = s.Int(7);
-  r.num_sketches = s.Int(8);
-  return r;
-}
-
-constexpr const char* kJobColumns =
-    "id, dataset, options, state, progress, message, error, created_us, started_us, "
-    "finished_us, sketch_version, restarted_from";
-
-absl::StatusOr<JobRecord> ReadJob(const SqliteStatement& s) {
-  JobRecord j;
-  j.id = s.Int(0);
-  j.dataset = s.Text(1);
-  SKETCHD_ASSIGN_OR_RETURN(j.options, DecodeTrainOptions(s.Text(2)));
-  j.state = static_cast<JobState>(s.Int(3));
-  j.progress = s.Real(4);
-  j.message = s.Text(5);
-  j.error = s.Text(6);
-  j.created_us = s.Int(7);
-  j.started_us = s.Int(8);
-  j.finished_us = s.Int(9);
-  j.sketch_version = s.Int(10);
-  j.restarted_from = s.Int(11);
-  return j;
-}
-
-constexpr const char* kSketchColumns =
-    "dataset, version, task, method, k, m, n, d, created_us, is_default, job_id, "
-    "train_seconds, val_metric, val_matrices, val_learned, val_random, val_random_seeds, notes, "
-    "options, length(data)";
-
-absl::StatusOr<SketchRecord> ReadSketch(const SqliteStatement& s) {
-  SketchRecord r;
-  r.dataset = s.Text(0);
-  r.version = s.Int(1);
-  SKETCHD_ASSIGN_OR_RETURN(r.task, ParseSketchTask(s.Text(2)));
-  r.method = s.Text(3);
-  r.k = s.Int(4);
-  r.m = s.Int(5);
-  r.n = s.Int(6);
-  r.d = s.Int(7);
-  r.created_us = s.Int(8);
-  r.is_default = s.Int(9) != 0;
-  r.job_id = s.Int(10);
-  r.train_seconds = s.Real(11);
-  r.validation.metric = s.Text(12);
-  r.validation.num_matrices = s.Int(13);
-  r.validation.learned = s.Real(14);
-  r.validation.random = s.Real(15);
-  r.validation.random_seeds = static_cast<int>(s.Int(16));
-  r.notes = s.Text(17);
-  SKETCHD_ASSIGN_OR_RETURN(r.options, DecodeTrainOptions(s.Text(18)));
-  r.serialized_bytes = s.Int(19);
-  return r;
-}
-
-absl::Status NoDataset(const std::string& name) {
-  return absl::NotFoundError(absl::StrCat("dataset '", name, "' not found"));
-}
+constexpr int64_t kQueued = static_cast<int64_t>(JobState::kQueued);
+constexpr int64_t kRunning = static_cast<int64_t>(JobState::kRunning);
 
 }  // namespace
 
@@ -117,16 +44,86 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   SKETCHD_RETURN_IF_ERROR(MigrateSqlite(writer.get()));
   SKETCHD_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> reader, SqliteDb::Open(path));
   SKETCHD_RETURN_IF_ERROR(reader->Exec("PRAGMA foreign_keys = ON"));
+  SKETCHD_ASSIGN_OR_RETURN(
+      BlobDirectory blobs,
+      BlobDirectory::Open((std::filesystem::path(data_dir) / "matrices").string()));
 
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(writer), std::move(reader)));
+  std::unique_ptr<SqliteStore> store(
+      new SqliteStore(std::move(writer), std::move(reader), std::move(blobs)));
+  SKETCHD_RETURN_IF_ERROR(store->RemoveUncommittedAndOrphans());
+  SKETCHD_RETURN_IF_ERROR(store->ExportDatabaseBlobs());
+  SKETCHD_ASSIGN_OR_RETURN(store->interrupted_at_open_,
+                           store->InterruptActiveJobs("", "server stopped while the job was active; "
+                                                          "use RestartJob to run it again"));
+  return store;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteStore::MatrixFiles(const char* where,
+                                                                  const std::string& arg) {
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto q, writer_->Prepare(absl::StrCat("SELECT file FROM training_matrices WHERE file <> '' AND ",
+                                            where)));
+  q->Bind(1, arg);
+  std::vector<std::string> files;
+  while (true) {
+    SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    files.push_back(q->Text(0));
+  }
+  return files;
+}
+
+absl::Status SqliteStore::RemoveUncommittedAndOrphans() {
+  std::lock_guard<std::mutex> lock(write_mu_);
   {
     // Uploads of a previous process that never committed are garbage.
-    SKETCHD_RETURN_IF_ERROR(store->writer_->Exec("DELETE FROM training_matrices WHERE committed = 0"));
+    SqliteTransaction txn(writer_.get());
+    SKETCHD_RETURN_IF_ERROR(txn.status());
+    SKETCHD_RETURN_IF_ERROR(writer_->Exec("DELETE FROM training_matrices WHERE committed = 0"));
+    SKETCHD_RETURN_IF_ERROR(txn.Commit());
   }
-  SKETCHD_ASSIGN_OR_RETURN(store->interrupted_at_open_,
-                           store->InterruptActiveJobs("server stopped while the job was active; "
-                                                      "use RestartJob to run it again"));
-  return store;
+  // Files are written before their row commits and removed after its
+  // deletion commits, so a crash leaves only files no row names.
+  SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> on_disk, blobs_.List());
+  std::vector<std::string> orphans;
+  for (const std::string& name : on_disk) {
+    SKETCHD_ASSIGN_OR_RETURN(auto q, writer_->Prepare("SELECT 1 FROM training_matrices WHERE file = ?"));
+    q->Bind(1, name);
+    SKETCHD_ASSIGN_OR_RETURN(bool used, q->Step());
+    if (!used) orphans.push_back(name);
+  }
+  blobs_.Remove(orphans);
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::ExportDatabaseBlobs() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  while (true) {
+    // One matrix per round: memory stays bounded by the largest matrix, and
+    // an interrupted export resumes where it stopped.
+    SKETCHD_ASSIGN_OR_RETURN(
+        auto q, writer_->Prepare("SELECT b.matrix_id, b.data FROM training_matrix_data b "
+                                 "JOIN training_matrices t ON t.id = b.matrix_id LIMIT 1"));
+    SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    const int64_t id = q->Int(0);
+    SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(q->Blob(1)));
+    q.reset();
+    SKETCHD_RETURN_IF_ERROR(blobs_.Sync({file}));
+    SqliteTransaction txn(writer_.get());
+    SKETCHD_RETURN_IF_ERROR(txn.status());
+    SKETCHD_ASSIGN_OR_RETURN(auto upd,
+                             writer_->Prepare("UPDATE training_matrices SET file = ? WHERE id = ?"));
+    upd->Bind(1, file).Bind(2, id);
+    SKETCHD_RETURN_IF_ERROR(upd->Run());
+    SKETCHD_ASSIGN_OR_RETURN(auto del,
+                             writer_->Prepare("DELETE FROM training_matrix_data WHERE matrix_id = ?"));
+    del->Bind(1, id);
+    SKETCHD_RETURN_IF_ERROR(del->Run());
+    SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  }
+  // Blob rows whose matrix is gone (none expected) are dead weight.
+  return writer_->Exec("DELETE FROM training_matrix_data");
 }
 
 // ---------------------------------------------------------------- datasets
@@ -159,8 +156,8 @@ absl::StatusOr<DatasetRecord> SqliteStore::GetDatasetLocked(SqliteDb* db, const 
       auto q, db->Prepare(absl::StrCat("SELECT ", kDatasetColumns, " FROM datasets d WHERE name = ?")));
   q->Bind(1, name);
   SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
-  if (!found) return NoDataset(name);
-  return ReadDataset(*q);
+  if (!found) return NoDatasetError(name);
+  return ReadDatasetRow(*q);
 }
 
 absl::StatusOr<DatasetRecord> SqliteStore::GetDataset(const std::string& name) {
@@ -176,7 +173,7 @@ absl::StatusOr<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
   while (true) {
     SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    out.push_back(ReadDataset(*q));
+    out.push_back(ReadDatasetRow(*q));
   }
   return out;
 }
@@ -185,11 +182,14 @@ absl::Status SqliteStore::DeleteDataset(const std::string& name) {
   std::lock_guard<std::mutex> lock(write_mu_);
   SqliteTransaction txn(writer_.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files, MatrixFiles("dataset = ?", name));
   SKETCHD_ASSIGN_OR_RETURN(auto del, writer_->Prepare("DELETE FROM datasets WHERE name = ?"));
   del->Bind(1, name);
   SKETCHD_RETURN_IF_ERROR(del->Run());
-  if (writer_->Changes() == 0) return NoDataset(name);
-  return txn.Commit();  // ON DELETE CASCADE removes matrices, jobs, sketches
+  if (writer_->Changes() == 0) return NoDatasetError(name);
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());  // ON DELETE CASCADE removes matrices, jobs, sketches
+  blobs_.Remove(files);
+  return absl::OkStatus();
 }
 
 // ------------------------------------------------------- training matrices
@@ -197,12 +197,23 @@ absl::Status SqliteStore::DeleteDataset(const std::string& name) {
 absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
                                       int64_t rows, int64_t cols, WireDtype dtype,
                                       absl::string_view data) {
+  // The bytes go to their file outside the lock: concurrent uploads write
+  // in parallel, and only the small row insert is serialised.
+  SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(data));
+  struct RemoveUnlessKept {
+    const BlobDirectory& blobs;
+    std::string file;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      if (!keep) blobs.Remove({file});
+    }
+  } cleanup{blobs_, file};
   std::lock_guard<std::mutex> lock(write_mu_);
   // Staged rows are invisible and worthless after a crash (Open deletes
   // them), so their commit need not reach the disk: synchronous = NORMAL
-  // skips the per-matrix WAL fsync (WAL stays consistent). CommitUpload runs
-  // with FULL, and its fsync of the WAL makes the staged frames before it
-  // durable together with the flip that publishes them.
+  // skips the per-matrix WAL fsync (WAL stays consistent). CommitUpload
+  // syncs the files, then runs with FULL, and its fsync of the WAL makes the
+  // staged rows durable together with the flip that publishes them.
   SKETCHD_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = NORMAL"));
   struct RestoreFull {
     SqliteDb* db;
@@ -212,24 +223,29 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
       auto ins, writer_->Prepare("INSERT INTO training_matrices(dataset, upload_id, committed, "
-                                 "rows, cols, dtype, data, created_us) VALUES(?, ?, 0, ?, ?, ?, x'', ?)"));
+                                 "rows, cols, dtype, data, created_us, file) "
+                                 "VALUES(?, ?, 0, ?, ?, ?, x'', ?, ?)"));
   ins->Bind(1, dataset).Bind(2, upload_id).Bind(3, rows).Bind(4, cols)
-      .Bind(5, static_cast<int64_t>(dtype)).Bind(6, NowMicros());
+      .Bind(5, static_cast<int64_t>(dtype)).Bind(6, NowMicros()).Bind(7, file);
   absl::Status s = ins->Run();
   if (!s.ok()) {
-    if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDataset(dataset);
+    if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDatasetError(dataset);
     return s;
   }
-  SKETCHD_ASSIGN_OR_RETURN(
-      auto blob, writer_->Prepare("INSERT INTO training_matrix_data(matrix_id, data) VALUES(?, ?)"));
-  blob->Bind(1, writer_->LastInsertId()).BindStaticBlob(2, data);
-  SKETCHD_RETURN_IF_ERROR(blob->Run());
-  return txn.Commit();
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  cleanup.keep = true;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
                                                   const std::string& upload_id) {
   std::lock_guard<std::mutex> lock(write_mu_);
+  {
+    // The files must be durable before the rows that publish them.
+    SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files,
+                             MatrixFiles("committed = 0 AND upload_id = ?", upload_id));
+    SKETCHD_RETURN_IF_ERROR(blobs_.Sync(files));
+  }
   SqliteTransaction txn(writer_.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, GetDatasetLocked(writer_.get(), dataset));
@@ -268,36 +284,53 @@ absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
 
 absl::Status SqliteStore::AbortUpload(const std::string& upload_id) {
   std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files,
+                           MatrixFiles("committed = 0 AND upload_id = ?", upload_id));
   SKETCHD_ASSIGN_OR_RETURN(
       auto del, writer_->Prepare("DELETE FROM training_matrices WHERE upload_id = ? AND committed = 0"));
   del->Bind(1, upload_id);
-  return del->Run();
+  SKETCHD_RETURN_IF_ERROR(del->Run());
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  blobs_.Remove(files);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
     const std::string& dataset) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare("SELECT t.id, t.rows, t.cols, t.dtype, b.data FROM training_matrices t "
-                               "LEFT JOIN training_matrix_data b ON b.matrix_id = t.id "
-                               "WHERE t.dataset = ? AND t.committed = 1 ORDER BY t.id"));
-  q->Bind(1, dataset);
   std::vector<StoredMatrix> out;
-  while (true) {
-    SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    StoredMatrix m;
-    m.id = q->Int(0);
-    m.rows = q->Int(1);
-    m.cols = q->Int(2);
-    m.dtype = static_cast<WireDtype>(q->Int(3));
-    m.data = q->Blob(4);
-    if (static_cast<int64_t>(m.data.size()) != m.rows * m.cols * WireDtypeSize(m.dtype)) {
-      return absl::DataLossError(absl::StrCat("training matrix ", m.id, " of dataset '", dataset,
-                                              "' has ", m.data.size(), " bytes, expected ",
-                                              m.rows * m.cols * WireDtypeSize(m.dtype)));
+  std::vector<std::string> files;
+  {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    SKETCHD_ASSIGN_OR_RETURN(
+        auto q, reader_->Prepare("SELECT id, rows, cols, dtype, file FROM training_matrices "
+                                 "WHERE dataset = ? AND committed = 1 ORDER BY id"));
+    q->Bind(1, dataset);
+    while (true) {
+      SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      StoredMatrix m;
+      m.id = q->Int(0);
+      m.rows = q->Int(1);
+      m.cols = q->Int(2);
+      m.dtype = static_cast<WireDtype>(q->Int(3));
+      files.push_back(q->Text(4));
+      out.push_back(std::move(m));
     }
-    out.push_back(std::move(m));
+  }
+  // Files are read without the lock (they are immutable); one deleted
+  // meanwhile means the dataset went away.
+  for (size_t i = 0; i < out.size(); ++i) {
+    StoredMatrix& m = out[i];
+    absl::StatusOr<std::string> bytes =
+        blobs_.Read(files[i], m.rows * m.cols * WireDtypeSize(m.dtype));
+    if (absl::IsNotFound(bytes.status())) {
+      return absl::NotFoundError(absl::StrCat("dataset '", dataset,
+                                              "' was deleted while its matrices were read"));
+    }
+    if (!bytes.ok()) return bytes.status();
+    m.data = std::move(*bytes);
   }
   return out;
 }
@@ -325,7 +358,7 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
       .Bind(6, restarted_from);
   absl::Status s = ins->Run();
   if (!s.ok()) {
-    if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDataset(dataset);
+    if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDatasetError(dataset);
     return s;
   }
   j.id = writer_->LastInsertId();
@@ -333,14 +366,24 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
   return j;
 }
 
-absl::StatusOr<JobRecord> SqliteStore::GetJob(int64_t id) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+absl::StatusOr<JobRecord> SqliteStore::GetJobLocked(SqliteDb* db, int64_t id) {
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare(absl::StrCat("SELECT ", kJobColumns, " FROM jobs WHERE id = ?")));
+      auto q, db->Prepare(absl::StrCat("SELECT ", kJobColumns, " FROM jobs WHERE id = ?")));
   q->Bind(1, id);
   SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
-  if (!found) return absl::NotFoundError(absl::StrCat("job ", id, " not found"));
-  return ReadJob(*q);
+  if (!found) return NoJobError(id);
+  return ReadJobRow(*q);
+}
+
+absl::StatusOr<JobRecord> SqliteStore::GetJob(int64_t id) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return GetJobLocked(reader_.get(), id);
+}
+
+absl::Status SqliteStore::JobNotOwned(int64_t id, const std::string& owner) {
+  absl::StatusOr<JobRecord> now = GetJobLocked(writer_.get(), id);
+  if (!now.ok()) return now.status();
+  return JobOwnershipError(*now, owner);
 }
 
 absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& dataset) {
@@ -353,7 +396,7 @@ absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& 
   while (true) {
     SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    SKETCHD_ASSIGN_OR_RETURN(JobRecord j, ReadJob(*q));
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord j, ReadJobRow(*q));
     out.push_back(std::move(j));
   }
   return out;
@@ -361,15 +404,23 @@ absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& 
 
 absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
   std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
       auto upd, writer_->Prepare("UPDATE jobs SET state = ?, progress = ?, message = ?, error = ?, "
-                                 "started_us = ?, finished_us = ?, sketch_version = ? WHERE id = ?"));
+                                 "started_us = ?, finished_us = ?, sketch_version = ? "
+                                 "WHERE id = ? AND owner = ? AND state IN (?, ?)"));
   upd->Bind(1, static_cast<int64_t>(j.state)).Bind(2, j.progress).Bind(3, j.message)
       .Bind(4, j.error).Bind(5, j.started_us).Bind(6, j.finished_us).Bind(7, j.sketch_version)
-      .Bind(8, j.id);
+      .Bind(8, j.id).Bind(9, j.owner).Bind(10, kQueued).Bind(11, kRunning);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
-  // A job of a deleted dataset is gone; nothing to update is fine.
-  return absl::OkStatus();
+  if (writer_->Changes() == 0) {
+    absl::Status why = JobNotOwned(j.id, j.owner);
+    // A job of a deleted dataset is gone; nothing to update is fine.
+    if (absl::IsNotFound(why)) return absl::OkStatus();
+    return why;
+  }
+  return txn.Commit();
 }
 
 absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
@@ -378,26 +429,19 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
   std::lock_guard<std::mutex> lock(write_mu_);
   SqliteTransaction txn(writer_.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
+  {
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord now, GetJobLocked(writer_.get(), job.id));
+    if (now.state == JobState::kSucceeded && now.owner == job.owner && now.sketch_version > 0) {
+      // A retried completion: the first one stored the sketch.
+      return GetSketchLocked(writer_.get(), now.dataset, now.sketch_version, false);
+    }
+    if (IsTerminal(now.state) || now.owner != job.owner) return JobOwnershipError(now, job.owner);
+  }
   SKETCHD_ASSIGN_OR_RETURN(auto next, writer_->Prepare("SELECT next_version FROM datasets WHERE name = ?"));
   next->Bind(1, job.dataset);
   SKETCHD_ASSIGN_OR_RETURN(bool found, next->Step());
-  if (!found) return NoDataset(job.dataset);
-  SketchRecord r;
-  r.dataset = job.dataset;
-  r.version = next->Int(0);
-  r.task = trained.options.task;
-  r.method = std::string(TrainMethodName(trained.options.method));
-  r.k = trained.options.k;
-  r.m = trained.sketch.rows();
-  r.n = trained.n;
-  r.d = trained.d;
-  r.created_us = NowMicros();
-  r.job_id = job.id;
-  r.train_seconds = trained.train_seconds;
-  r.validation = trained.validation;
-  r.notes = trained.notes;
-  r.options = trained.options;
-  r.serialized_bytes = static_cast<int64_t>(blob.size());
+  if (!found) return NoDatasetError(job.dataset);
+  SketchRecord r = NewSketchRecord(job, trained, next->Int(0), static_cast<int64_t>(blob.size()));
   const std::string task_name(SketchTaskName(r.task));
   {
     SKETCHD_ASSIGN_OR_RETURN(
@@ -435,14 +479,85 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
   return r;
 }
 
-absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& reason) {
+absl::StatusOr<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string& owner,
+                                                              int64_t lease_us) {
+  if (owner.empty()) return absl::InvalidArgumentError("ClaimJob needs a non-empty owner id");
   std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());  // BEGIN IMMEDIATE: one claimer at a time
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  const int64_t now = NowMicros();
+  // Unowned RUNNING jobs belong to a single-process runner (no lease) and
+  // are never taken over.
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto pick, writer_->Prepare("SELECT id FROM jobs WHERE (state = ? AND cancel_requested = 0) "
+                                  "OR (state = ? AND owner <> '' AND lease_expires_us < ?) "
+                                  "ORDER BY id LIMIT 1"));
+  pick->Bind(1, kQueued).Bind(2, kRunning).Bind(3, now);
+  SKETCHD_ASSIGN_OR_RETURN(bool found, pick->Step());
+  if (!found) return std::optional<JobRecord>();
+  const int64_t id = pick->Int(0);
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto claim, writer_->Prepare("UPDATE jobs SET state = ?, owner = ?, lease_expires_us = ?, "
+                                   "started_us = CASE started_us WHEN 0 THEN ? ELSE started_us END, "
+                                   "message = ? WHERE id = ?"));
+  claim->Bind(1, kRunning).Bind(2, owner).Bind(3, now + lease_us).Bind(4, now)
+      .Bind(5, absl::StrCat("claimed by ", owner)).Bind(6, id);
+  SKETCHD_RETURN_IF_ERROR(claim->Run());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord claimed, GetJobLocked(writer_.get(), id));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<JobRecord>(std::move(claimed));
+}
+
+absl::StatusOr<JobRecord> SqliteStore::RenewLease(int64_t id, const std::string& owner,
+                                                  int64_t lease_us) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto upd, writer_->Prepare("UPDATE jobs SET lease_expires_us = ? "
+                                 "WHERE id = ? AND owner = ? AND owner <> '' AND state = ?"));
+  upd->Bind(1, NowMicros() + lease_us).Bind(2, id).Bind(3, owner).Bind(4, kRunning);
+  SKETCHD_RETURN_IF_ERROR(upd->Run());
+  if (writer_->Changes() == 0) return JobNotOwned(id, owner);
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord renewed, GetJobLocked(writer_.get(), id));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return renewed;
+}
+
+absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer_.get(), id));
+  if (IsTerminal(job.state)) return JobAlreadyFinishedError(job);
+  std::unique_ptr<SqliteStatement> upd;
+  if (job.state == JobState::kQueued) {
+    SKETCHD_ASSIGN_OR_RETURN(
+        upd, writer_->Prepare("UPDATE jobs SET state = ?, message = 'cancelled', "
+                              "error = 'cancelled before it started', finished_us = ? WHERE id = ?"));
+    upd->Bind(1, static_cast<int64_t>(JobState::kCancelled)).Bind(2, NowMicros()).Bind(3, id);
+  } else {
+    SKETCHD_ASSIGN_OR_RETURN(
+        upd, writer_->Prepare("UPDATE jobs SET cancel_requested = 1, message = 'cancelling' "
+                              "WHERE id = ?"));
+    upd->Bind(1, id);
+  }
+  SKETCHD_RETURN_IF_ERROR(upd->Run());
+  SKETCHD_ASSIGN_OR_RETURN(job, GetJobLocked(writer_.get(), id));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return job;
+}
+
+absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owner,
+                                                         const std::string& reason) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  const int64_t now = NowMicros();
   SKETCHD_ASSIGN_OR_RETURN(
       auto upd, writer_->Prepare("UPDATE jobs SET state = ?, error = ?, finished_us = ? "
-                                 "WHERE state IN (?, ?)"));
-  upd->Bind(1, static_cast<int64_t>(JobState::kInterrupted)).Bind(2, reason).Bind(3, NowMicros())
-      .Bind(4, static_cast<int64_t>(JobState::kQueued))
-      .Bind(5, static_cast<int64_t>(JobState::kRunning));
+                                 "WHERE (state IN (?, ?) AND owner = ?) "
+                                 "OR (state = ? AND owner <> '' AND lease_expires_us < ?)"));
+  upd->Bind(1, static_cast<int64_t>(JobState::kInterrupted)).Bind(2, reason).Bind(3, now)
+      .Bind(4, kQueued).Bind(5, kRunning).Bind(6, owner).Bind(7, kRunning).Bind(8, now);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
   return writer_->Changes();
 }
@@ -462,7 +577,7 @@ absl::StatusOr<std::vector<SketchRecord>> SqliteStore::ListSketches(
   while (true) {
     SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, ReadSketch(*q));
+    SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, ReadSketchRow(*q));
     out.push_back(std::move(r));
   }
   return out;
@@ -477,11 +592,10 @@ absl::StatusOr<SketchRecord> SqliteStore::GetSketchLocked(SqliteDb* db, const st
   SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
   if (!found) {
     SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(db, dataset).status());
-    return absl::NotFoundError(
-        absl::StrCat("dataset '", dataset, "' has no sketch version ", version));
+    return NoSketchVersionError(dataset, version);
   }
-  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, ReadSketch(*q));
-  if (with_serialized) r.serialized = q->Blob(20);
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, ReadSketchRow(*q));
+  if (with_serialized) r.serialized = q->Blob(kSketchColumnCount);
   return r;
 }
 
@@ -501,9 +615,7 @@ absl::StatusOr<int64_t> SqliteStore::DefaultSketchVersion(const std::string& dat
   SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
   if (found) return q->Int(0);
   SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(reader_.get(), dataset).status());
-  return absl::FailedPreconditionError(absl::StrCat(
-      "dataset '", dataset, "' has no default ", SketchTaskName(task),
-      " sketch yet: train one (StartTraining) or use a random sketch selector"));
+  return NoDefaultSketchError(dataset, task);
 }
 
 absl::StatusOr<SketchRecord> SqliteStore::SetDefaultSketch(const std::string& dataset,

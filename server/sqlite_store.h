@@ -1,11 +1,17 @@
-// Store on an embedded SQLite database, <data_dir>/sketchd.db.
+// Store on an embedded SQLite database, <data_dir>/sketchd.db, with training
+// matrix bytes in <data_dir>/matrices/ (blob_directory.h: written once,
+// fsync'd, referenced by a row that commits after the file is durable).
+// One process per data directory: SQLite has no network protocol, so
+// replicas need the PostgreSQL store.
 //
 // Durability: WAL journal with synchronous=FULL, so every committed
 // transaction is on disk before the call returns (survives SIGKILL and power
 // loss; NORMAL would already survive SIGKILL in WAL mode, FULL also covers
 // the OS crashing). Every public call is one transaction, so readers never
-// see half of a write. On Open, uploads that never committed are deleted and
-// QUEUED/RUNNING jobs become INTERRUPTED (their process is gone).
+// see half of a write. On Open, uploads that never committed are deleted with
+// their files, files no row references are removed, and unowned QUEUED/
+// RUNNING jobs (and expired leases) become INTERRUPTED: the single-process
+// runner that queued them is gone.
 //
 // Two connections: one writer and one reader (WAL lets them run at the same
 // time), so a LowRank looking up the default sketch never waits behind a
@@ -17,6 +23,7 @@
 #include <mutex>
 #include <string>
 
+#include "server/blob_directory.h"
 #include "server/sqlite_db.h"
 #include "server/store.h"
 
@@ -52,7 +59,13 @@ class SqliteStore : public Store {
   absl::Status UpdateJob(const JobRecord& job) override;
   absl::StatusOr<SketchRecord> CompleteJob(const JobRecord& job,
                                            const TrainedSketch& trained) override;
-  absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& reason) override;
+  absl::StatusOr<std::optional<JobRecord>> ClaimJob(const std::string& owner,
+                                                    int64_t lease_us) override;
+  absl::StatusOr<JobRecord> RenewLease(int64_t id, const std::string& owner,
+                                       int64_t lease_us) override;
+  absl::StatusOr<JobRecord> RequestCancel(int64_t id) override;
+  absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
+                                              const std::string& reason) override;
 
   absl::StatusOr<std::vector<SketchRecord>> ListSketches(const std::string& dataset,
                                                          std::optional<SketchTask> task) override;
@@ -65,8 +78,21 @@ class SqliteStore : public Store {
   absl::Status DeleteSketch(const std::string& dataset, int64_t version) override;
 
  private:
-  SqliteStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  SqliteStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader,
+              BlobDirectory blobs)
+      : writer_(std::move(writer)), reader_(std::move(reader)), blobs_(std::move(blobs)) {}
+
+  // Open's housekeeping: matrices still inside the database (schema ≤ 2)
+  // move to files; staged uploads of a dead process and unreferenced files go.
+  absl::Status ExportDatabaseBlobs();
+  absl::Status RemoveUncommittedAndOrphans();
+  // Files of the matrices selected by `where` (a condition on
+  // training_matrices with one text parameter), read inside the caller's
+  // transaction so they can be removed once it commits.
+  absl::StatusOr<std::vector<std::string>> MatrixFiles(const char* where, const std::string& arg);
+  absl::StatusOr<JobRecord> GetJobLocked(SqliteDb* db, int64_t id);
+  // Why a compare-and-set on job `id` by `owner` matched nothing.
+  absl::Status JobNotOwned(int64_t id, const std::string& owner);
 
   absl::StatusOr<DatasetRecord> GetDatasetLocked(SqliteDb* db, const std::string& name);
   absl::StatusOr<SketchRecord> GetSketchLocked(SqliteDb* db, const std::string& dataset,
@@ -76,6 +102,7 @@ class SqliteStore : public Store {
   std::unique_ptr<SqliteDb> writer_;
   std::mutex read_mu_;
   std::unique_ptr<SqliteDb> reader_;
+  BlobDirectory blobs_;
   int64_t interrupted_at_open_ = 0;
 };
 

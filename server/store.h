@@ -1,8 +1,24 @@
 // The sketchd registry: datasets, their training matrices, training jobs and
-// trained sketches. A small interface so the embedded SQLite store can be
-// swapped for a shared one (PostgreSQL) when several replicas serve one
-// registry. Implementations make every call atomic: a crash between calls
-// never leaves a half-written record visible.
+// trained sketches. Implementations make every call atomic: a crash between
+// calls never leaves a half-written record visible.
+//
+// Seams:
+// * Backends. SqliteStore (embedded, one process per data directory, the
+//   default) and PostgresStore (one database shared by several sketchd
+//   replicas) implement this interface; OpenStore (store_factory.h) picks one
+//   from --store. A new backend is new files behind this class; the
+//   conformance suite in tests/store/ runs unchanged against every backend.
+// * Job ownership. Several replicas may run jobs from one registry, so a job
+//   carries an owner (the replica id that claimed it) and a lease expiry. A
+//   replica takes work with ClaimJob (a QUEUED job, or a RUNNING one whose
+//   owner stopped renewing its lease, i.e. died) and keeps it with RenewLease
+//   heartbeats. Every job write is a compare-and-set on (id, owner, active
+//   state): a replica that lost its lease can neither overwrite nor complete
+//   the job, and CompleteJob is idempotent so a retried completion never adds
+//   a second sketch version. Cancellation from any replica is a request
+//   (RequestCancel) that the owner sees on its next heartbeat.
+// * Default pointers are mutable, sketch versions are not: callers may cache
+//   a sketch by (dataset, version) forever but must re-read the default.
 #ifndef SKETCHD_SERVER_STORE_H_
 #define SKETCHD_SERVER_STORE_H_
 
@@ -55,6 +71,12 @@ struct JobRecord {
   int64_t finished_us = 0;
   int64_t sketch_version = 0;
   int64_t restarted_from = 0;
+  // Ownership: "" = not claimed (QUEUED, or run by a single-process runner
+  // that never claims). The lease is in the store's clock (microseconds
+  // since the epoch); an owner that misses it loses the job.
+  std::string owner;
+  int64_t lease_expires_us = 0;
+  bool cancel_requested = false;  // set by RequestCancel on a RUNNING job
 };
 
 struct SketchRecord {
@@ -109,14 +131,38 @@ class Store {
   virtual absl::StatusOr<JobRecord> GetJob(int64_t id) = 0;
   // Newest first; empty dataset = all.
   virtual absl::StatusOr<std::vector<JobRecord>> ListJobs(const std::string& dataset) = 0;
-  // Writes state, progress, message, error and times of an existing job.
+  // Compare-and-set: writes state, progress, message, error and times of a
+  // job that is still QUEUED/RUNNING and owned by `job.owner` (the lease is
+  // left alone). FailedPrecondition when another owner holds it or it has
+  // finished; OK when the job no longer exists (its dataset was deleted).
   virtual absl::Status UpdateJob(const JobRecord& job) = 0;
-  // In one transaction: stores the sketch as the dataset's next version
-  // (default for its task if the task has none), marks the job SUCCEEDED.
+  // Compare-and-set like UpdateJob, in one transaction: stores the sketch as
+  // the dataset's next version (default for its task if the task has none)
+  // and marks the job SUCCEEDED. Idempotent: if this owner already completed
+  // the job, returns the sketch stored then (no second version).
   virtual absl::StatusOr<SketchRecord> CompleteJob(const JobRecord& job,
                                                    const TrainedSketch& trained) = 0;
-  // QUEUED/RUNNING → INTERRUPTED with `reason`; returns how many.
-  virtual absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& reason) = 0;
+  // Claims the oldest QUEUED job without a cancel request, or else the
+  // oldest RUNNING job whose lease expired before now: it becomes RUNNING,
+  // owned by `owner` until now + lease_us. nullopt when there is nothing to
+  // claim. Two replicas never claim the same job.
+  virtual absl::StatusOr<std::optional<JobRecord>> ClaimJob(const std::string& owner,
+                                                            int64_t lease_us) = 0;
+  // Heartbeat: extends the lease of a RUNNING job owned by `owner` to now +
+  // lease_us and returns the job (cancel_requested tells the owner to stop).
+  // FailedPrecondition if the job is no longer this owner's (lease lost).
+  virtual absl::StatusOr<JobRecord> RenewLease(int64_t id, const std::string& owner,
+                                               int64_t lease_us) = 0;
+  // From any replica: a QUEUED job becomes CANCELLED at once; a RUNNING one
+  // gets cancel_requested (its owner stops and records CANCELLED).
+  // FailedPrecondition for finished jobs. Returns the job afterwards.
+  virtual absl::StatusOr<JobRecord> RequestCancel(int64_t id) = 0;
+  // QUEUED/RUNNING jobs owned by `owner`, and RUNNING jobs whose lease
+  // expired, → INTERRUPTED with `reason`; returns how many. A starting
+  // replica calls it with its own id, so it interrupts nothing another live
+  // replica owns.
+  virtual absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
+                                                      const std::string& reason) = 0;
 
   // ---- sketches
   // Ordered by version; nullopt task = all tasks. Without serialized bytes.

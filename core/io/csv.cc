@@ -1,7 +1,7 @@
 #include "core/io/csv.h"
 
+#include <algorithm>
 #include <cmath>
-#include <new>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -35,14 +35,39 @@ void SplitFields(absl::string_view line, std::vector<absl::string_view>* fields)
   }
 }
 
-// A header has a non-empty field that is neither a number nor a non-finite
-// token. (An empty field is a missing value in a data row, reported as such.)
-bool IsHeader(const std::vector<absl::string_view>& fields) {
-  for (absl::string_view f : fields) {
+// Fields of a line without splitting it: one more than its commas.
+int64_t FieldCount(absl::string_view line) {
+  return 1 + static_cast<int64_t>(std::count(line.begin(), line.end(), ','));
+}
+
+absl::Status RaggedRowError(const std::string& path, int64_t line, int64_t fields,
+                            int64_t cols) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": line ", line, ": ragged row: ", fields,
+                                                 " fields where the first data row has ", cols));
+}
+
+// How the first line that may hold data reads: a header has no field that
+// is a number (or a non-finite token, which is a number the data rows then
+// reject by name); a data row has no text field. Empty fields count as
+// neither: in a data row they are reported as missing values.
+enum class FirstLine { kHeader, kData, kMixed };
+
+FirstLine ClassifyFirstLine(const std::vector<absl::string_view>& fields,
+                            size_t* first_text_field) {
+  bool any_number = false;
+  bool any_text = false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].empty()) continue;
     double v;
-    if (!f.empty() && ParseDouble(f, &v) == NumberParse::kNotANumber) return true;
+    if (ParseDouble(fields[i], &v) == NumberParse::kNotANumber) {
+      if (!any_text) *first_text_field = i;
+      any_text = true;
+    } else {
+      any_number = true;
+    }
   }
-  return false;
+  if (any_text && any_number) return FirstLine::kMixed;
+  return any_text ? FirstLine::kHeader : FirstLine::kData;
 }
 
 }  // namespace
@@ -69,11 +94,29 @@ absl::StatusOr<RowMatrixXd> ReadCsvMatrix(const std::string& path) {
       if (IsSkipped(line)) continue;
       if (candidates == 0) {
         SplitFields(line, &fields);
-        has_header = IsHeader(fields);
-        if (!has_header) cols = static_cast<int64_t>(fields.size());
+        size_t text_field = 0;
+        switch (ClassifyFirstLine(fields, &text_field)) {
+          case FirstLine::kHeader:
+            has_header = true;
+            break;
+          case FirstLine::kData:
+            cols = static_cast<int64_t>(fields.size());
+            break;
+          case FirstLine::kMixed:
+            return error(lines.line_number(),
+                         absl::StrCat("field ", text_field + 1, ": '", fields[text_field],
+                                      "' is not a number, but other fields of this first row "
+                                      "are; a header row must have no numeric field (start "
+                                      "it with '#' to make it a comment)"));
+        }
       } else if (candidates == 1 && has_header) {
         SplitFields(line, &fields);
         cols = static_cast<int64_t>(fields.size());
+      } else if (const int64_t n = FieldCount(line); n != cols) {
+        // Found here, before the matrix is allocated from rows × cols: one
+        // wide first line followed by many short ones must not reserve
+        // memory for a shape the file does not have.
+        return RaggedRowError(path, lines.line_number(), n, cols);
       }
       ++candidates;
     }
@@ -91,15 +134,10 @@ absl::StatusOr<RowMatrixXd> ReadCsvMatrix(const std::string& path) {
                                                    " per dimension"));
   }
 
-  // Pass 2: parse straight into the matrix. rows·cols is bounded by the
-  // file size (every field takes at least one byte), so this cannot be huge.
-  RowMatrixXd m;
-  try {
-    m.resize(rows, cols);
-  } catch (const std::bad_alloc&) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(path, ": not enough memory for a ", rows, "×", cols, " matrix"));
-  }
+  // Pass 2: parse straight into the matrix. Every row has `cols` fields and
+  // each field takes at least one byte (its comma or line end), so rows·cols
+  // is at most the file size.
+  RowMatrixXd m(rows, cols);
   LineReader lines(&*file);
   absl::string_view line;
   std::vector<absl::string_view> fields;
@@ -120,9 +158,7 @@ absl::StatusOr<RowMatrixXd> ReadCsvMatrix(const std::string& path) {
     ++row;
     SplitFields(line, &fields);
     if (static_cast<int64_t>(fields.size()) != cols) {
-      return error(lines.line_number(),
-                   absl::StrCat("ragged row: ", fields.size(), " fields where the first data row has ",
-                                cols));
+      return RaggedRowError(path, lines.line_number(), static_cast<int64_t>(fields.size()), cols);
     }
     for (int64_t c = 0; c < cols; ++c) {
       absl::string_view f = fields[static_cast<size_t>(c)];

@@ -6,9 +6,12 @@
 //     "\r\n" line ends are accepted;
 //   * blank lines and lines starting with '#' (np.savetxt's header) are
 //     skipped;
-//   * the first remaining line is a header, and skipped, iff any of its
-//     non-empty fields is not a number (so a header of column names is
-//     detected, and a purely numeric first row is data);
+//   * the first remaining line is a header, and skipped, iff none of its
+//     fields is a number (so a header of column names is detected, and a
+//     purely numeric first row is data). A first line that mixes numbers and
+//     text is an error naming the first text field: it is far more likely a
+//     data row with a typo than a header, and silently dropping it as one
+//     would lose a row of data without a word;
 //   * every data row must have as many fields as the first data row;
 //   * NaN/Inf tokens ("nan", "inf", "-Infinity", …) and numbers beyond double
 //     range are rejected, naming the line and field: sketchd's maths cannot

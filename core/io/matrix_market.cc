@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <new>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -262,6 +261,17 @@ absl::Status Flush(OutputFile& file, std::string& buffer, bool force) {
   return s;
 }
 
+// `what` needs count·unit bytes (count·unit may exceed int64: reported as a
+// floating-point figure).
+absl::Status TooLargeError(const std::string& path, absl::string_view what, int64_t count,
+                           int64_t unit, const MatrixMarketLimits& limits) {
+  const double gib = static_cast<double>(count) * static_cast<double>(unit) / (1 << 30);
+  return absl::InvalidArgumentError(absl::StrCat(
+      path, ": the size line declares ", what, ", which needs ", absl::SixDigits(gib),
+      " GiB of memory; the limit is ", limits.max_matrix_bytes, " bytes",
+      " (a coordinate file can be read as sparse, or the limit raised)"));
+}
+
 absl::Status NonFiniteWriteError(const std::string& path, double v, int64_t r, int64_t c) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": cannot write non-finite value ", v,
                                                  " at row ", r, ", column ", c, " (0-based)"));
@@ -269,19 +279,21 @@ absl::Status NonFiniteWriteError(const std::string& path, double v, int64_t r, i
 
 }  // namespace
 
-absl::StatusOr<RowMatrixXd> ReadMatrixMarketDense(const std::string& path) {
+absl::StatusOr<RowMatrixXd> ReadMatrixMarketDense(const std::string& path,
+                                                  const MatrixMarketLimits& limits) {
   auto file = InputFile::Open(path);
   if (!file.ok()) return file.status();
   MtxParser parser(&*file);
   if (absl::Status s = parser.ReadHeader(); !s.ok()) return s;
-  RowMatrixXd m;
-  try {
-    m = RowMatrixXd::Zero(parser.rows(), parser.cols());
-  } catch (const std::bad_alloc&) {
-    return absl::ResourceExhaustedError(absl::StrCat(path, ": not enough memory for a dense ",
-                                                     parser.rows(), "×", parser.cols(),
-                                                     " matrix"));
+  // Dimensions are below 2^31, so rows·cols·8 < 2^65 needs the checked form.
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(parser.rows() * parser.cols(), int64_t{sizeof(double)}, &bytes) ||
+      bytes > limits.max_matrix_bytes) {
+    return TooLargeError(path, absl::StrCat("a dense ", parser.rows(), "×", parser.cols(),
+                                            " matrix"),
+                         parser.rows() * parser.cols(), sizeof(double), limits);
   }
+  RowMatrixXd m = RowMatrixXd::Zero(parser.rows(), parser.cols());
   if (absl::Status s = parser.ReadEntries([&](int64_t i, int64_t j, double v) { m(i, j) += v; });
       !s.ok()) {
     return s;
@@ -289,13 +301,27 @@ absl::StatusOr<RowMatrixXd> ReadMatrixMarketDense(const std::string& path) {
   return m;
 }
 
-absl::StatusOr<CsrMatrix> ReadMatrixMarketSparse(const std::string& path) {
+absl::StatusOr<CsrMatrix> ReadMatrixMarketSparse(const std::string& path,
+                                                 const MatrixMarketLimits& limits) {
   auto file = InputFile::Open(path);
   if (!file.ok()) return file.status();
   MtxParser parser(&*file);
   if (absl::Status s = parser.ReadHeader(); !s.ok()) return s;
+  // Building the CSR needs outer indices for the rows and, inside Eigen's
+  // setFromTriplets, for the columns; plus the triplets (twice as many for a
+  // symmetric file) and the compressed entries. All terms are below 2^62.
+  const int64_t index_bytes = (parser.rows() + parser.cols() + 2) * int64_t{sizeof(int64_t)};
+  const int64_t entry_bytes =
+      2 * parser.declared_entries() *
+      int64_t{sizeof(Eigen::Triplet<double, int64_t>) + sizeof(double) + sizeof(int64_t)};
+  if (index_bytes + entry_bytes > limits.max_matrix_bytes) {
+    return TooLargeError(path,
+                         absl::StrCat("a sparse ", parser.rows(), "×", parser.cols(),
+                                      " matrix with ", parser.declared_entries(), " entries"),
+                         index_bytes + entry_bytes, 1, limits);
+  }
   std::vector<Eigen::Triplet<double, int64_t>> triplets;
-  triplets.reserve(static_cast<size_t>(parser.declared_entries()));  // bounded by file size
+  triplets.reserve(static_cast<size_t>(parser.declared_entries()));
   const bool skip_zeros = parser.format() == Format::kArray;
   if (absl::Status s = parser.ReadEntries([&](int64_t i, int64_t j, double v) {
         if (!skip_zeros || v != 0.0) triplets.emplace_back(i, j, v);

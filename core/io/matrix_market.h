@@ -14,6 +14,12 @@
 //   * repeated coordinates are summed.
 //   * values must be finite; integer fields must hold integers.
 // Errors name the file and the 1-based line.
+//
+// Declared sizes are checked before anything is allocated: the entry count
+// against what the file's bytes can hold, and the memory of the matrix to be
+// built (dense rows·cols·8 bytes, or CSR index arrays plus entries) against
+// MatrixMarketLimits — a 60-byte coordinate header "17000 17000 0" would
+// otherwise densify to 2.3 GB.
 #ifndef SKETCHD_CORE_IO_MATRIX_MARKET_H_
 #define SKETCHD_CORE_IO_MATRIX_MARKET_H_
 
@@ -25,11 +31,19 @@
 
 namespace sketchd {
 
+struct MatrixMarketLimits {
+  // Largest matrix a reader builds, in bytes of memory. A file whose declared
+  // shape needs more is InvalidArgument naming both figures.
+  int64_t max_matrix_bytes = int64_t{1} << 30;
+};
+
 // Array or coordinate file as a dense matrix (coordinate: zeros elsewhere).
-absl::StatusOr<RowMatrixXd> ReadMatrixMarketDense(const std::string& path);
+absl::StatusOr<RowMatrixXd> ReadMatrixMarketDense(const std::string& path,
+                                                  const MatrixMarketLimits& limits = {});
 
 // Coordinate or array file as CSR (array: its nonzero entries), compressed.
-absl::StatusOr<CsrMatrix> ReadMatrixMarketSparse(const std::string& path);
+absl::StatusOr<CsrMatrix> ReadMatrixMarketSparse(const std::string& path,
+                                                 const MatrixMarketLimits& limits = {});
 
 // "matrix array real general", column-major as the format requires, with
 // shortest exact decimals. Non-finite values are refused.

@@ -16,6 +16,12 @@ constexpr absl::string_view kMagic = "\x93NUMPY";
 // but still bound what a hostile file can make us allocate.
 constexpr int64_t kMaxHeaderBytes = 1 << 20;
 constexpr size_t kMaxDims = 64;
+// An array with no elements occupies no bytes, so the file size cannot bound
+// its other dimensions; yet readers allocate per matrix of a family (a vector
+// of 2^31 empty matrices is 51 GB) and code downstream per row or column.
+// Each dimension of an empty array is therefore capped (2^20 empty matrices
+// cost 24 MB); an array with data is bounded by the file's size instead.
+constexpr int64_t kMaxEmptyArrayDimension = int64_t{1} << 20;
 
 std::string Printable(absl::string_view s) {
   std::string out;
@@ -302,6 +308,16 @@ absl::StatusOr<NpyHeader> ParseNpyHeaderDict(absl::string_view dict, absl::strin
   int64_t bytes = 0;
   if (__builtin_mul_overflow(count, int64_t{ElementSize(header.type)}, &bytes)) {
     return bad(absl::StrCat("shape ", header.ShapeString(), " has too many bytes"));
+  }
+  if (count == 0) {
+    for (int64_t d : header.shape) {
+      if (d > kMaxEmptyArrayDimension) {
+        return bad(absl::StrCat("shape ", header.ShapeString(),
+                                " holds no elements, yet its dimension ", d,
+                                " exceeds the limit of ", kMaxEmptyArrayDimension,
+                                " for an empty array"));
+      }
+    }
   }
   header.element_count = count;
   return header;

@@ -5,7 +5,10 @@
 // validates identically before touching any data: the dtype is one we can
 // convert, the shape is non-negative without overflow, and the file holds
 // exactly shape·itemsize bytes after the header (no truncation, no trailing
-// garbage). Readers can then read data by offset without further checks.
+// garbage). Readers can then read data by offset without further checks, and
+// nothing they allocate can exceed what the file's size justifies: a
+// non-empty array is bounded by its bytes, and no dimension of an empty one
+// (some dimension 0) may exceed 2^20.
 #ifndef SKETCHD_CORE_IO_NPY_HEADER_H_
 #define SKETCHD_CORE_IO_NPY_HEADER_H_
 

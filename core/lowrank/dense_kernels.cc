@@ -43,6 +43,51 @@ MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b) {
   return out;
 }
 
+MatrixXd MultiplyTransposeByThin(ConstRowMajorRef a, const MatrixXd& q) {
+  MatrixXd out(a.cols(), q.cols());
+  if (static_cast<double>(a.rows()) * a.cols() * q.cols() < kBlasThresholdFlops || a.size() == 0 ||
+      q.cols() == 0) {
+    out.noalias() = a.transpose() * q;
+    return out;
+  }
+  // Row-major A (n×d) is column-major Aᵀ (d×n) with the same leading dimension.
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(a.cols()),
+              static_cast<int>(q.cols()), static_cast<int>(a.rows()), 1.0, a.data(),
+              static_cast<int>(a.outerStride()), q.data(), static_cast<int>(q.rows()), 0.0,
+              out.data(), static_cast<int>(a.cols()));
+  return out;
+}
+
+MatrixXd MultiplyTransposeByThinColMajor(ConstColMajorRef a, const MatrixXd& q) {
+  MatrixXd out(a.cols(), q.cols());
+  if (static_cast<double>(a.rows()) * a.cols() * q.cols() < kBlasThresholdFlops || a.size() == 0 ||
+      q.cols() == 0) {
+    out.noalias() = a.transpose() * q;
+    return out;
+  }
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<int>(a.cols()),
+              static_cast<int>(q.cols()), static_cast<int>(a.rows()), 1.0, a.data(),
+              static_cast<int>(a.outerStride()), q.data(), static_cast<int>(q.rows()), 0.0,
+              out.data(), static_cast<int>(a.cols()));
+  return out;
+}
+
+MatrixXd OrthonormalColumns(MatrixXd tall) {
+  const lapack_int rows = static_cast<lapack_int>(tall.rows());
+  const lapack_int cols = static_cast<lapack_int>(tall.cols());
+  if (cols == 0) return tall;
+  // LAPACK only fails on invalid arguments (checked before it touches the
+  // data), so Eigen's Householder QR is the fallback for shapes it refuses.
+  VectorXd tau(cols);
+  if (rows >= cols &&
+      LAPACKE_dgeqrf(LAPACK_COL_MAJOR, rows, cols, tall.data(), rows, tau.data()) == 0 &&
+      LAPACKE_dorgqr(LAPACK_COL_MAJOR, rows, cols, cols, tall.data(), rows, tau.data()) == 0) {
+    return tall;
+  }
+  Eigen::HouseholderQR<MatrixXd> qr(tall);
+  return qr.householderQ() * MatrixXd::Identity(rows, std::min(rows, cols));
+}
+
 MatrixXd TriangularFactor(MatrixXd tall) {
   const lapack_int rows = static_cast<lapack_int>(tall.rows());
   const lapack_int cols = static_cast<lapack_int>(tall.cols());

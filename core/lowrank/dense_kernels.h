@@ -15,6 +15,17 @@ RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b);
 // Same for column-major A.
 MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b);
 
+// Aᵀ·Q for row-major / column-major A (n×d) and column-major Q (n×r): the
+// second product of a power iteration, d×r.
+MatrixXd MultiplyTransposeByThin(ConstRowMajorRef a, const MatrixXd& q);
+MatrixXd MultiplyTransposeByThinColMajor(ConstColMajorRef a, const MatrixXd& q);
+
+// Q of a thin QR of a tall matrix (rows ≥ cols) by Householder (dgeqrf +
+// dorgqr): orthonormal columns spanning the input's columns. Householder,
+// not Gram–Schmidt, so the columns stay orthonormal to working precision
+// even when the input is badly conditioned (as power iterates become).
+MatrixXd OrthonormalColumns(MatrixXd tall);
+
 // R of a thin QR of a tall matrix (rows ≥ cols), by LAPACK's blocked
 // Householder dgeqrf (BLAS-3, threaded): the r×r triangle SCW needs.
 MatrixXd TriangularFactor(MatrixXd tall);

@@ -1,13 +1,17 @@
 #include "core/lowrank/low_rank_error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "core/lowrank/exact_svd.h"
 
 namespace sketchd {
 
-double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+namespace {
+
+template <typename Matrix>
+double PanelledResidualNorm(const Matrix& a, const MatrixXd& left, const MatrixXd& right) {
   constexpr Index kPanelRows = 256;
   double sum = 0;
   RowMatrixXd panel;
@@ -18,6 +22,18 @@ double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const Matri
     sum += panel.squaredNorm();
   }
   return std::sqrt(sum);
+}
+
+}  // namespace
+
+double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+  return PanelledResidualNorm(a, left, right);
+}
+double LowRankResidualNormColMajor(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+  return PanelledResidualNorm(a, left, right);
+}
+double LowRankResidualNorm(const CsrMatrix& a, const MatrixXd& left, const MatrixXd& right) {
+  return PanelledResidualNorm(a, left, right);
 }
 
 LowRankQuality EvaluateLowRankWithOptimum(ConstRowMajorRef a, const MatrixXd& left,

@@ -13,8 +13,10 @@
 
 namespace sketchd {
 
-// ‖A − Y Zᵀ‖_F.
+// ‖A − Y Zᵀ‖_F (for every input layout SCW accepts).
 double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right);
+double LowRankResidualNormColMajor(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right);
+double LowRankResidualNorm(const CsrMatrix& a, const MatrixXd& left, const MatrixXd& right);
 
 struct LowRankQuality {
   double error = 0;           // ‖A − YZᵀ‖_F

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "core/lowrank/dense_kernels.h"
+#include "core/lowrank/input_scale.h"
+#include "core/lowrank/low_rank_error.h"
 
 namespace sketchd {
 namespace {
@@ -16,13 +19,23 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-absl::Status CheckRank(int64_t n, int64_t d, int64_t k) {
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+// ‖A‖² − Σσ² loses about √(d + r)·ε·‖A‖² to rounding (the AV product and
+// the two sums); past this share of the error² the residual is summed directly.
+constexpr double kCancellationShare = 1e-10;
+
+absl::Status CheckArguments(int64_t n, int64_t d, int64_t k, const LowRankOptions& options) {
   if (n < 1 || d < 1) {
     return absl::InvalidArgumentError(absl::StrCat("matrix must be non-empty, got ", n, "x", d));
   }
   if (k < 1 || k > std::min(n, d)) {
     return absl::InvalidArgumentError(
         absl::StrCat("rank k must be in [1, min(n, d)] = [1, ", std::min(n, d), "], got ", k));
+  }
+  if (options.power_iters < 0 || options.power_iters > kMaxPowerIters) {
+    return absl::InvalidArgumentError(absl::StrCat("power_iters must be in [0, ", kMaxPowerIters,
+                                                   "], got ", options.power_iters));
   }
   return absl::OkStatus();
 }
@@ -34,72 +47,198 @@ MatrixXd Project(ConstColMajorRef a, const MatrixXd& basis) {
 }
 MatrixXd Project(const CsrMatrix& a, const MatrixXd& basis) { return a * basis; }
 
+// AᵀQ, the other half of a power iteration.
+MatrixXd ProjectTranspose(ConstRowMajorRef a, const MatrixXd& q) {
+  return MultiplyTransposeByThin(a, q);
+}
+MatrixXd ProjectTranspose(ConstColMajorRef a, const MatrixXd& q) {
+  return MultiplyTransposeByThinColMajor(a, q);
+}
+MatrixXd ProjectTranspose(const CsrMatrix& a, const MatrixXd& q) { return a.transpose() * q; }
+
+// ‖A − YZᵀ‖_F summed directly, per layout.
+double Residual(ConstRowMajorRef a, const MatrixXd& y, const MatrixXd& z) {
+  return LowRankResidualNorm(a, y, z);
+}
+double Residual(ConstColMajorRef a, const MatrixXd& y, const MatrixXd& z) {
+  return LowRankResidualNormColMajor(a, y, z);
+}
+double Residual(const CsrMatrix& a, const MatrixXd& y, const MatrixXd& z) {
+  return LowRankResidualNorm(a, y, z);
+}
+
+// A·2^-e in the layout SCW was given.
+RowMatrixXd ScaledCopy(ConstRowMajorRef a, double factor) { return a * factor; }
+MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
+CsrMatrix ScaledCopy(const CsrMatrix& a, double factor) { return a * factor; }
+
+// SCW on an input whose ‖A‖_F² lies in the safe window (input_scale.h).
 template <typename Matrix>
-absl::StatusOr<LowRankFactors> FactorsFromSketched(const MatrixXd& sketched, const Matrix& a,
-                                                   int64_t k) {
-  if (absl::Status s = CheckRank(a.rows(), a.cols(), k); !s.ok()) return s;
-  if (sketched.cols() != a.cols()) {
-    return absl::InvalidArgumentError(absl::StrCat("sketched matrix has ", sketched.cols(),
-                                                   " columns but A has ", a.cols()));
-  }
+absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, const Matrix& a,
+                                                  int64_t k, int64_t power_iters,
+                                                  double squared_norm) {
   if (!sketched.allFinite()) {
-    return absl::InvalidArgumentError("SA has non-finite entries: A must be finite");
+    return absl::InvalidArgumentError(
+        "SA has non-finite entries although A is finite: the sketch overflowed; scale A down");
   }
   LowRankFactors out;
   const int64_t n = a.rows(), d = a.cols();
   out.left = MatrixXd::Zero(n, k);
   out.right = MatrixXd::Zero(d, k);
   out.singular_values = VectorXd::Zero(k);
+  out.passes = 2 + 2 * power_iters;
 
   auto start = Clock::now();
-  const MatrixXd basis = RowSpaceBasis(sketched);  // d×r
+  MatrixXd basis = RowSpaceBasis(sketched);  // d×r
   out.timings.basis_seconds = SecondsSince(start);
   const int64_t r = basis.cols();
-  if (r == 0) return out;  // SA = 0: the best answer in row(SA) is 0.
+  double tail = squared_norm;  // ‖A − YZᵀ‖_F², updated below
+  if (r > 0) {
+    start = Clock::now();
+    for (int64_t i = 0; i < power_iters; ++i) {
+      const MatrixXd q = OrthonormalColumns(Project(a, basis));  // n×r
+      basis = OrthonormalColumns(ProjectTranspose(a, q));        // d×r
+    }
+    out.timings.power_seconds = SecondsSince(start);
 
-  start = Clock::now();
-  const auto projected = Project(a, basis);  // AV, the only O(n·d·r) step
-  out.timings.project_seconds = SecondsSince(start);
+    start = Clock::now();
+    const auto projected = Project(a, basis);  // AV, the only O(n·d·r) step without q
+    out.timings.project_seconds = SecondsSince(start);
 
-  // [AV]_k without forming Q: with AV = QR and R = U_R Σ W_Rᵀ (r×r), the
-  // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR keeps
-  // this backward stable (no Gram matrix, no squared condition number).
-  start = Clock::now();
-  const MatrixXd triangle = TriangularFactor(projected);
-  Eigen::JacobiSVD<MatrixXd> small(triangle, Eigen::ComputeFullV);
-  const VectorXd& sigma = small.singularValues();
-  const double tol = std::max<double>(n, r) * std::numeric_limits<double>::epsilon() *
-                     (sigma.size() > 0 ? sigma(0) : 0.0);
-  int64_t kept = 0;
-  while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
-  out.rank = kept;
-  if (kept > 0) {
-    out.singular_values.head(kept) = sigma.head(kept);
-    out.left.leftCols(kept).noalias() = projected * small.matrixV().leftCols(kept);
-    out.right.leftCols(kept).noalias() = basis * small.matrixV().leftCols(kept);
+    // [AV]_k without forming Q: with AV = QR and R = U_R Σ W_Rᵀ (r×r), the
+    // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR
+    // keeps this backward stable (no Gram matrix, no squared condition number).
+    start = Clock::now();
+    const MatrixXd triangle = TriangularFactor(projected);
+    Eigen::JacobiSVD<MatrixXd> small(triangle, Eigen::ComputeFullV);
+    const VectorXd& sigma = small.singularValues();
+    const double tol = std::max<double>(n, r) * kEps * (sigma.size() > 0 ? sigma(0) : 0.0);
+    int64_t kept = 0;
+    while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
+    out.rank = kept;
+    if (kept > 0) {
+      out.singular_values.head(kept) = sigma.head(kept);
+      out.left.leftCols(kept).noalias() = projected * small.matrixV().leftCols(kept);
+      out.right.leftCols(kept).noalias() = basis * small.matrixV().leftCols(kept);
+      tail -= sigma.head(kept).squaredNorm();
+    }
+    out.timings.svd_seconds = SecondsSince(start);
   }
-  out.timings.svd_seconds = SecondsSince(start);
+
+  start = Clock::now();
+  const double rounding = std::sqrt(static_cast<double>(d + r)) * kEps * squared_norm;
+  if (out.rank > 0 && rounding > kCancellationShare * std::max(tail, 0.0)) {
+    const double residual = Residual(a, out.left, out.right);
+    tail = residual * residual;
+    out.error_from_residual = true;
+  }
+  out.error = std::sqrt(std::max(tail, 0.0));
+  out.input_norm = std::sqrt(squared_norm);
+  out.relative_error = squared_norm > 0 ? out.error / out.input_norm : 0.0;
+  out.timings.error_seconds = SecondsSince(start);
   return out;
 }
 
-template <typename Matrix, typename ApplyFn>
-absl::StatusOr<LowRankFactors> Scw(const CountSketch& sketch, const Matrix& a, int64_t k,
-                                   ApplyFn apply) {
-  if (sketch.cols() != a.rows()) {
-    return absl::InvalidArgumentError(absl::StrCat("sketch has n=", sketch.cols(),
-                                                   " columns but A has ", a.rows(), " rows"));
+// Undoes the input scaling 2^-e on an answer computed from A/2^e.
+absl::Status ScaleBack(int exponent, LowRankFactors* f) {
+  const double factor = std::ldexp(1.0, exponent);
+  f->left *= factor;
+  f->singular_values *= factor;
+  f->error *= factor;
+  f->input_norm *= factor;
+  if (!std::isfinite(f->input_norm) || !f->left.allFinite()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "‖A‖_F is about 2^", exponent + std::ilogb(f->input_norm / factor),
+        ", beyond the double range, so the factors and the error of A cannot be returned; "
+        "scale A down (SCW is homogeneous: the answer for A/c is the answer for A divided by c)"));
   }
+  return absl::OkStatus();
+}
+
+// Measures A, and runs SCW on A itself or, when its scale is extreme, on the
+// exactly scaled copy A/2^e, scaling the answer back. `sketch_of(input, e)`
+// returns S·input where input = A/2^e.
+template <typename Matrix, typename SketchFn>
+absl::StatusOr<LowRankFactors> ScaleSafeScw(const Matrix& a, int64_t k,
+                                            const LowRankOptions& options, SketchFn sketch_of) {
   const auto start = Clock::now();
-  const MatrixXd sketched = apply();
-  const double sketch_seconds = SecondsSince(start);
-  auto factors = FactorsFromSketched(sketched, a, k);
+  const absl::StatusOr<InputScale> scale = MeasureInput(a, options.input_squared_norm);
+  if (!scale.ok()) return scale.status();
+  const double measure_seconds = SecondsSince(start);
+
+  const auto run = [&](const Matrix& input) -> absl::StatusOr<LowRankFactors> {
+    const auto sketch_start = Clock::now();
+    absl::StatusOr<MatrixXd> sketched = sketch_of(input, scale->exponent);
+    if (!sketched.ok()) return sketched.status();
+    const double sketch_seconds = SecondsSince(sketch_start);
+    auto factors = FactorsOfSafeInput(*sketched, input, k, options.power_iters,
+                                      scale->scaled_squared_norm);
+    if (factors.ok()) factors->timings.sketch_seconds = sketch_seconds;
+    return factors;
+  };
+  absl::StatusOr<LowRankFactors> factors;
+  if (!scale->needs_scaling()) {
+    factors = run(a);
+  } else {
+    const auto scaled = ScaledCopy(a, std::ldexp(1.0, -scale->exponent));
+    factors = run(scaled);
+    if (factors.ok()) {
+      if (absl::Status s = ScaleBack(scale->exponent, &*factors); !s.ok()) return s;
+    }
+  }
   if (!factors.ok()) return factors.status();
-  factors->timings.sketch_seconds = sketch_seconds;
+  factors->timings.error_seconds += measure_seconds;
   factors->timings.total_seconds = SecondsSince(start);
   return factors;
 }
 
+template <typename Matrix, typename ApplyFn>
+absl::StatusOr<LowRankFactors> Scw(const CountSketch& sketch, const Matrix& a, int64_t k,
+                                   const LowRankOptions& options, ApplyFn apply) {
+  if (sketch.cols() != a.rows()) {
+    return absl::InvalidArgumentError(absl::StrCat("sketch has n=", sketch.cols(),
+                                                   " columns but A has ", a.rows(), " rows"));
+  }
+  if (absl::Status s = CheckArguments(a.rows(), a.cols(), k, options); !s.ok()) {
+    return s;
+  }
+  return ScaleSafeScw(a, k, options, [&](const Matrix& input, int) -> absl::StatusOr<MatrixXd> {
+    return apply(input);
+  });
+}
+
+template <typename Matrix>
+absl::StatusOr<LowRankFactors> FromSketched(const MatrixXd& sketched, const Matrix& a, int64_t k,
+                                            const LowRankOptions& options) {
+  if (sketched.cols() != a.cols()) {
+    return absl::InvalidArgumentError(absl::StrCat("sketched matrix has ", sketched.cols(),
+                                                   " columns but A has ", a.cols()));
+  }
+  if (absl::Status s = CheckArguments(a.rows(), a.cols(), k, options); !s.ok()) {
+    return s;
+  }
+  // S is linear, so S(A/2^e) = (SA)·2^-e.
+  return ScaleSafeScw(a, k, options, [&](const Matrix&, int exponent) -> absl::StatusOr<MatrixXd> {
+    if (exponent == 0) return sketched;
+    return MatrixXd(sketched * std::ldexp(1.0, -exponent));
+  });
+}
+
 }  // namespace
+
+absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
+  if (m < k) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rank k = ", k, " exceeds the sketch's m = ", m,
+        " rows: SCW returns at most m components; use a sketch with m ≥ k (m = 2k is typical)"));
+  }
+  if (m > n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the sketch has m = ", m, " rows but A has only n = ", n,
+        " rows: a sketch larger than A compresses nothing; use m ≤ n"));
+  }
+  return absl::OkStatus();
+}
 
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   if (sketched.size() == 0) return MatrixXd(sketched.cols(), 0);
@@ -108,42 +247,38 @@ MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   // OpenBLAS's threading costs more than it saves.
   Eigen::BDCSVD<MatrixXd> svd(sketched, Eigen::ComputeThinV);
   const VectorXd& sigma = svd.singularValues();
-  const double tol = static_cast<double>(std::max(sketched.rows(), sketched.cols())) *
-                     std::numeric_limits<double>::epsilon() * sigma(0);
+  const double tol = static_cast<double>(std::max(sketched.rows(), sketched.cols())) * kEps *
+                     sigma(0);
   Index r = 0;
   while (r < sigma.size() && sigma(r) > tol && sigma(r) > 0) ++r;
   return svd.matrixV().leftCols(r);
 }
 
-absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, ConstRowMajorRef a,
-                                          int64_t k) {
-  return Scw(sketch, a, k, [&] { return sketch.Apply(a); });
+absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, ConstRowMajorRef a, int64_t k,
+                                          const LowRankOptions& options) {
+  return Scw(sketch, a, k, options, [&](ConstRowMajorRef input) { return sketch.Apply(input); });
 }
 
 absl::StatusOr<LowRankFactors> ScwLowRankColMajor(const CountSketch& sketch, ConstColMajorRef a,
-                                                  int64_t k) {
-  return Scw(sketch, a, k, [&] { return sketch.ApplyColMajor(a); });
+                                                  int64_t k, const LowRankOptions& options) {
+  return Scw(sketch, a, k, options,
+             [&](ConstColMajorRef input) { return sketch.ApplyColMajor(input); });
 }
 
-absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, const CsrMatrix& a,
-                                          int64_t k) {
-  return Scw(sketch, a, k, [&] { return sketch.Apply(a); });
+absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, const CsrMatrix& a, int64_t k,
+                                          const LowRankOptions& options) {
+  return Scw(sketch, a, k, options, [&](const CsrMatrix& input) { return sketch.Apply(input); });
 }
 
 absl::StatusOr<LowRankFactors> ScwFromSketched(const MatrixXd& sketched, ConstRowMajorRef a,
-                                               int64_t k) {
-  const auto start = Clock::now();
-  auto factors = FactorsFromSketched(sketched, a, k);
-  if (factors.ok()) factors->timings.total_seconds = SecondsSince(start);
-  return factors;
+                                               int64_t k, const LowRankOptions& options) {
+  return FromSketched(sketched, a, k, options);
 }
 
 absl::StatusOr<LowRankFactors> ScwFromSketchedColMajor(const MatrixXd& sketched,
-                                                       ConstColMajorRef a, int64_t k) {
-  const auto start = Clock::now();
-  auto factors = FactorsFromSketched(sketched, a, k);
-  if (factors.ok()) factors->timings.total_seconds = SecondsSince(start);
-  return factors;
+                                                       ConstColMajorRef a, int64_t k,
+                                                       const LowRankOptions& options) {
+  return FromSketched(sketched, a, k, options);
 }
 
 }  // namespace sketchd

@@ -1,6 +1,7 @@
 #include "core/regression/data_matrix.h"
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 #include <vector>
 
@@ -29,6 +30,19 @@ DataMatrix::DataMatrix(ConstRowMajorRef a, int threads)
 DataMatrix::DataMatrix(const CsrMatrix& a, int threads)
     : rows_(a.rows()), cols_(a.cols()), threads_(ResolveThreads(threads)), dense_(EmptyDense()),
       csr_(&a) {}
+
+DataMatrix DataMatrix::Scaled(double scale) const {
+  DataMatrix out = *this;
+  out.scale_ = scale_ * scale;
+  return out;
+}
+
+double DataMatrix::MaxAbs() const {
+  if (csr_ == nullptr) return rows_ * cols_ == 0 ? 0.0 : dense_.cwiseAbs().maxCoeff();
+  double out = 0;
+  for (int64_t i = 0; i < csr_->nonZeros(); ++i) out = std::max(out, std::abs(csr_->valuePtr()[i]));
+  return out;
+}
 
 template <typename Fn>
 void DataMatrix::ParallelRows(const Fn& fn) const {
@@ -61,7 +75,7 @@ double DataMatrix::MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd
         const int64_t len = std::min(step, r1 - i);
         auto block = dense_.middleRows(i, len);
         auto ub = u->segment(i, len);
-        ub = block * v - alpha * ub;
+        ub = scale_ * (block * v) - alpha * ub;
         ss += ub.squaredNorm();
         acc.noalias() += block.transpose() * ub;
       }
@@ -70,7 +84,7 @@ double DataMatrix::MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd
       for (int64_t i = r0; i < r1; ++i) {
         double dot = 0;
         for (CsrMatrix::InnerIterator it(a, i); it; ++it) dot += it.value() * v[it.col()];
-        const double ui = dot - alpha * (*u)[i];
+        const double ui = scale_ * dot - alpha * (*u)[i];
         (*u)[i] = ui;
         ss += ui * ui;
         for (CsrMatrix::InnerIterator it(a, i); it; ++it) acc[it.col()] += it.value() * ui;
@@ -84,6 +98,7 @@ double DataMatrix::MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd
     *w += partial[k];
     total += sumsq[k];
   }
+  if (scale_ != 1) *w *= scale_;
   return total;
 }
 
@@ -100,6 +115,7 @@ void DataMatrix::Multiply(const VectorXd& x, VectorXd* y) const {
       }
     }
   });
+  if (scale_ != 1) *y *= scale_;
 }
 
 double DataMatrix::ResidualNorm(const VectorXd& x, const Eigen::Ref<const VectorXd>& b) const {
@@ -135,6 +151,7 @@ MatrixXd DataMatrix::Sketch(const CountSketch& s) const {
   for (int k = 1; k < t; ++k) {
     if (partial[k].size() != 0) sum += partial[k];
   }
+  if (scale_ != 1) sum *= scale_;
   return sum;  // converted to column-major for the LAPACK factorisations
 }
 

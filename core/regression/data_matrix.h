@@ -20,6 +20,16 @@ class DataMatrix {
   DataMatrix(ConstRowMajorRef a, int threads);
   DataMatrix(const CsrMatrix& a, int threads);
 
+  // The same matrix seen as scale·A (every pass and sketch below includes the
+  // factor), without copying A. Used by Solve to hand the solvers a problem
+  // with max|A| near 1 whatever the units of the data (problem_scaling.h); a
+  // power of two keeps the scaling exact. dense() / csr() stay unscaled:
+  // callers that read them directly multiply by scale().
+  DataMatrix Scaled(double scale) const;
+  double scale() const { return scale_; }
+  // max |a_ij| of the stored (unscaled) entries.
+  double MaxAbs() const;
+
   int64_t rows() const { return rows_; }
   int64_t cols() const { return cols_; }
   bool sparse() const { return csr_ != nullptr; }
@@ -47,6 +57,7 @@ class DataMatrix {
   int64_t rows_ = 0;
   int64_t cols_ = 0;
   int threads_ = 1;
+  double scale_ = 1;
   ConstRowMajorRef dense_;
   const CsrMatrix* csr_ = nullptr;
 };

@@ -90,9 +90,20 @@ Embedding Embedding::FromCountSketch(CountSketch sketch) {
 int64_t Embedding::rows() const { return count_ ? count_->rows() : gaussian_->rows(); }
 int64_t Embedding::cols() const { return count_ ? count_->cols() : gaussian_->cols(); }
 
-MatrixXd Embedding::Apply(const DataMatrix& a) const {
+absl::Status Embedding::CheckRows(int64_t rows, absl::string_view what) const {
+  if (rows == cols()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("the sketch was made for n=", cols(), " rows but ", what,
+                                                 " has ", rows, "; sketch and data must have the same n"));
+}
+
+absl::StatusOr<MatrixXd> Embedding::Apply(const DataMatrix& a) const {
+  if (absl::Status s = CheckRows(a.rows(), "A"); !s.ok()) return s;
   if (count_) return a.Sketch(*count_);
-  if (!a.sparse()) return gaussian_->Apply(a.dense());
+  if (!a.sparse()) {
+    MatrixXd out = gaussian_->Apply(a.dense());
+    if (a.scale() != 1) out *= a.scale();
+    return out;
+  }
   // Gaussian × CSR, in column panels of G.
   MatrixXd out = MatrixXd::Zero(gaussian_->rows(), a.cols());
   constexpr int64_t kPanel = 4096;
@@ -104,10 +115,12 @@ MatrixXd Embedding::Apply(const DataMatrix& a) const {
       for (CsrMatrix::InnerIterator it(csr, c0 + i); it; ++it) out.col(it.col()) += it.value() * g.col(i);
     }
   }
+  if (a.scale() != 1) out *= a.scale();
   return out;
 }
 
-VectorXd Embedding::Apply(const Eigen::Ref<const VectorXd>& b) const {
+absl::StatusOr<VectorXd> Embedding::Apply(const Eigen::Ref<const VectorXd>& b) const {
+  if (absl::Status s = CheckRows(b.size(), "b"); !s.ok()) return s;
   if (count_) {
     VectorXd out = VectorXd::Zero(count_->rows());
     const int64_t n = count_->cols();
@@ -118,7 +131,7 @@ VectorXd Embedding::Apply(const Eigen::Ref<const VectorXd>& b) const {
     }
     return out;
   }
-  return gaussian_->Apply(b);
+  return VectorXd(gaussian_->Apply(b));
 }
 
 }  // namespace sketchd

@@ -42,11 +42,15 @@ class Embedding {
   int64_t cols() const;
   const CountSketch* count_sketch() const { return count_ ? &*count_ : nullptr; }
 
-  // SA (m×d, column-major, ready for LAPACK) and Sb.
-  MatrixXd Apply(const DataMatrix& a) const;
-  VectorXd Apply(const Eigen::Ref<const VectorXd>& b) const;
+  // SA (m×d, column-major, ready for LAPACK) and Sb. InvalidArgument unless
+  // A has n = cols() rows (b has n entries): a sketch made for another n
+  // would read past A or leave rows out.
+  absl::StatusOr<MatrixXd> Apply(const DataMatrix& a) const;
+  absl::StatusOr<VectorXd> Apply(const Eigen::Ref<const VectorXd>& b) const;
 
  private:
+  absl::Status CheckRows(int64_t rows, absl::string_view what) const;
+
   std::optional<CountSketch> count_;
   std::optional<GaussianSketch> gaussian_;
 };

@@ -14,13 +14,18 @@
 namespace sketchd {
 
 absl::StatusOr<VectorXd> QrLeastSquares(ConstColMajorRef a, const Eigen::Ref<const VectorXd>& b) {
-  const lapack_int n = static_cast<lapack_int>(a.rows());
-  const lapack_int d = static_cast<lapack_int>(a.cols());
+  MatrixXd work = a;  // dgels overwrites A with its QR factors
+  return QrLeastSquaresInPlace(&work, b);
+}
+
+absl::StatusOr<VectorXd> QrLeastSquaresInPlace(MatrixXd* a, const Eigen::Ref<const VectorXd>& b) {
+  MatrixXd& work = *a;
+  const lapack_int n = static_cast<lapack_int>(work.rows());
+  const lapack_int d = static_cast<lapack_int>(work.cols());
   if (b.size() != n || d > n || d < 1) {
     return absl::InvalidArgumentError(absl::StrCat("QR least squares needs n >= d >= 1 and |b| = n; got A ",
                                                    n, "x", d, ", |b| = ", b.size()));
   }
-  MatrixXd work = a;  // dgels overwrites A with its QR factors
   VectorXd rhs = b;
   lapack_int info = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', n, d, 1, work.data(), n, rhs.data(), n);
   if (info > 0) return RankDeficientError(work.topRows(d), "matrix A");

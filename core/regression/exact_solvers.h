@@ -14,6 +14,9 @@ namespace sketchd {
 // numerically singular (same rule as the sketched solvers).
 absl::StatusOr<VectorXd> QrLeastSquares(ConstColMajorRef a, const Eigen::Ref<const VectorXd>& b);
 absl::StatusOr<VectorXd> QrLeastSquares(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b);
+// The same on a column-major A the caller no longer needs: *a is overwritten
+// by the factorisation (no second n×d copy).
+absl::StatusOr<VectorXd> QrLeastSquaresInPlace(MatrixXd* a, const Eigen::Ref<const VectorXd>& b);
 
 // Cholesky on the normal equations AᵀA x = Aᵀb (BLAS dsyrk + LAPACK dpotrf):
 // fastest exact method, but its error grows like κ(A)², which is the point of

@@ -68,7 +68,9 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
         spec.seed = options.fresh.seed + static_cast<uint64_t>(t);
         auto e = Embedding::Create(spec, n);
         if (!e.ok()) return e.status();
-        sa = e->Apply(a);
+        auto applied = e->Apply(a);
+        if (!applied.ok()) return applied.status();
+        sa = *std::move(applied);
         break;
       }
       case IhsSketchMode::kFixed:
@@ -112,6 +114,9 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
   if (options.record_objective) out.objective.push_back(0.5 * rr);
   if (options.on_iterate) options.on_iterate(0, x);
   out.stop_reason = "iteration limit reached";
+  out.convergence = SolveConvergence::kIterationLimit;
+  L1QuadraticOptions inner = options.inner;
+  if (inner.cancel == nullptr) inner.cancel = options.cancel;
   const bool stopping = options.tolerance > 0;
   // Line-search state: AΔ and AᵀAΔ from one fused pass; u and grad are then
   // updated by recurrence and recomputed from A every kRefreshEvery steps
@@ -128,6 +133,9 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
   double gz_prev = 0;
   int t = 0;
   for (; t < options.max_iterations; ++t) {
+    if (options.cancel != nullptr && options.cancel->cancelled()) {
+      return absl::CancelledError(absl::StrCat("IHS cancelled after ", t, " iterations"));
+    }
     auto hs = hessian(t);
     if (!hs.ok()) return hs.status();
     VectorXd step;
@@ -135,7 +143,9 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
     if (lasso) {
       // ½(x − x_t)ᵀH(x − x_t) + gradᵀ(x − x_t) = ½xᵀHx − (Hx_t − grad)ᵀx + const.
       const VectorXd c = hs->h * x - grad;
-      step = MinimizeQuadraticOnL1Ball(hs->h, c, *options.lasso_lambda, x, options.inner).x - x;
+      L1QuadraticResult sub = MinimizeQuadraticOnL1Ball(hs->h, c, *options.lasso_lambda, x, inner);
+      if (sub.cancelled) return absl::CancelledError(absl::StrCat("IHS cancelled in iteration ", t + 1));
+      step = sub.x - x;
     } else {
       step = -grad;  // Δ = H⁻¹(−grad) = R⁻¹R⁻ᵀ(−grad)
       hs->r.transpose().triangularView<Eigen::Lower>().solveInPlace(step);
@@ -192,11 +202,13 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
       // Δ = 0, or no descent along it: only rounding is left to remove.
       ++t;
       out.stop_reason = "no descent step left (optimum reached to rounding)";
+      out.convergence = SolveConvergence::kStagnated;
       break;
     }
     if (change <= options.tolerance * x.norm()) {
       ++t;
       out.stop_reason = "relative change below tolerance";
+      out.convergence = SolveConvergence::kConverged;
       break;
     }
     // Stagnation: the steps stopped contracting (no new smallest ‖A(x_{t+1} − x_t)‖
@@ -213,6 +225,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
     if (stalled >= kStallSteps && decrease <= kEps * f_before) {
       ++t;
       out.stop_reason = "stagnated at rounding level";
+      out.convergence = SolveConvergence::kStagnated;
       break;
     }
   }

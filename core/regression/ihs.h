@@ -43,6 +43,9 @@
 //  - "no descent step left (optimum reached to rounding)": Δ = 0 or
 //    ∇fᵀΔ ≥ 0 (only rounding or an inexact inner LASSO solve can cause it).
 // Otherwise "iteration limit reached" (the only non-converged reason).
+// SolveResult::convergence: kConverged for the relative-change rule,
+// kStagnated for the two rounding-level rules, kIterationLimit otherwise.
+// All three rules are relative, so they mean the same thing in any units.
 #ifndef SKETCHD_CORE_REGRESSION_IHS_H_
 #define SKETCHD_CORE_REGRESSION_IHS_H_
 
@@ -57,6 +60,7 @@
 #include "core/regression/l1_quadratic.h"
 #include "core/regression/solve_result.h"
 #include "core/sketch/count_sketch.h"
+#include "core/training/training_control.h"
 
 namespace sketchd {
 
@@ -86,6 +90,8 @@ struct IhsOptions {
   // Called with (t, x_t) for t = 0 (the start) and after every iteration, for
   // callers that measure convergence exactly (objective gaps need x_t, not f).
   std::function<void(int, const VectorXd&)> on_iterate;
+  // Polled every iteration and inside the LASSO inner solve → CANCELLED.
+  const CancelToken* cancel = nullptr;
 };
 
 // FailedPrecondition if an unconstrained step meets a rank-deficient S_tA.

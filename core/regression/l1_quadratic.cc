@@ -25,6 +25,10 @@ L1QuadraticResult MinimizeQuadraticOnL1Ball(const MatrixXd& h, const VectorXd& c
   VectorXd y = x, x_prev = x, x_next;
   double t = 1;
   for (int k = 0; k < options.max_iterations; ++k) {
+    if (k % 64 == 63 && options.cancel != nullptr && options.cancel->cancelled()) {
+      out.cancelled = true;
+      break;
+    }
     x_next = ProjectOntoL1Ball(y - step * (h * y - c), lambda);
     const double change = (x_next - x).norm();
     out.iterations = k + 1;

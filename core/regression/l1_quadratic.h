@@ -7,6 +7,7 @@
 #define SKETCHD_CORE_REGRESSION_L1_QUADRATIC_H_
 
 #include "core/matrix_types.h"
+#include "core/training/training_control.h"
 
 namespace sketchd {
 
@@ -14,12 +15,17 @@ struct L1QuadraticOptions {
   int max_iterations = 20000;
   // Stop when ‖x_{k+1} − x_k‖ ≤ tolerance·max(‖x_{k+1}‖, tiny).
   double tolerance = 1e-14;
+  // Polled every 64 iterations (each costs O(d²)): a fired token stops the
+  // solve with `cancelled` set, so a large LASSO inner solve cannot outlive a
+  // cancelled job by more than a few milliseconds.
+  const CancelToken* cancel = nullptr;
 };
 
 struct L1QuadraticResult {
   VectorXd x;
   int iterations = 0;
   bool converged = false;
+  bool cancelled = false;
 };
 
 // x0 is the starting point (projected first). λ > 0.

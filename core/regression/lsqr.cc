@@ -38,6 +38,7 @@ const char* StopReason(int istop) {
     case 4: return "Ax = b solved to machine precision";
     case 5: return "least-squares solution found to machine precision";
     case 6: return "condition estimate too large for machine precision";
+    case 8: return "cancelled";
     default: return "iteration limit reached";
   }
 }
@@ -47,7 +48,6 @@ const char* StopReason(int istop) {
 LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
                 const LsqrOptions& options) {
   const int64_t d = a.cols();
-  const double eps = std::numeric_limits<double>::epsilon();
   const int max_iter = options.max_iterations > 0 ? options.max_iterations
                                                   : static_cast<int>(2 * d + 1000);
   const double ctol = options.conlim > 0 ? 1.0 / options.conlim : 0.0;
@@ -63,7 +63,8 @@ LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const 
   VectorXd y = VectorXd::Zero(d);
   VectorXd u = b;
   VectorXd v, w, tmp;
-  const double bnorm = b.norm();
+  // stableNorm: ‖b‖ without under/overflow of the squares whatever b's units.
+  const double bnorm = b.stableNorm();
   double beta = bnorm;
   double alpha = 0;
   // α v = Mᵀ u: the fused pass with v = 0 and alpha = −1 leaves u unchanged.
@@ -91,6 +92,10 @@ LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const 
   double rnorm = beta, xnorm = 0;
   int istop = 0, itn = 0;
   while (itn < max_iter) {
+    if (options.cancel != nullptr && options.cancel->cancelled()) {
+      istop = 8;
+      break;
+    }
     ++itn;
     // Bidiagonalisation step: β u = M v − α u, α v = Mᵀ u − β v, with one pass.
     tmp = v;
@@ -100,7 +105,7 @@ LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const 
     beta = std::sqrt(beta_sq);
     if (beta > 0) {
       u /= beta;
-      anorm = std::sqrt(anorm * anorm + alpha * alpha + beta * beta);
+      anorm = std::hypot(anorm, alpha, beta);
       solve_rt(&atu);
       v = atu / beta - beta * v;
       alpha = v.norm();
@@ -135,8 +140,10 @@ LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const 
     arnorm = alpha * std::abs(tau);
     if (options.record_residuals) out.residual_history.push_back(rnorm);
     const double test1 = rnorm / bnorm;
-    const double test2 = arnorm / (anorm * rnorm + eps);
-    const double test3 = 1.0 / (acond + eps);
+    // Relative tests only (no absolute eps): their meaning must not change
+    // with the units of A and b. rnorm = 0 means an exact fit (test1 = 0).
+    const double test2 = anorm * rnorm > 0 ? arnorm / (anorm * rnorm) : 0.0;
+    const double test3 = acond > 0 ? 1.0 / acond : 1.0;
     const double t1 = test1 / (1 + anorm * xnorm / bnorm);
     const double rtol = options.btol + options.atol * anorm * xnorm / bnorm;
     if (itn >= max_iter) istop = 7;

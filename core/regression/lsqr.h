@@ -1,5 +1,6 @@
 // LSQR (Paige & Saunders 1982) for min ‖A R⁻¹ y − b‖, x = R⁻¹ y, with the
-// standard atol/btol/conlim stopping rules. R is an optional upper-triangular
+// standard atol/btol/conlim stopping rules, all relative to the data (no
+// absolute epsilon), so they mean the same in any units. R is an optional upper-triangular
 // right preconditioner, applied by triangular solves (A R⁻¹ is never formed).
 // Each iteration is one fused pass over A (A·v then Aᵀ·u, see DataMatrix).
 #ifndef SKETCHD_CORE_REGRESSION_LSQR_H_
@@ -10,6 +11,7 @@
 
 #include "core/matrix_types.h"
 #include "core/regression/data_matrix.h"
+#include "core/training/training_control.h"
 
 namespace sketchd {
 
@@ -22,13 +24,15 @@ struct LsqrOptions {
   double conlim = 1e12;
   int max_iterations = 0;        // 0 → 2·d + 1000
   bool record_residuals = false; // estimate of ‖r_k‖ per iteration
+  const CancelToken* cancel = nullptr;  // polled every iteration → istop 8
 };
 
 struct LsqrResult {
   VectorXd x;
   int iterations = 0;
   // 0 x = 0 is exact, 1 compatible system solved, 2 least-squares solved,
-  // 3 cond(M) > conlim, 4–6 as 1–3 at machine precision, 7 iteration limit.
+  // 3 cond(M) > conlim, 4–6 as 1–3 at machine precision, 7 iteration limit,
+  // 8 cancelled.
   int istop = 0;
   std::string stop_reason;
   double residual_norm_estimate = 0;   // ‖r‖

@@ -28,8 +28,12 @@ absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref
                                                    a.cols(), " columns; sketch-and-solve needs m >= d"));
   }
   SolveResult out;
-  const MatrixXd sa = sketch.Apply(a);
-  const VectorXd sb = sketch.Apply(b);
+  auto sa_or = sketch.Apply(a);
+  if (!sa_or.ok()) return sa_or.status();
+  auto sb_or = sketch.Apply(b);
+  if (!sb_or.ok()) return sb_or.status();
+  const MatrixXd& sa = *sa_or;
+  const VectorXd& sb = *sb_or;
   out.timings.sketch_seconds = Since(t0);
   const auto t1 = std::chrono::steady_clock::now();
   // Column-pivoted Householder QR (LAPACK dgeqp3): SAP = QR with |R_kk|
@@ -54,6 +58,7 @@ absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref
   for (lapack_int j = 0; j < d; ++j) out.x[jpvt[j] - 1] = z[j];  // x = P z
   out.timings.factor_seconds = Since(t1);
   out.residual_norm = a.ResidualNorm(out.x, b);
+  out.convergence = SolveConvergence::kDirect;
   out.stop_reason = "direct solve of the sketched problem";
   out.timings.total_seconds = Since(t0);
   return out;

@@ -9,6 +9,7 @@
 #include "core/regression/exact_solvers.h"
 #include "core/regression/ihs.h"
 #include "core/regression/lsqr.h"
+#include "core/regression/problem_scaling.h"
 #include "core/regression/sketch_and_solve.h"
 #include "core/regression/triangular_factor.h"
 
@@ -19,11 +20,14 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+absl::Status OptionError(absl::string_view field, double value, absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat(field, "=", value, " is out of range: ", rule));
+}
+
 absl::Status CheckOptions(const SolveOptions& o, int64_t n, int64_t d) {
   if (o.lasso_lambda.has_value()) {
     if (!(*o.lasso_lambda > 0) || !std::isfinite(*o.lasso_lambda)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "lasso_lambda must be a positive finite ℓ1 radius, got ", *o.lasso_lambda));
+      return OptionError("lasso_lambda", *o.lasso_lambda, "must be a positive finite ℓ1 radius");
     }
     if (o.solver != Solver::kIhs) {
       return absl::InvalidArgumentError(absl::StrCat("lasso_lambda is only supported by the ihs solver, not ",
@@ -43,38 +47,90 @@ absl::Status CheckOptions(const SolveOptions& o, int64_t n, int64_t d) {
     return absl::InvalidArgumentError(absl::StrCat("the sketch has m=", s->rows(), " rows but A has d=", d,
                                                    " columns; sketched solvers need m >= d"));
   }
-  if (o.sketch_rows < 0) return absl::InvalidArgumentError("sketch_rows must be >= 0 (0 = default)");
+  if (o.sketch_rows < 0 || o.sketch_rows > n) {
+    return OptionError("sketch_rows", static_cast<double>(o.sketch_rows),
+                       absl::StrCat("must be in [d, n] = [", d, ", ", n, "] (0 = default): a sketch with more "
+                                    "rows than A compresses nothing"));
+  }
   if (o.sketch_rows > 0 && o.sketch_rows < d) {
-    return absl::InvalidArgumentError(absl::StrCat("sketch_rows m=", o.sketch_rows, " is below d=", d,
-                                                   "; sketched solvers need m >= d"));
+    return OptionError("sketch_rows", static_cast<double>(o.sketch_rows),
+                       absl::StrCat("is below d=", d, "; sketched solvers need m >= d"));
   }
-  if (o.max_iterations < 0) return absl::InvalidArgumentError("max_iterations must be >= 0 (0 = default)");
-  if (!(o.atol >= 0) || !(o.btol >= 0) || !(o.tolerance >= 0) || !(o.conlim >= 0)) {
-    return absl::InvalidArgumentError("tolerances must be non-negative numbers");
+  if (o.max_iterations < 0 || o.max_iterations > kMaxSolveIterations) {
+    return OptionError("max_iterations", o.max_iterations,
+                       absl::StrCat("must be in [0, ", kMaxSolveIterations, "] (0 = solver default)"));
   }
+  if (!(o.tolerance > 0 && o.tolerance < 1)) {
+    return OptionError("tolerance", o.tolerance, "must be in (0, 1): a relative change of x");
+  }
+  if (!(o.atol >= 0 && o.atol < 1)) return OptionError("atol", o.atol, "must be in [0, 1)");
+  if (!(o.btol >= 0 && o.btol < 1)) return OptionError("btol", o.btol, "must be in [0, 1)");
+  if (!(o.conlim == 0 || (o.conlim >= 1 && std::isfinite(o.conlim)))) {
+    return OptionError("conlim", o.conlim, "must be 0 (no limit) or a finite condition number >= 1");
+  }
+  if (o.threads < 0 || o.threads > 1024) return OptionError("threads", o.threads, "must be in [0, 1024]");
   return absl::OkStatus();
 }
 
-// The sketch a solver uses when the caller gave none.
+// True when the caller left the sketch to us and A has too few rows for a
+// sketch of the solver's default size (m = factor·d) to compress anything
+// (n < 2m): a direct Householder QR is then both exact and the cheapest
+// option — O(nd²) against the O(n²d) and n×n-panel cost of the dense
+// Gaussian sketch with m = n that was used before.
+bool TooFewRowsToSketch(const SolveOptions& o, int64_t n, int64_t d, int64_t default_factor) {
+  if (o.sketch != nullptr || o.trained_sketch != nullptr || o.sketch_kind.has_value()) return false;
+  const int64_t m = o.sketch_rows > 0 ? o.sketch_rows : default_factor * d;
+  return n < 2 * m;
+}
+
+// The sketch a solver uses when the caller gave none. For sparse A with few
+// rows (no direct QR) a sparse sign embedding with m = min(n, factor·d).
 absl::StatusOr<Embedding> DefaultEmbedding(const SolveOptions& o, int64_t n, int64_t d,
                                            int64_t default_factor, SketchKind default_kind) {
   if (o.sketch != nullptr) return Embedding::FromCountSketch(*o.sketch);
   if (o.trained_sketch != nullptr) return Embedding::FromCountSketch(o.trained_sketch->sketch);
   SketchSpec spec;
   spec.seed = o.seed;
-  spec.m = o.sketch_rows > 0 ? o.sketch_rows : default_factor * d;
+  spec.m = o.sketch_rows > 0 ? o.sketch_rows : std::min(n, default_factor * d);
   spec.kind = o.sketch_kind.value_or(default_kind);
-  if (!o.sketch_kind.has_value() && n < 2 * spec.m) {
-    // Too few rows for a sparse sketch to compress anything: a Gaussian
-    // sketch with m = n keeps full rank whenever A has it.
-    spec.kind = SketchKind::kGaussian;
-    spec.m = o.sketch_rows > 0 ? o.sketch_rows : std::max(d, n);
-  }
+  if (TooFewRowsToSketch(o, n, d, default_factor)) spec.kind = SketchKind::kSparseSign;
   return Embedding::Create(spec, n);
+}
+
+// Exact Householder QR least squares on the (scaled) view.
+absl::StatusOr<SolveResult> DirectQr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
+                                     absl::string_view reason) {
+  if (a.sparse()) return absl::InvalidArgumentError("the qr solver needs dense A; use lsqr for sparse input");
+  const auto t0 = std::chrono::steady_clock::now();
+  MatrixXd col = a.dense();
+  if (a.scale() != 1) col *= a.scale();
+  auto x = QrLeastSquaresInPlace(&col, b);
+  if (!x.ok()) return x.status();
+  col.resize(0, 0);
+  SolveResult out;
+  out.x = std::move(*x);
+  out.timings.factor_seconds = Since(t0);
+  out.residual_norm = a.ResidualNorm(out.x, b);
+  out.timings.total_seconds = Since(t0);
+  out.convergence = SolveConvergence::kDirect;
+  out.stop_reason = std::string(reason);
+  return out;
+}
+
+SolveConvergence LsqrConvergence(int istop) {
+  switch (istop) {
+    case 3:
+    case 6: return SolveConvergence::kIllConditioned;
+    case 7: return SolveConvergence::kIterationLimit;
+    default: return SolveConvergence::kConverged;
+  }
 }
 
 absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
                                     const SolveOptions& o) {
+  if (o.precondition && !a.sparse() && TooFewRowsToSketch(o, a.rows(), a.cols(), 8)) {
+    return DirectQr(a, b, "direct Householder QR (n < 16d: a sketch would not compress A)");
+  }
   const auto t0 = std::chrono::steady_clock::now();
   LsqrOptions lo;
   lo.atol = o.atol;
@@ -82,24 +138,28 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
   lo.conlim = o.conlim;
   lo.max_iterations = o.max_iterations;
   lo.record_residuals = o.record_objective;
+  lo.cancel = o.cancel;
   SolveResult out;
   MatrixXd r;
   if (o.precondition) {
     auto e = DefaultEmbedding(o, a.rows(), a.cols(), 8, SketchKind::kSparseSign);
     if (!e.ok()) return e.status();
-    MatrixXd sa = e->Apply(a);
+    auto sa = e->Apply(a);
+    if (!sa.ok()) return sa.status();
     out.timings.sketch_seconds = Since(t0);
     const auto t1 = std::chrono::steady_clock::now();
-    auto factor = UpperTriangularFactor(std::move(sa), "sketched matrix SA (LSQR preconditioner)");
+    auto factor = UpperTriangularFactor(*std::move(sa), "sketched matrix SA (LSQR preconditioner)");
     if (!factor.ok()) return factor.status();
     r = std::move(*factor);
     out.timings.factor_seconds = Since(t1);
   }
   const auto t2 = std::chrono::steady_clock::now();
   LsqrResult res = Lsqr(a, b, o.precondition ? &r : nullptr, lo);
+  if (res.istop == 8) return absl::CancelledError(absl::StrCat("LSQR cancelled after ", res.iterations, " iterations"));
   out.timings.iterate_seconds = Since(t2);
   out.x = std::move(res.x);
   out.iterations = res.iterations;
+  out.convergence = LsqrConvergence(res.istop);
   out.stop_reason = res.stop_reason;
   out.objective = std::move(res.residual_history);
   out.residual_norm = a.ResidualNorm(out.x, b);
@@ -108,13 +168,14 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
 }
 
 absl::StatusOr<SolveResult> RunIhs(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
-                                   const SolveOptions& o) {
+                                   const SolveOptions& o, std::optional<double> lasso_lambda) {
   IhsOptions io;
-  io.lasso_lambda = o.lasso_lambda;
+  io.lasso_lambda = lasso_lambda;
   io.max_iterations = o.max_iterations > 0 ? o.max_iterations : 50;
   io.tolerance = o.tolerance;
   io.record_objective = o.record_objective;
   io.seed = o.seed;
+  io.cancel = o.cancel;
   const CountSketch* given = o.sketch != nullptr ? o.sketch
                              : o.trained_sketch != nullptr ? &o.trained_sketch->sketch : nullptr;
   IhsSketchMode mode = IhsSketchMode::kFresh;
@@ -138,40 +199,58 @@ absl::StatusOr<SolveResult> RunIhs(const DataMatrix& a, const Eigen::Ref<const V
     }
   } else {
     io.fresh.kind = o.sketch_kind.value_or(SketchKind::kCountSketch);
-    io.fresh.m = o.sketch_rows > 0 ? o.sketch_rows : given != nullptr ? given->rows() : 8 * a.cols();
+    io.fresh.m = o.sketch_rows > 0               ? o.sketch_rows
+                 : given != nullptr             ? given->rows()
+                                                : std::min(a.rows(), 8 * a.cols());
     io.fresh.seed = o.seed;
   }
   return IterativeHessianSketch(a, b, io);
 }
 
-absl::StatusOr<SolveResult> SolveImpl(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
-                                      const SolveOptions& o) {
-  if (absl::Status s = CheckOptions(o, a.rows(), a.cols()); !s.ok()) return s;
+absl::StatusOr<SolveResult> RunSolver(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
+                                      const SolveOptions& o, std::optional<double> lasso_lambda) {
   switch (o.solver) {
     case Solver::kLsqr:
       return RunLsqr(a, b, o);
     case Solver::kSketchAndSolve: {
+      if (!a.sparse() && TooFewRowsToSketch(o, a.rows(), a.cols(), 20)) {
+        return DirectQr(a, b, "direct Householder QR (n < 40d: a sketch would not compress A)");
+      }
       auto e = DefaultEmbedding(o, a.rows(), a.cols(), 20, SketchKind::kCountSketch);
       if (!e.ok()) return e.status();
       return SketchAndSolve(a, b, *e);
     }
     case Solver::kIhs:
-      return RunIhs(a, b, o);
-    case Solver::kQr: {
-      if (a.sparse()) return absl::InvalidArgumentError("the qr solver needs dense A; use lsqr for sparse input");
-      const auto t0 = std::chrono::steady_clock::now();
-      auto x = QrLeastSquares(a.dense(), b);
-      if (!x.ok()) return x.status();
-      SolveResult out;
-      out.x = std::move(*x);
-      out.timings.factor_seconds = Since(t0);
-      out.residual_norm = a.ResidualNorm(out.x, b);
-      out.timings.total_seconds = Since(t0);
-      out.stop_reason = "direct Householder QR";
-      return out;
-    }
+      return RunIhs(a, b, o, lasso_lambda);
+    case Solver::kQr:
+      return DirectQr(a, b, "direct Householder QR");
   }
   return absl::InvalidArgumentError("unknown solver");
+}
+
+// Every solver runs on the normalised problem (problem_scaling.h); the answer
+// is mapped back here, so no solver depends on the units of the data.
+absl::StatusOr<SolveResult> SolveImpl(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
+                                      const SolveOptions& o) {
+  if (absl::Status s = CheckOptions(o, a.rows(), a.cols()); !s.ok()) return s;
+  const ProblemScaling scaling = ProblemScaling::FromMaxAbs(a.MaxAbs(), b.cwiseAbs().maxCoeff());
+  const DataMatrix a_hat = a.Scaled(MultiplyByPowerOfTwo(-scaling.a_exponent, 1.0));
+  VectorXd b_hat = b;
+  MultiplyByPowerOfTwo(-scaling.b_exponent, b_hat);
+  std::optional<double> lambda_hat;
+  if (o.lasso_lambda.has_value()) {
+    auto l = ScaledLassoRadius(scaling, *o.lasso_lambda);
+    if (!l.ok()) return l.status();
+    lambda_hat = *l;
+  }
+  auto result = RunSolver(a_hat, b_hat, o, lambda_hat);
+  if (!result.ok()) return result;
+  if (absl::Status s = UnscaleSolution(scaling, &result->x); !s.ok()) return s;
+  result->residual_norm = MultiplyByPowerOfTwo(scaling.b_exponent, result->residual_norm);
+  // LSQR records ‖r‖ estimates, IHS ½‖r‖² (solve_result.h).
+  const int objective_power = o.solver == Solver::kIhs ? 2 : 1;
+  for (double& f : result->objective) f = MultiplyByPowerOfTwo(objective_power * scaling.b_exponent, f);
+  return result;
 }
 
 }  // namespace

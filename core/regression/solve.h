@@ -21,19 +21,30 @@
 //    cuts the iterations to 1e-14 from ~47 to ~32 (measured, 100000×1000),
 //    saving ~15 passes over A for a QR of an 8d×d instead of 4d×d sketch.
 //    A Gaussian sketch is available (sketch_kind) but costs O(m·n·d). If A has
-//    fewer than 2m rows sketching cannot help and a Gaussian sketch with
-//    m = n is used. A rank-deficient SA is an error (FailedPrecondition
-//    naming the dependent columns), not a silent fallback: the LS solution is
-//    then not unique and the user must decide what to drop.
+//    fewer than 2m = 16d rows and the caller chose no sketch, sketching cannot
+//    compress A and the answer is a direct Householder QR (convergence
+//    kDirect); for sparse A, a sparse sign sketch with m = min(n, 8d). A
+//    rank-deficient SA is an error (FailedPrecondition naming the dependent
+//    columns), not a silent fallback: the LS solution is then not unique and
+//    the user must decide what to drop.
 //    precondition = false gives plain LSQR (for comparisons).
 //  - kSketchAndSolve: argmin ‖SAx − Sb‖ by column-pivoted QR (m = 20d by
-//    default: residual within ~(1 + d/m) of optimal).
+//    default: residual within ~(1 + d/m) of optimal; direct QR when n < 40d
+//    and no sketch was chosen).
 //  - kIhs: iterative Hessian sketch; the only solver that accepts
-//    lasso_lambda. Default m = 8d, fresh CountSketch (seed + t) per iteration.
+//    lasso_lambda. Default m = min(n, 8d), fresh CountSketch (seed + t) per iteration.
 //    With trained_sketch: a heavy_rows sketch without learned values keeps its
 //    heavy rows and re-hashes the rest each iteration; one with learned values
 //    (or a plain `sketch`) is reused unchanged.
 //  - kQr: exact Householder QR least squares (LAPACK), the reference.
+//
+// Scale invariance: every solver sees the problem normalised by exact powers
+// of two so that max|A| and max|b| are in [1/2, 1) (problem_scaling.h), and
+// all stopping rules are relative (LSQR: Paige–Saunders ‖Mᵀr‖ ≤
+// atol·‖M‖·‖r‖, ‖r‖ ≤ btol·‖b‖ + atol·‖M‖·‖y‖; IHS: ‖Δx‖ ≤ tolerance·‖x‖).
+// The same problem in other units (A and b scaled by 10^±150) gives the same
+// x to rounding; an x outside the range of double is InvalidArgument.
+// SolveResult::convergence says whether it converged (never parse stop_reason).
 #ifndef SKETCHD_CORE_REGRESSION_SOLVE_H_
 #define SKETCHD_CORE_REGRESSION_SOLVE_H_
 
@@ -49,10 +60,14 @@
 #include "core/regression/solve_result.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
+#include "core/training/training_control.h"
 
 namespace sketchd {
 
 enum class Solver { kSketchAndSolve, kLsqr, kIhs, kQr };
+
+// Upper bound on SolveOptions::max_iterations (each iteration is a pass over A).
+inline constexpr int kMaxSolveIterations = 10'000'000;
 
 absl::string_view SolverName(Solver solver);  // "sketch_and_solve" | "lsqr" | "ihs" | "qr"
 absl::StatusOr<Solver> ParseSolver(absl::string_view name);
@@ -74,19 +89,23 @@ struct SolveOptions {
   // no sketch; kFixed / kHeavyRows need one, kHeavyRows a trained sketch's heavy rows).
   std::optional<IhsSketchMode> ihs_sketch_mode;
 
-  // Stopping. LSQR: atol/btol/conlim (Paige–Saunders). IHS: relative change
-  // of x below `tolerance`, or stagnation at rounding level (ihs.h
-  // "Stopping"; 0 = run max_iterations). Only "iteration limit reached" as
-  // stop_reason means not converged.
+  // Stopping, all relative to the data. LSQR: atol, btol in [0, 1), conlim
+  // 0 (none) or >= 1 (Paige–Saunders). IHS: relative change of x below
+  // `tolerance` in (0, 1), or stagnation at rounding level (ihs.h
+  // "Stopping"). Anything else (NaN, inf, out of range) is InvalidArgument
+  // naming the field.
   double atol = 1e-14;
   double btol = 1e-14;
   double conlim = 1e12;
   double tolerance = 1e-10;
-  int max_iterations = 0;        // 0 = solver default (LSQR 2d + 1000, IHS 50)
+  int max_iterations = 0;        // [0, kMaxSolveIterations]; 0 = solver default (LSQR 2d + 1000, IHS 50)
 
   bool precondition = true;      // LSQR: false = plain LSQR
   bool record_objective = false; // fill SolveResult::objective
   int threads = 0;               // passes over A; 0 = all cores
+  // Polled once per iteration (LSQR, IHS and its inner LASSO solve): a fired
+  // token ends the solve with CANCELLED within one pass over A.
+  const CancelToken* cancel = nullptr;
 };
 
 absl::StatusOr<SolveResult> Solve(const RegressionProblem& problem, const SolveOptions& options);

@@ -5,11 +5,15 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/regression/exact_solvers.h"
 #include "core/regression/heavy_rows_sketch.h"
 #include "core/regression/ihs_evaluation.h"
 #include "core/regression/leverage_scores.h"
 #include "core/regression/subspace_embedding_loss.h"
+#include "core/training/progress_reporter.h"
+#include "core/training/safeguarded_adam.h"
+#include "core/training/training_limits.h"
 
 namespace sketchd {
 namespace {
@@ -18,7 +22,7 @@ constexpr int kRandomSeeds = 3;
 
 absl::Status CheckProblems(const std::vector<RegressionProblem>& problems, const TrainOptions& o) {
   if (problems.empty()) return absl::InvalidArgumentError("regression training needs at least one problem");
-  const Index n = problems[0].a.rows(), d = problems[0].a.cols();
+  const int64_t n = problems[0].a.rows(), d = problems[0].a.cols();
   for (size_t i = 0; i < problems.size(); ++i) {
     if (problems[i].a.rows() != n || problems[i].a.cols() != d) {
       return absl::InvalidArgumentError(absl::StrCat("training problem ", i, " is ", problems[i].a.rows(), "x",
@@ -33,20 +37,9 @@ absl::Status CheckProblems(const std::vector<RegressionProblem>& problems, const
     return absl::InvalidArgumentError(absl::StrCat("method ", TrainMethodName(o.method),
                                                    " is not a regression method; use heavy_rows or random"));
   }
-  if (o.m < d || o.m > n) {
-    return absl::InvalidArgumentError(absl::StrCat("sketch rows m=", o.m, " must be in [d, n] = [", d, ", ", n,
-                                                   "] (IHS needs m >= d)"));
-  }
-  if (!(o.heavy_fraction >= 0 && o.heavy_fraction < 1)) {
-    return absl::InvalidArgumentError(absl::StrCat("heavy_fraction must be in [0, 1), got ", o.heavy_fraction));
-  }
-  if (!(o.lasso_lambda_fraction > 0)) {
-    return absl::InvalidArgumentError("lasso_lambda_fraction must be positive");
-  }
-  if (o.validation_fraction < 0 || o.validation_fraction >= 1) {
-    return absl::InvalidArgumentError("validation_fraction must be in [0, 1)");
-  }
-  return absl::OkStatus();
+  TrainOptions sizes = o;
+  sizes.task = SketchTask::kRegression;  // m >= d, no k
+  return CheckTrainingSizes(sizes, n, d, static_cast<int64_t>(problems.size()));
 }
 
 absl::Status Cancelled() { return absl::CancelledError("regression training cancelled"); }
@@ -128,59 +121,59 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
     out.sketch = std::move(*s);
   }
 
-  // 2. Values (optional): Adam on the subspace-embedding loss.
+  // 2. Values (optional): Adam on the subspace-embedding loss, with the
+  // safeguards shared with ivy (safeguarded_adam.h): a step on which some
+  // sketched matrix is rank-deficient is rejected instead of failing the job,
+  // and the values with the best full training loss are kept (minibatches
+  // included).
   if (options.method == TrainMethod::kHeavyRows && options.learn_values) {
-    const int steps = options.iterations > 0 ? options.iterations : 300;
-    const double lr = options.learning_rate > 0 ? options.learning_rate : 0.05;
-    const size_t batch = options.batch_size > 0 ? std::min<size_t>(options.batch_size, train.size()) : train.size();
     const std::vector<SubspaceLossProblem> prepared = PrepareSubspaceLoss(train);
-    std::vector<double>& v = out.sketch.mutable_values();
-    std::vector<double> m1(v.size(), 0.0), m2(v.size(), 0.0), grad;
-    std::vector<double> best = v;
-    double best_loss = INFINITY, first_loss = 0;
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    int done = 0;
-    for (int step = 0; step < steps; ++step) {
-      if (control.cancelled()) return Cancelled();
-      if (control.out_of_time()) {
-        notes += absl::StrCat("value learning stopped by the time budget after ", step, " steps. ");
-        break;
-      }
+    const size_t batch = options.batch_size > 0 ? std::min<size_t>(options.batch_size, train.size()) : train.size();
+    const std::vector<double> start_values = out.sketch.values();
+    CountSketch current = out.sketch;
+    std::vector<double> g_one;
+    auto set_values = [&](const VectorXd& params) {
+      std::copy(params.data(), params.data() + params.size(), current.mutable_values().begin());
+    };
+    auto minibatch = [&](int step, const VectorXd& params, VectorXd* grad) -> absl::StatusOr<double> {
+      set_values(params);
+      double loss = 0;
       // One problem at a time so cancellation is polled between problems.
-      grad.assign(v.size(), 0.0);
-      absl::StatusOr<double> loss = 0.0;
-      std::vector<double> g_one;
       for (size_t k = 0; k < batch; ++k) {
         if (control.cancelled()) return Cancelled();
-        auto l = SubspaceEmbeddingLoss(out.sketch, {prepared[(step * batch + k) % prepared.size()]}, &g_one);
+        auto l = SubspaceEmbeddingLoss(current, {prepared[(step * batch + k) % prepared.size()]}, &g_one);
         if (!l.ok()) return l.status();
-        *loss += *l;
-        for (size_t j = 0; j < v.size(); ++j) grad[j] += g_one[j];
+        loss += *l;
+        *grad += Eigen::Map<const VectorXd>(g_one.data(), static_cast<Index>(g_one.size()));
       }
-      if (step == 0) first_loss = *loss / batch;
-      if (batch == prepared.size() && *loss < best_loss) {
-        best_loss = *loss;
-        best = v;
+      *grad /= static_cast<double>(batch);
+      return loss / static_cast<double>(batch);
+    };
+    auto training_loss = [&](const VectorXd& params) -> absl::StatusOr<double> {
+      set_values(params);
+      double loss = 0;
+      for (const SubspaceLossProblem& p : prepared) {
+        if (control.cancelled()) return Cancelled();
+        auto l = SubspaceEmbeddingLoss(current, {p}, nullptr);
+        if (!l.ok()) return l.status();
+        loss += *l;
       }
-      for (size_t j = 0; j < v.size(); ++j) {
-        const double g = grad[j] / static_cast<double>(batch);
-        m1[j] = b1 * m1[j] + (1 - b1) * g;
-        m2[j] = b2 * m2[j] + (1 - b2) * g * g;
-        const double mh = m1[j] / (1 - std::pow(b1, step + 1));
-        const double vh = m2[j] / (1 - std::pow(b2, step + 1));
-        v[j] -= lr * mh / (std::sqrt(vh) + eps);
-      }
-      done = step + 1;
-      control.Report(0.2 + 0.6 * done / steps,
-                     absl::StrCat("learning values: step ", done, "/", steps, ", loss ", *loss / batch));
-    }
-    if (batch == prepared.size()) {
-      auto final_loss = SubspaceEmbeddingLoss(out.sketch, prepared, nullptr);
-      if (final_loss.ok() && *final_loss > best_loss) v = best;
-      if (final_loss.ok()) best_loss = std::min(best_loss, *final_loss);
-      notes += absl::StrCat("subspace-embedding loss per problem ", first_loss, " -> ",
-                            best_loss / prepared.size(), " in ", done, " Adam steps. ");
-    }
+      return loss / static_cast<double>(prepared.size());
+    };
+    SafeguardedAdamConfig adam;
+    adam.iterations = options.iterations > 0 ? options.iterations : 300;
+    adam.learning_rate = options.learning_rate > 0 ? options.learning_rate : 0.05;
+    adam.label = "learning values";
+    ProgressReporter phase(&control, 0.2, 0.8);
+    ValueLearningReport report;
+    auto best = RunSafeguardedAdam(Eigen::Map<const VectorXd>(start_values.data(), static_cast<Index>(start_values.size())),
+                                   adam, minibatch, training_loss, &phase, &report);
+    if (!best.ok()) return best.status();
+    std::copy(best->data(), best->data() + best->size(), out.sketch.mutable_values().begin());
+    notes += absl::StrFormat(
+        "subspace-embedding loss per problem %.6g -> %.6g in %d Adam steps (%d rejected, final lr %.3g)%s. ",
+        report.initial_loss, report.best_loss, report.steps, report.rejected_steps, report.final_learning_rate,
+        report.stopped_by_budget ? ", stopped by the time budget" : "");
   }
 
   // 3. Validation figures.

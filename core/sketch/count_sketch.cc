@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "core/sketch/philox.h"
@@ -118,7 +120,23 @@ CountSketch CountSketch::Block(int b) const {
   return s;
 }
 
+absl::Status CountSketch::CheckOperandRows(int64_t rows) const {
+  if (rows == cols_) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("the sketch is ", rows_, "×", cols_,
+                                                 ", so A must have n = ", cols_,
+                                                 " rows; it has ", rows));
+}
+
+namespace {
+
+void ThrowIfError(const absl::Status& status) {
+  if (!status.ok()) throw std::invalid_argument(std::string(status.message()));
+}
+
+}  // namespace
+
 MatrixXd CountSketch::Apply(ConstRowMajorRef a) const {
+  ThrowIfError(CheckOperandRows(a.rows()));
   RowMatrixXd out = RowMatrixXd::Zero(rows_, a.cols());
   AccumulateRows(0, a, out);
   return out;
@@ -127,6 +145,7 @@ MatrixXd CountSketch::Apply(ConstRowMajorRef a) const {
 MatrixXd CountSketch::ApplyColMajor(ConstColMajorRef a) const {
   // Column by column: A's column is read contiguously and the m-row output
   // column stays in cache.
+  ThrowIfError(CheckOperandRows(a.rows()));
   MatrixXd out = MatrixXd::Zero(rows_, a.cols());
   const int blocks = num_blocks();
   for (Index c = 0; c < a.cols(); ++c) {
@@ -142,6 +161,7 @@ MatrixXd CountSketch::ApplyColMajor(ConstColMajorRef a) const {
 }
 
 MatrixXd CountSketch::Apply(const CsrMatrix& a) const {
+  ThrowIfError(CheckOperandRows(a.rows()));
   RowMatrixXd out = RowMatrixXd::Zero(rows_, a.cols());
   const int blocks = num_blocks();
   for (int64_t i = 0; i < a.outerSize(); ++i) {
@@ -157,6 +177,12 @@ MatrixXd CountSketch::Apply(const CsrMatrix& a) const {
 
 void CountSketch::AccumulateRows(int64_t r0, ConstRowMajorRef block,
                                  Eigen::Ref<RowMatrixXd> out) const {
+  if (r0 < 0 || r0 > cols_ || block.rows() > cols_ - r0 || out.rows() != rows_ ||
+      out.cols() != block.cols()) {
+    throw std::invalid_argument(absl::StrCat(
+        "cannot add rows [", r0, ", ", r0 + block.rows(), ") of width ", block.cols(),
+        " to a ", out.rows(), "×", out.cols(), " sketch with a ", rows_, "×", cols_, " sketch"));
+  }
   const int blocks = num_blocks();
   const Index d = block.cols();
   for (Index i = 0; i < block.rows(); ++i) {

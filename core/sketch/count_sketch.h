@@ -58,6 +58,13 @@ class CountSketch {
   // The rows of one block as a one-block sketch with local positions.
   CountSketch Block(int b) const;
 
+  // Shapes are checked by every Apply* and AccumulateRows: a mismatch throws
+  // std::invalid_argument naming both shapes. Callers validate shapes and
+  // return a Status before they get here (CheckOperandRows does it for them),
+  // so a throw is a caller bug; it must not become an out-of-bounds read,
+  // and the RPC, job and command boundaries map it to INTERNAL.
+  absl::Status CheckOperandRows(int64_t rows) const;
+
   // SA for dense A (n×d), in O(n·d·blocks). Works for either storage order.
   MatrixXd Apply(ConstRowMajorRef a) const;
   MatrixXd ApplyColMajor(ConstColMajorRef a) const;
@@ -73,7 +80,8 @@ class CountSketch {
   MatrixXd Apply(const CsrMatrix& a) const;
 
   // Adds S[:, r0:r0+b) · block to out (m×d, row-major): the streaming kernel.
-  // Rows of `block` are rows r0.. of A. Caller guarantees the range is valid.
+  // Rows of `block` are rows r0.. of A; the range must lie in [0, n) and out
+  // must be m × block.cols().
   void AccumulateRows(int64_t r0, ConstRowMajorRef block, Eigen::Ref<RowMatrixXd> out) const;
 
   // Dense m×n copy, for tests and tiny problems only.

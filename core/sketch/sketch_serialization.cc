@@ -27,7 +27,8 @@ std::string SerializeSketch(const CountSketch& sketch) {
   return out;
 }
 
-absl::StatusOr<CountSketch> ParseSketch(std::string_view bytes) {
+absl::StatusOr<CountSketch> ParseSketch(std::string_view bytes,
+                                        const SketchDecodeLimits& limits) {
   auto corrupt = [](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("sketch bytes are corrupt: ", what));
   };
@@ -56,6 +57,16 @@ absl::StatusOr<CountSketch> ParseSketch(std::string_view bytes) {
   const uint64_t entries = static_cast<uint64_t>(blocks) * n;
   const uint64_t expected = 4ull * blocks + entries * 12;
   if (reader.remaining() != expected) return corrupt("length does not match header");
+  if (m > n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sketch has m = ", m, " rows but only n = ", n,
+                     " columns; a sketch must have m <= n to compress anything"));
+  }
+  if (m > limits.max_rows) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sketch has m = ", m, " rows, above the limit of ", limits.max_rows,
+        " (each use allocates an m x d matrix)"));
+  }
   std::vector<int32_t> block_rows(blocks);
   uint64_t total_rows = 0;
   for (auto& r : block_rows) {

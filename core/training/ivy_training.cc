@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/training/adam.h"
 #include "core/training/parallel.h"
 #include "core/training/scw_gradient.h"
 #include "core/training/training_random.h"
@@ -86,49 +85,14 @@ absl::StatusOr<CountSketch> LearnSketchValues(const CountSketch& start,
   ValueLearningReport& rep = report != nullptr ? *report : local;
   rep = ValueLearningReport();
   const std::vector<bool> trainable = AllBlocks(start, config.trainable);
+  if (train.empty()) return start;
   CountSketch current = start;
-  VectorXd params = GatherValues(start, trainable);
-  if (params.size() == 0 || train.empty() || config.iterations <= 0) {
-    if (!train.empty()) {
-      auto loss = MeanScwLoss(start, train, config.k, config.threads, control);
-      if (!loss.ok()) return loss.status();
-      rep.initial_loss = rep.best_loss = *loss;
-    }
-    return start;
-  }
-
-  auto initial = MeanScwLoss(current, train, config.k, config.threads, control);
-  if (!initial.ok()) return initial.status();
-  rep.initial_loss = rep.best_loss = *initial;
-  double best_loss = *initial;
-  VectorXd best_params = params;
-
   const int64_t total = static_cast<int64_t>(train.size());
   const int64_t batch = std::clamp<int64_t>(config.batch_size, 1, total);
-  const int iterations = config.iterations;
-  const int eval_every = std::max(10, iterations / 10);
-  Adam adam(params.size(), config.learning_rate);
-  double grad_scale = 0;  // running mean of (clipped) gradient norms
-  const int kMaxRejections = 30;
-
   std::vector<VectorXd> grads(batch);
   std::vector<double> losses(batch);
-  auto reject = [&]() {
-    ++rep.rejected_steps;
-    params = best_params;
-    adam.Reset();
-    adam.set_learning_rate(adam.learning_rate() * 0.5);
-    grad_scale = 0;
-  };
 
-  for (int step = 0; step < iterations; ++step) {
-    if (control.cancelled()) return absl::CancelledError("training cancelled");
-    if (control.out_of_time()) {
-      rep.stopped_by_budget = true;
-      break;
-    }
-    if (rep.rejected_steps >= kMaxRejections) break;
-    rep.steps = step + 1;
+  auto minibatch = [&](int step, const VectorXd& params, VectorXd* grad) -> absl::StatusOr<double> {
     ScatterValues(params, trainable, &current);
     const std::vector<int64_t> members = SampleBatch(config.seed, step, total, batch);
     ParallelFor(batch, config.threads, [&](int64_t t, int) {
@@ -138,56 +102,25 @@ absl::StatusOr<CountSketch> LearnSketchValues(const CountSketch& start,
                                           trainable, &grads[t], tm.loss_weight());
     });
     if (control.cancelled()) return absl::CancelledError("training cancelled");
-    VectorXd grad = VectorXd::Zero(params.size());
     double batch_loss = 0;
     for (int64_t t = 0; t < batch; ++t) {
-      grad += grads[t];
+      *grad += grads[t];
       batch_loss += losses[t];
     }
-    grad /= static_cast<double>(batch);
-    batch_loss /= static_cast<double>(batch);
-    if (!grad.allFinite() || !std::isfinite(batch_loss)) {
-      reject();
-      continue;
-    }
-    const double max_norm = grad_scale > 0 ? 10 * grad_scale : 0;
-    const double norm = ClipGradient(max_norm, &grad);
-    const double used = max_norm > 0 ? std::min(norm, max_norm) : norm;
-    grad_scale = grad_scale > 0 ? 0.9 * grad_scale + 0.1 * used : used;
-    adam.Step(grad, &params);
-    if (!params.allFinite()) {
-      reject();
-      continue;
-    }
-    if ((step + 1) % eval_every == 0 || step + 1 == iterations) {
-      ScatterValues(params, trainable, &current);
-      auto loss = MeanScwLoss(current, train, config.k, config.threads, control);
-      if (!loss.ok()) return loss.status();
-      if (!std::isfinite(*loss) || *loss > 4 * best_loss + 1e-12) {
-        reject();
-      } else if (*loss < best_loss) {
-        best_loss = *loss;
-        best_params = params;
-      }
-    }
-    progress->Maybe(static_cast<double>(step + 1) / iterations, [&] {
-      return absl::StrFormat("%s: step %d/%d, batch loss %.6g, best training loss %.6g",
-                             config.label, step + 1, iterations, batch_loss, best_loss);
-    });
-  }
-  // A final checkpoint when stopped between checkpoints.
-  if (!control.cancelled() && rep.steps % eval_every != 0 && rep.steps != iterations) {
+    *grad /= static_cast<double>(batch);
+    return batch_loss / static_cast<double>(batch);
+  };
+  auto training_loss = [&](const VectorXd& params) -> absl::StatusOr<double> {
     ScatterValues(params, trainable, &current);
-    auto loss = MeanScwLoss(current, train, config.k, config.threads, control);
-    if (!loss.ok()) return loss.status();
-    if (std::isfinite(*loss) && *loss < best_loss) {
-      best_loss = *loss;
-      best_params = params;
-    }
-  }
-  rep.best_loss = best_loss;
-  rep.final_learning_rate = adam.learning_rate();
-  ScatterValues(best_params, trainable, &current);
+    return MeanScwLoss(current, train, config.k, config.threads, control);
+  };
+  SafeguardedAdamConfig adam;
+  adam.iterations = config.iterations;
+  adam.learning_rate = config.learning_rate;
+  adam.label = config.label;
+  auto best = RunSafeguardedAdam(GatherValues(start, trainable), adam, minibatch, training_loss, progress, &rep);
+  if (!best.ok()) return best.status();
+  ScatterValues(*best, trainable, &current);
   return current;
 }
 

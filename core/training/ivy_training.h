@@ -5,12 +5,10 @@
 // positions), `mixed` (learned block next to a fixed random block) and the
 // value refinement of `inner_product` / `greedy`.
 //
-// Safety: the minibatch gradient is clipped to 10× its running mean norm;
-// a non-finite gradient, non-finite values, or a checkpoint loss that blew up
-// (> 4× the best) rejects the step, restarts from the best values and halves
-// the learning rate. The full training loss is evaluated at the start and at
-// ~10 checkpoints, and the best values on the training set are returned, so
-// the result is never worse on the training set than the starting sketch.
+// Safety: the safeguards of safeguarded_adam.h (shared with heavy_rows):
+// clipped gradients, rejected steps restart from the best values with half
+// the learning rate, and the best values at the ~10 full-loss checkpoints are
+// returned, so the result is never worse on the training set than the start.
 #ifndef SKETCHD_CORE_TRAINING_IVY_TRAINING_H_
 #define SKETCHD_CORE_TRAINING_IVY_TRAINING_H_
 
@@ -21,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/progress_reporter.h"
+#include "core/training/safeguarded_adam.h"
 #include "core/training/training_set.h"
 
 namespace sketchd {
@@ -34,15 +33,6 @@ struct ValueLearningConfig {
   int threads = 1;
   std::vector<bool> trainable;  // per block; empty = all blocks
   std::string label = "ivy";    // progress messages
-};
-
-struct ValueLearningReport {
-  int steps = 0;             // gradient steps taken (accepted or not)
-  int rejected_steps = 0;
-  double initial_loss = 0;   // mean training loss of the starting values
-  double best_loss = 0;      // mean training loss of the returned values
-  double final_learning_rate = 0;
-  bool stopped_by_budget = false;
 };
 
 // Mean L over `matrices` (in parallel); CANCELLED if the token fires.

@@ -15,6 +15,7 @@
 #include "core/training/parallel.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/ridge_leverage.h"
+#include "core/training/training_limits.h"
 #include "core/training/training_random.h"
 #include "core/training/training_set.h"
 #include "core/training/validation.h"
@@ -37,28 +38,13 @@ absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOp
         "inner_product or greedy");
   }
   if (matrices.empty()) return absl::InvalidArgumentError("no training matrices given");
-  if (o.m < 1 || o.m > std::numeric_limits<int32_t>::max()) {
-    return absl::InvalidArgumentError(absl::StrCat("sketch rows m must be ≥ 1, got ", o.m));
-  }
-  if (o.k < 1) return absl::InvalidArgumentError(absl::StrCat("rank k must be ≥ 1, got ", o.k));
-  if (o.iterations < 0 || o.batch_size < 0 || o.threads < 0) {
-    return absl::InvalidArgumentError("iterations, batch_size and threads must be ≥ 0 (0 = default)");
-  }
-  if (!std::isfinite(o.learning_rate) || o.learning_rate < 0) {
-    return absl::InvalidArgumentError("learning_rate must be finite and ≥ 0 (0 = default)");
-  }
-  if (!std::isfinite(o.validation_fraction) || o.validation_fraction < 0 ||
-      o.validation_fraction >= 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "validation_fraction must be in [0, 1), got ", o.validation_fraction));
-  }
-  if (!std::isfinite(o.time_budget_seconds) || o.time_budget_seconds < 0) {
-    return absl::InvalidArgumentError("time_budget_seconds must be finite and ≥ 0 (0 = none)");
-  }
   const int64_t n = matrices[0].rows();
-  if (n < 1 || n > std::numeric_limits<int32_t>::max()) {
-    return absl::InvalidArgumentError(absl::StrCat("training matrix 0 has ", n, " rows"));
-  }
+  // Sizes first, before anything is allocated (training_limits.h); d of the
+  // widest matrix bounds every per-matrix workspace.
+  int64_t d_max = 0;
+  for (const RowMatrixXd& a : matrices) d_max = std::max<int64_t>(d_max, a.cols());
+  SKETCHD_RETURN_IF_ERROR(
+      CheckTrainingSizes(o, n, std::max<int64_t>(d_max, 1), static_cast<int64_t>(matrices.size())));
   for (size_t i = 0; i < matrices.size(); ++i) {
     const RowMatrixXd& a = matrices[i];
     if (a.rows() != n) {

@@ -95,7 +95,8 @@ std::string SerializeTrainedSketch(const TrainedSketch& t) {
   return out;
 }
 
-absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes) {
+absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
+                                                 const SketchDecodeLimits& limits) {
   if (bytes.size() < kMagic.size() + 1 + 4 + 8 + 8) return Corrupt("too short");
   if (bytes.substr(0, kMagic.size()) != kMagic) return Corrupt("bad magic (not a trained sketch)");
   const absl::string_view body = bytes.substr(0, bytes.size() - 8);
@@ -167,10 +168,16 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes) {
   }
   if (auto v = get("notes"); v.ok()) t.notes = *v; else status.Update(v.status());
   if (!status.ok()) return status;
-  auto sketch = ParseSketch(sketch_bytes);
+  auto sketch = ParseSketch(sketch_bytes, limits);
   if (!sketch.ok()) return sketch.status();
   t.sketch = *std::move(sketch);
   if (t.n != t.sketch.cols()) return Corrupt("n does not match the sketch");
+  if (t.d < 0) return Corrupt(absl::StrCat("negative d = ", t.d));
+  for (int32_t row : t.heavy_rows) {
+    if (row < 0 || row >= t.n) {
+      return Corrupt(absl::StrCat("heavy row ", row, " is outside [0, n = ", t.n, ")"));
+    }
+  }
   return t;
 }
 

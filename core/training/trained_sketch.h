@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/sketch/count_sketch.h"
+#include "core/sketch/sketch_serialization.h"
 
 namespace sketchd {
 
@@ -70,8 +71,13 @@ struct TrainedSketch {
 // Self-describing file/blob format: magic "SKTR", version, metadata as
 // key=value lines, the sketch in its own checksummed format, and an xxh64 of
 // the whole. Used by `sketchctl local` files and by the server's store.
+// Parsing checks the structure behind the checksums too — sizes before
+// anything is allocated for them, the sketch against `limits` (m <= n and the
+// cap), heavy rows inside [0, n) — since a file can be crafted with valid
+// checksums. Corrupt bytes are DataLoss; an unusable sketch InvalidArgument.
 std::string SerializeTrainedSketch(const TrainedSketch& trained);
-absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes);
+absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
+                                                 const SketchDecodeLimits& limits = {});
 
 }  // namespace sketchd
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <numeric>
+#include <vector>
 
 #include "core/lowrank/exact_svd.h"
 #include "core/lowrank/low_rank_error.h"
@@ -153,12 +155,32 @@ TEST(ScwLowRankTest, ZeroMatrixGivesZeroFactors) {
   EXPECT_EQ(f->right.norm(), 0.0);
 }
 
-TEST(ScwLowRankTest, MLargerThanNIsAllowed) {
+TEST(ScwLowRankTest, MLargerThanNIsAllowedInCore) {
   const MatrixXd a = LowRankPlusNoise(12, 8, 3, 0.1, 2);
   auto s = CountSketch::Random(50, 12, 4);
   auto f = ScwLowRank(*s, RowMatrixXd(a), 3);
   ASSERT_TRUE(f.ok());
   EXPECT_GE(LowRankResidualNorm(RowMatrixXd(a), f->left, f->right), OptimalError(a, 3) - 1e-12);
+}
+
+TEST(ScwLowRankTest, RequestSizesOutsideKToNAreRefusedWithBothSizes) {
+  EXPECT_TRUE(CheckSketchSizes(12, 12, 3).ok());
+  EXPECT_TRUE(CheckSketchSizes(12, 3, 3).ok());
+  const absl::Status big = CheckSketchSizes(12, 50, 3);
+  EXPECT_EQ(big.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(big.message(),
+            "the sketch has m = 50 rows but A has only n = 12 rows: a sketch larger than A "
+            "compresses nothing; use m ≤ n");
+  const absl::Status small = CheckSketchSizes(12, 2, 3);
+  EXPECT_EQ(small.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(small.message(),
+            "rank k = 3 exceeds the sketch's m = 2 rows: SCW returns at most m components; use a "
+            "sketch with m ≥ k (m = 2k is typical)");
+  LowRankOptions negative;
+  negative.power_iters = -1;
+  const RowMatrixXd a = LowRankPlusNoise(12, 8, 3, 0.1, 2);
+  EXPECT_EQ(ScwLowRank(*CountSketch::Random(6, 12, 4), a, 3, negative).status().message(),
+            "power_iters must be in [0, 100], got -1");
 }
 
 TEST(ScwLowRankTest, BadArgumentsAreRejected) {
@@ -171,6 +193,158 @@ TEST(ScwLowRankTest, BadArgumentsAreRejected) {
   RowMatrixXd nan = a;
   nan(3, 2) = NAN;
   EXPECT_EQ(ScwLowRank(*s, nan, 2).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ScwLowRank(*s, nan, 2).status().message(),
+            "A has a non-finite entry nan at row 3, column 2; every entry must be finite");
+}
+
+// A = U diag(σ) Wᵀ with Haar-like orthonormal U, W (QR of Gaussians).
+MatrixXd WithSpectrum(Index n, Index d, const VectorXd& sigma, uint64_t seed) {
+  const MatrixXd u = Eigen::HouseholderQR<MatrixXd>(GaussianMatrix(n, sigma.size(), seed))
+                         .householderQ() * MatrixXd::Identity(n, sigma.size());
+  const MatrixXd w = Eigen::HouseholderQR<MatrixXd>(GaussianMatrix(d, sigma.size(), seed + 1))
+                         .householderQ() * MatrixXd::Identity(d, sigma.size());
+  return u * sigma.asDiagonal() * w.transpose();
+}
+
+TEST(ScwPowerIterationTest, ErrorFallsMonotonicallyToTheOptimumOnSlowDecay) {
+  // σ_i = i^{-1/2}: slow decay, where one-pass SCW is far from optimal.
+  const Index p = 120;
+  VectorXd sigma(p);
+  for (Index i = 0; i < p; ++i) sigma(i) = 1.0 / std::sqrt(static_cast<double>(i + 1));
+  const MatrixXd a = WithSpectrum(400, 150, sigma, 21);
+  const int64_t k = 5;
+  const double optimal = OptimalError(a, k);
+  auto s = CountSketch::Random(10, 400, 3);
+  std::vector<double> excess;
+  for (int64_t q = 0; q <= 8; ++q) {
+    LowRankOptions options;
+    options.power_iters = q;
+    auto f = ScwLowRank(*s, RowMatrixXd(a), k, options);
+    ASSERT_TRUE(f.ok()) << f.status();
+    EXPECT_EQ(f->passes, 2 + 2 * q);
+    EXPECT_LE((f->right.transpose() * f->right - MatrixXd::Identity(k, k)).norm(), 1e-12);
+    excess.push_back(LowRankResidualNorm(RowMatrixXd(a), f->left, f->right) / optimal - 1);
+    EXPECT_GE(excess.back(), -1e-12) << "q=" << q;
+  }
+  for (size_t q = 1; q < excess.size(); ++q) {
+    EXPECT_LE(excess[q], excess[q - 1] * (1 + 1e-9)) << "q=" << q;
+  }
+  EXPECT_LT(excess.back(), 0.1 * excess.front());
+}
+
+TEST(ScwPowerIterationTest, ConvergesToTheExactTruncatedSvdWithASpectralGap) {
+  VectorXd sigma(40);
+  for (Index i = 0; i < 40; ++i) sigma(i) = std::pow(0.8, static_cast<double>(i));
+  const MatrixXd a = WithSpectrum(200, 60, sigma, 5);
+  auto s = CountSketch::Random(8, 200, 9);
+  LowRankOptions options;
+  options.power_iters = 40;
+  auto f = ScwLowRank(*s, RowMatrixXd(a), 4, options);
+  ASSERT_TRUE(f.ok()) << f.status();
+  auto exact = ExactTruncatedSvd(a, 4);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_LE((f->singular_values - exact->singular_values).norm(), 1e-12);
+  EXPECT_NEAR(f->error, OptimalError(a, 4), 1e-10 * OptimalError(a, 4));
+}
+
+TEST(ScwPowerIterationTest, AllInputLayoutsAgreeWithPowerIterations) {
+  const MatrixXd a = LowRankPlusNoise(90, 30, 6, 0.1, 12);
+  auto s = CountSketch::Random(10, 90, 2);
+  LowRankOptions options;
+  options.power_iters = 2;
+  auto row = ScwLowRank(*s, RowMatrixXd(a), 4, options);
+  auto col = ScwLowRankColMajor(*s, a, 4, options);
+  auto csr = ScwLowRank(*s, CsrMatrix(a.sparseView()), 4, options);
+  auto from_sketched = ScwFromSketched(s->Apply(a), RowMatrixXd(a), 4, options);
+  ASSERT_TRUE(row.ok() && col.ok() && csr.ok() && from_sketched.ok());
+  const MatrixXd expected = row->left * row->right.transpose();
+  for (const auto* f : {&*col, &*csr, &*from_sketched}) {
+    EXPECT_LE((f->left * f->right.transpose() - expected).norm(), 1e-10 * a.norm());
+    EXPECT_NEAR(f->error, row->error, 1e-10 * row->error);
+  }
+}
+
+TEST(ScwExactErrorTest, ReportedErrorEqualsTheExplicitResidual) {
+  for (uint64_t seed = 0; seed < 6; ++seed) {
+    const MatrixXd a = LowRankPlusNoise(150, 40, 8, 0.05 * (seed + 1), 300 + seed);
+    auto s = CountSketch::Random(12, 150, seed);
+    for (int64_t q : {0, 1, 3}) {
+      LowRankOptions options;
+      options.power_iters = q;
+      auto f = ScwLowRank(*s, RowMatrixXd(a), 6, options);
+      ASSERT_TRUE(f.ok()) << f.status();
+      const double explicit_error = (a - f->left * f->right.transpose()).norm();
+      EXPECT_NEAR(f->error, explicit_error, 1e-10 * explicit_error) << seed << " q=" << q;
+      EXPECT_NEAR(f->input_norm, a.norm(), 1e-12 * a.norm());
+      EXPECT_NEAR(f->relative_error, explicit_error / a.norm(), 1e-10 * explicit_error / a.norm());
+      EXPECT_FALSE(f->error_from_residual);
+    }
+  }
+}
+
+TEST(ScwExactErrorTest, TinyErrorsAreSummedDirectlyInsteadOfCancelling) {
+  // Rank 3 plus noise 1e-9: ‖A‖² − Σσ² would keep no correct digit.
+  const MatrixXd a = LowRankPlusNoise(120, 30, 3, 1e-9, 77);
+  auto s = CountSketch::Random(10, 120, 1);
+  auto f = ScwLowRank(*s, RowMatrixXd(a), 3);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->error_from_residual);
+  const double explicit_error = (a - f->left * f->right.transpose()).norm();
+  // The explicit dense residual is itself only accurate to ~ε‖A‖_F.
+  EXPECT_NEAR(f->error, explicit_error, 1e-14 * a.norm());
+  EXPECT_GT(f->error, 0.5 * OptimalError(a, 3));
+}
+
+TEST(ScwExactErrorTest, ErrorOfAZeroSketchIsTheNormOfA) {
+  const RowMatrixXd a = GaussianMatrix(10, 6, 4);
+  auto f = ScwFromSketched(MatrixXd::Zero(4, 6), a, 2);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->rank, 0);
+  EXPECT_NEAR(f->error, a.norm(), 1e-14 * a.norm());
+  EXPECT_NEAR(f->relative_error, 1.0, 1e-14);
+}
+
+TEST(ScwExtremeValuesTest, EntriesNearTheDoubleRangeGiveTheScaledAnswer) {
+  // Two entries of ±1e308 (issue 9) on top of a modest matrix: SCW is
+  // homogeneous, so the answer must be the answer for A/2^1023 times 2^1023.
+  RowMatrixXd a = LowRankPlusNoise(40, 20, 4, 0.1, 8);
+  a(3, 5) = 1e308;
+  a(17, 11) = -1e308;
+  auto s = CountSketch::Random(10, 40, 5);
+  LowRankOptions options;
+  options.power_iters = 1;
+  auto f = ScwLowRank(*s, a, 3, options);
+  ASSERT_TRUE(f.ok()) << f.status();
+  const double factor = std::ldexp(1.0, 1023);
+  auto reference = ScwLowRank(*s, RowMatrixXd(a / factor), 3, options);
+  ASSERT_TRUE(reference.ok());
+  EXPECT_NEAR(f->singular_values(0), 1e308, 1e-12 * 1e308);
+  EXPECT_NEAR(f->singular_values(1), 1e308, 1e-12 * 1e308);
+  EXPECT_LE((f->singular_values / factor - reference->singular_values).norm(),
+            1e-13 * reference->singular_values.norm());
+  EXPECT_LE((f->left / factor - reference->left).norm(), 1e-13 * reference->left.norm());
+  EXPECT_NEAR(f->error / factor, reference->error, 1e-12 * reference->error);
+  EXPECT_TRUE(std::isfinite(f->input_norm));
+}
+
+TEST(ScwExtremeValuesTest, TinyInputsGiveTheScaledAnswer) {
+  const MatrixXd base = LowRankPlusNoise(60, 20, 4, 0.1, 3);
+  auto s = CountSketch::Random(8, 60, 6);
+  auto reference = ScwLowRank(*s, RowMatrixXd(base), 4);
+  auto tiny = ScwLowRank(*s, RowMatrixXd(base * 1e-300), 4);
+  ASSERT_TRUE(reference.ok() && tiny.ok()) << tiny.status();
+  EXPECT_EQ(tiny->rank, 4);
+  EXPECT_LE((tiny->singular_values * 1e300 - reference->singular_values).norm(),
+            1e-12 * reference->singular_values.norm());
+  EXPECT_NEAR(tiny->relative_error, reference->relative_error, 1e-12);
+}
+
+TEST(ScwExtremeValuesTest, FactorsBeyondTheDoubleRangeAreRejected) {
+  RowMatrixXd a = RowMatrixXd::Constant(20, 10, 1e308);
+  auto f = ScwLowRank(*CountSketch::Random(4, 20, 1), a, 1);
+  EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(f.status().message().find("beyond the double range"), absl::string_view::npos)
+      << f.status();
 }
 
 TEST(ExactSvdTest, AgreesWithJacobiAndOptimalErrorFormula) {

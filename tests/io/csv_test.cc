@@ -34,15 +34,30 @@ TEST(CsvRead, HeaderIsDetectedOnlyWhenNonNumeric) {
   ASSERT_TRUE(with_header.ok()) << with_header.status();
   EXPECT_EQ(with_header->rows(), 2);
   EXPECT_EQ((*with_header)(0, 0), 1);
-  // One name among numbers still makes a header.
-  auto mixed = ReadText("mixed", "1,col2\n1,2\n");
-  ASSERT_TRUE(mixed.ok()) << mixed.status();
-  EXPECT_EQ(mixed->rows(), 1);
+  // A header may leave a column unnamed.
+  auto unnamed = ReadText("unnamed", "a,,c\n1,2,3\n");
+  ASSERT_TRUE(unnamed.ok()) << unnamed.status();
+  EXPECT_EQ(unnamed->rows(), 1);
+  EXPECT_EQ((*unnamed)(0, 1), 2);
   // A numeric first line is data.
   auto numeric = ReadText("n", "10,20\n1,2\n");
   ASSERT_TRUE(numeric.ok());
   EXPECT_EQ(numeric->rows(), 2);
   EXPECT_EQ((*numeric)(0, 1), 20);
+}
+
+TEST(CsvRead, FirstRowWithATypoIsAnErrorNotAHeader) {
+  // Before: "1,2x,3" was taken as a header and the first data row vanished.
+  auto typo = ReadText("typo", "1,2x,3\n4,5,6\n7,8,9\n");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(typo.status().message(),
+              HasSubstr("line 1: field 2: '2x' is not a number, but other fields of this first "
+                        "row are; a header row must have no numeric field"));
+  // Comments and blank lines before it do not hide its line number.
+  auto later = ReadText("typo_later", "# saved\n\n1,col2\n1,2\n");
+  ASSERT_FALSE(later.ok());
+  EXPECT_THAT(later.status().message(), HasSubstr("line 3: field 2: 'col2'"));
 }
 
 TEST(CsvRead, CommentsBlankLinesCrLfAndMissingFinalNewline) {

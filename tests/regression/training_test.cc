@@ -153,6 +153,34 @@ TEST(HeavyRowsTest, LearnedValuesLowerTheLossAndAreReusedFixed) {
   EXPECT_TRUE(std::is_sorted(fractions.begin(), fractions.end()));
 }
 
+// Minibatches of one problem with a large learning rate: the steps wander,
+// but the values returned are the best the full training loss saw, so never
+// worse than the starting (±1) values (before the shared safeguards, value
+// learning with minibatches returned the last values, and one rank-deficient
+// step failed the job).
+TEST(HeavyRowsTest, MinibatchValueLearningKeepsTheBestValues) {
+  const auto fam = PlantedFamily(6, 300, 5, {10, 20});
+  TrainOptions opt;
+  opt.method = TrainMethod::kHeavyRows;
+  opt.task = SketchTask::kRegression;
+  opt.m = 25;
+  opt.learn_values = true;
+  opt.iterations = 120;
+  opt.batch_size = 1;
+  opt.learning_rate = 2.0;
+  opt.validation_fraction = 0;
+  auto trained = TrainRegressionSketch(fam, opt, nullptr, nullptr);
+  ASSERT_TRUE(trained.ok()) << trained.status();
+  const auto prepared = PrepareSubspaceLoss(fam);
+  auto start = HeavyRowsSketch(25, 300, trained->heavy_rows, 0);
+  ASSERT_TRUE(start.ok());
+  auto start_loss = SubspaceEmbeddingLoss(*start, prepared, nullptr);
+  auto learned_loss = SubspaceEmbeddingLoss(trained->sketch, prepared, nullptr);
+  ASSERT_TRUE(start_loss.ok() && learned_loss.ok());
+  EXPECT_LE(*learned_loss, *start_loss);
+  EXPECT_THAT(trained->notes, ::testing::HasSubstr("rejected"));
+}
+
 TEST(HeavyRowsTest, CancelAndBadOptions) {
   const auto fam = PlantedFamily(3, 200, 4, {1});
   TrainOptions opt;

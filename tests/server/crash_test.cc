@@ -2,9 +2,7 @@
 // restart it on the same data directory: every committed dataset and sketch
 // is intact and usable, the half-sent upload left no trace, and the jobs
 // that were running are INTERRUPTED (and restartable).
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -14,69 +12,13 @@
 
 #include "core/lowrank/scw_low_rank.h"
 #include "core/training/trained_sketch.h"
+#include "tests/server/daemon.h"
 #include "tests/server/server_test_util.h"
 
 namespace sketchd::testing {
 namespace {
 
 constexpr int64_t kN = 64, kD = 12;
-
-// The real binary in a child process; its bound port arrives over a pipe.
-class Daemon {
- public:
-  explicit Daemon(const std::string& data_dir) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      // fd 100 is far above the pipe's own fds, so closing those is safe.
-      dup2(fds[1], 100);
-      close(fds[0]);
-      close(fds[1]);
-      const int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, 2);
-      const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/server/sketchd";
-      const std::string dir = "--data_dir=" + data_dir;
-      execl(bin.c_str(), bin.c_str(), "--listen=127.0.0.1:0", dir.c_str(), "--port_file_fd=100",
-            "--training_threads=1", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
-    char buf[32] = {0};
-    ssize_t got = 0, r;
-    while ((r = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0) got += r;
-    close(fds[0]);
-    port_ = std::atoi(buf);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::SketchService::NewStub(channel_);
-  }
-  ~Daemon() { Kill(SIGKILL); }
-  void Kill(int sig) {
-    if (pid_ > 0) {
-      kill(pid_, sig);
-      int status;
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-  }
-  int wait_status_after(int sig) {
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  int port() const { return port_; }
-  v1::SketchService::Stub* stub() { return stub_.get(); }
-  std::shared_ptr<grpc::Channel> channel() { return channel_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::SketchService::Stub> stub_;
-};
 
 class CrashTest : public ServerFixture {
  protected:

@@ -1,9 +1,13 @@
-// The store's schema migrations keep data written by older servers, and the
-// pooled receive buffers behave like plain allocations.
+// The store's schema migrations keep data written by older servers, matrix
+// bytes live in private files that follow their rows, and the pooled receive
+// buffers behave like plain allocations.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "server/buffer_pool.h"
 #include "server/sqlite_db.h"
@@ -19,6 +23,27 @@ std::string TempDir(const char* name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+std::vector<std::string> BlobFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/matrices")) {
+    out.push_back(e.path().string());
+  }
+  return out;
+}
+
+int Mode(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+int64_t Count(SqliteDb* db, const std::string& sql) {
+  auto q = db->Prepare(sql);
+  EXPECT_TRUE(q.ok());
+  EXPECT_TRUE((*q)->Step().value_or(false));
+  return (*q)->Int(0);
 }
 
 // A database at schema 1 (matrix bytes inline) opens at the current schema
@@ -42,6 +67,19 @@ TEST(StoreMigrationTest, SchemaOneMatricesSurvive) {
   }
   auto store = SqliteStore::Open(dir);
   ASSERT_TRUE(store.ok()) << store.status();
+  // The committed matrix moved out of the database into a private file.
+  std::vector<std::string> files = BlobFiles(dir);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(std::filesystem::file_size(files[0]), 8u);
+  EXPECT_EQ(Mode(files[0]), 0600);
+  EXPECT_EQ(Mode(dir + "/matrices"), 0700);
+  {
+    auto db = SqliteDb::Open(dir + "/sketchd.db");
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(Count(db->get(), "SELECT COUNT(*) FROM training_matrix_data"), 0);
+    EXPECT_EQ(Count(db->get(), "PRAGMA user_version"),
+              static_cast<int64_t>(SqliteMigrations().size()));
+  }
   auto matrices = (*store)->LoadTrainingMatrices("old");
   ASSERT_TRUE(matrices.ok()) << matrices.status();
   ASSERT_EQ(matrices->size(), 1u);
@@ -63,7 +101,43 @@ TEST(StoreMigrationTest, SchemaOneMatricesSurvive) {
   ASSERT_TRUE(matrices.ok()) << matrices.status();
   ASSERT_EQ(matrices->size(), 2u);
   EXPECT_EQ((*matrices)[1].data, bytes);
+  EXPECT_EQ(BlobFiles(dir).size(), 2u);  // the aborted upload's file is gone
   store->reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Files with no committed row (a crash between writing and committing, or
+// an upload that never committed) are removed at the next Open; deleting a
+// dataset removes its files.
+TEST(StoreMigrationTest, MatrixFilesFollowTheirRows) {
+  const std::string dir = TempDir("sketchd-blobs");
+  {
+    auto store = SqliteStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    DatasetRecord ds;
+    ds.name = "d";
+    ds.n = 2;
+    ASSERT_TRUE((*store)->CreateDataset(ds).ok());
+    ASSERT_TRUE((*store)->StageMatrix("d", "kept", 2, 1, WireDtype::kFloat64, std::string(16, 1)).ok());
+    ASSERT_TRUE((*store)->CommitUpload("d", "kept").ok());
+    ASSERT_TRUE((*store)->StageMatrix("d", "lost", 2, 1, WireDtype::kFloat64, std::string(16, 2)).ok());
+    std::ofstream(dir + "/matrices/0000000000000000-000000000000.blob") << "orphan";
+    EXPECT_EQ(BlobFiles(dir).size(), 3u);
+  }  // "crash": the staged upload never commits
+  {
+    auto store = SqliteStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ(BlobFiles(dir).size(), 1u);
+    auto matrices = (*store)->LoadTrainingMatrices("d");
+    ASSERT_TRUE(matrices.ok()) << matrices.status();
+    ASSERT_EQ(matrices->size(), 1u);
+    EXPECT_EQ((*matrices)[0].data, std::string(16, 1));
+    // A truncated file is reported, not read past.
+    std::filesystem::resize_file(BlobFiles(dir)[0], 8);
+    EXPECT_EQ((*store)->LoadTrainingMatrices("d").status().code(), absl::StatusCode::kDataLoss);
+    ASSERT_TRUE((*store)->DeleteDataset("d").ok());
+    EXPECT_TRUE(BlobFiles(dir).empty());
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/lowrank/scw_low_rank.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/training/training_test_util.h"
 
@@ -125,7 +126,7 @@ std::vector<RowMatrixXd> AdversarialFamily() {
 
 TEST(TrainLowRankTest, AdversarialFamilyTrainsEveryMethod) {
   const auto family = AdversarialFamily();
-  for (int64_t m : {6, 30}) {  // 30 > n = 24: the n < m edge
+  for (int64_t m : {6, 24}) {  // 24 = n: the m = n edge (m > n is refused, below)
     for (const Case& c : AllCases()) {
       SCOPED_TRACE(std::string(c.name) + " m=" + std::to_string(m));
       TrainOptions o = CaseOptions(c, 2, m);
@@ -136,6 +137,10 @@ TEST(TrainLowRankTest, AdversarialFamilyTrainsEveryMethod) {
       EXPECT_LE(trained->validation.learned, trained->validation.random + 0.05) << trained->notes;
     }
   }
+  TrainOptions wide = CaseOptions(AllCases()[0], 2, 30);
+  auto refused = TrainLowRankSketch(family, wide, nullptr, nullptr);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("[1, 24]"));
 }
 
 TEST(TrainLowRankTest, SingleMatrixValidatesOnTrainingMatrix) {

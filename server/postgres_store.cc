@@ -1,0 +1,506 @@
+#include "server/postgres_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "core/training/train_options_text.h"
+#include "server/job_ownership.h"
+#include "server/postgres_migrations.h"
+#include "server/sqlite_store.h"
+#include "server/store_rows.h"
+
+namespace sketchd {
+namespace {
+
+// The database's clock in microseconds: leases are compared on one clock
+// whatever the replicas' clocks say.
+constexpr const char* kNowUs = "(extract(epoch from clock_timestamp()) * 1000000)::bigint";
+
+// Matrix bytes per bytea row: far below PostgreSQL's 1 GB value limit, and
+// large enough that per-row overhead is negligible.
+constexpr int64_t kChunkBytes = int64_t{32} << 20;
+
+constexpr int64_t kQueued = static_cast<int64_t>(JobState::kQueued);
+constexpr int64_t kRunning = static_cast<int64_t>(JobState::kRunning);
+
+bool IsForeignKeyViolation(const absl::Status& s) { return PgSqlState(s) == "23503"; }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url,
+                                                                   int max_connections) {
+  auto pool = std::make_unique<PgPool>(url, std::max(1, max_connections));
+  {
+    SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool->Acquire());
+    SKETCHD_RETURN_IF_ERROR(MigratePostgres(conn.get()));
+  }
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
+}
+
+absl::Status PostgresStore::LockDataset(PgConnection* conn, const std::string& name) {
+  SKETCHD_ASSIGN_OR_RETURN(PgResult r, conn->Query("SELECT 1 FROM datasets WHERE name = $1 FOR UPDATE",
+                                                   PgParams().Add(name)));
+  if (r.rows() == 0) return NoDatasetError(name);
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- datasets
+
+absl::StatusOr<DatasetRecord> PostgresStore::CreateDataset(const DatasetRecord& dataset) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  DatasetRecord r = dataset;
+  r.created_us = NowMicros();
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult ins,
+      conn->Query("INSERT INTO datasets(name, n, d, description, created_us) "
+                  "VALUES($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
+                  PgParams().Add(r.name).Add(r.n).Add(r.d).Add(r.description).Add(r.created_us)));
+  if (ins.affected() == 0) {
+    return absl::AlreadyExistsError(absl::StrCat("dataset '", dataset.name, "' already exists"));
+  }
+  return r;
+}
+
+absl::StatusOr<DatasetRecord> PostgresStore::GetDatasetOn(PgConnection* conn,
+                                                          const std::string& name) {
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kDatasetColumns,
+                                           " FROM datasets d WHERE name = $1"),
+                              PgParams().Add(name)));
+  if (r.rows() == 0) return NoDatasetError(name);
+  return ReadDatasetRow(PgRow{r, 0});
+}
+
+absl::StatusOr<DatasetRecord> PostgresStore::GetDataset(const std::string& name) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  return GetDatasetOn(conn.get(), name);
+}
+
+absl::StatusOr<std::vector<DatasetRecord>> PostgresStore::ListDatasets() {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  // COLLATE "C": byte order, as SQLite sorts, whatever the database locale.
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kDatasetColumns,
+                                           " FROM datasets d ORDER BY name COLLATE \"C\"")));
+  std::vector<DatasetRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(ReadDatasetRow(PgRow{r, i}));
+  return out;
+}
+
+absl::Status PostgresStore::DeleteDataset(const std::string& name) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  // ON DELETE CASCADE removes matrices (and their bytes), jobs, sketches.
+  SKETCHD_ASSIGN_OR_RETURN(PgResult del, conn->Query("DELETE FROM datasets WHERE name = $1",
+                                                     PgParams().Add(name)));
+  if (del.affected() == 0) return NoDatasetError(name);
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------- training matrices
+
+absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
+                                        int64_t rows, int64_t cols, WireDtype dtype,
+                                        absl::string_view data) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  // Staged rows are invisible until CommitUpload, whose commit flushes the
+  // WAL up to and including them; a crash before that loses nothing
+  // anyone saw. So this commit need not wait for its own flush.
+  SKETCHD_RETURN_IF_ERROR(conn->Exec("SET LOCAL synchronous_commit = off"));
+  absl::StatusOr<PgResult> ins = conn->Query(
+      "INSERT INTO training_matrices(dataset, upload_id, rows, cols, dtype, created_us) "
+      "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+      PgParams().Add(dataset).Add(upload_id).Add(rows).Add(cols)
+          .Add(static_cast<int64_t>(dtype)).Add(NowMicros()));
+  if (!ins.ok()) {
+    if (IsForeignKeyViolation(ins.status())) return NoDatasetError(dataset);
+    return ins.status();
+  }
+  const int64_t id = ins->Int(0, 0);
+  int64_t seq = 0;
+  for (size_t off = 0; off < data.size() || seq == 0; off += kChunkBytes, ++seq) {
+    const absl::string_view chunk = data.substr(off, kChunkBytes);
+    SKETCHD_RETURN_IF_ERROR(
+        conn->Exec("INSERT INTO training_matrix_chunks(matrix_id, seq, data) VALUES($1, $2, $3)",
+                   PgParams().Add(id).Add(seq).AddBytes(chunk)));
+  }
+  return txn.Commit();
+}
+
+absl::StatusOr<int64_t> PostgresStore::CommitUpload(const std::string& dataset,
+                                                    const std::string& upload_id) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  // Serialises commits to one dataset across replicas: the width check
+  // below must see every other committed upload.
+  SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), dataset));
+  SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, GetDatasetOn(conn.get(), dataset));
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult widths,
+      conn->Query("SELECT DISTINCT cols FROM training_matrices WHERE dataset = $1 "
+                  "AND (committed OR upload_id = $2)",
+                  PgParams().Add(dataset).Add(upload_id)));
+  if (widths.rows() > 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset '", dataset, "' already holds training matrices with ", ds.training_cols,
+        " columns; every training matrix of a dataset needs the same column count"));
+  }
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("UPDATE training_matrices SET committed = true WHERE upload_id = $1 "
+                 "AND dataset = $2",
+                 PgParams().Add(upload_id).Add(dataset)));
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult count, conn->Query("SELECT COUNT(*) FROM training_matrices WHERE dataset = $1 "
+                                  "AND committed",
+                                  PgParams().Add(dataset)));
+  const int64_t total = count.Int(0, 0);
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return total;
+}
+
+absl::Status PostgresStore::AbortUpload(const std::string& upload_id) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  return conn->Exec("DELETE FROM training_matrices WHERE upload_id = $1 AND NOT committed",
+                    PgParams().Add(upload_id));
+}
+
+absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
+    const std::string& dataset) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  // One snapshot for the list and every matrix's bytes.
+  PgTransaction txn(conn.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult list, conn->Query("SELECT id, rows, cols, dtype FROM training_matrices "
+                                 "WHERE dataset = $1 AND committed ORDER BY id",
+                                 PgParams().Add(dataset)));
+  std::vector<StoredMatrix> out(list.rows());
+  for (int i = 0; i < list.rows(); ++i) {
+    StoredMatrix& m = out[i];
+    m.id = list.Int(i, 0);
+    m.rows = list.Int(i, 1);
+    m.cols = list.Int(i, 2);
+    m.dtype = static_cast<WireDtype>(list.Int(i, 3));
+    const int64_t expected = m.rows * m.cols * WireDtypeSize(m.dtype);
+    SKETCHD_ASSIGN_OR_RETURN(
+        PgResult chunks, conn->QueryBinary("SELECT data FROM training_matrix_chunks "
+                                           "WHERE matrix_id = $1 ORDER BY seq",
+                                           PgParams().Add(m.id)));
+    int64_t total = 0;
+    for (int c = 0; c < chunks.rows(); ++c) total += chunks.Bytes(c, 0).size();
+    if (total != expected) {
+      return absl::DataLossError(absl::StrCat("training matrix ", m.id, " of dataset '", dataset,
+                                              "' has ", total, " bytes, expected ", expected));
+    }
+    m.data.reserve(static_cast<size_t>(expected));
+    for (int c = 0; c < chunks.rows(); ++c) {
+      const absl::string_view chunk = chunks.Bytes(c, 0);
+      m.data.append(chunk.data(), chunk.size());
+    }
+  }
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return out;
+}
+
+// -------------------------------------------------------------------- jobs
+
+absl::StatusOr<JobRecord> PostgresStore::CreateJob(const std::string& dataset,
+                                                   const TrainOptions& options,
+                                                   int64_t restarted_from) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  JobRecord j;
+  j.dataset = dataset;
+  j.options = options;
+  j.state = JobState::kQueued;
+  j.created_us = NowMicros();
+  j.restarted_from = restarted_from;
+  j.message = "queued";
+  absl::StatusOr<PgResult> ins = conn->Query(
+      "INSERT INTO jobs(dataset, options, state, message, created_us, restarted_from) "
+      "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+      PgParams().Add(dataset).Add(EncodeTrainOptions(options)).Add(kQueued).Add(j.message)
+          .Add(j.created_us).Add(restarted_from));
+  if (!ins.ok()) {
+    if (IsForeignKeyViolation(ins.status())) return NoDatasetError(dataset);
+    return ins.status();
+  }
+  j.id = ins->Int(0, 0);
+  return j;
+}
+
+absl::StatusOr<JobRecord> PostgresStore::GetJobOn(PgConnection* conn, int64_t id,
+                                                  bool for_update) {
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns, " FROM jobs WHERE id = $1",
+                                           for_update ? " FOR UPDATE" : ""),
+                              PgParams().Add(id)));
+  if (r.rows() == 0) return NoJobError(id);
+  return ReadJobRow(PgRow{r, 0});
+}
+
+absl::StatusOr<JobRecord> PostgresStore::GetJob(int64_t id) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  return GetJobOn(conn.get(), id, false);
+}
+
+absl::StatusOr<std::vector<JobRecord>> PostgresStore::ListJobs(const std::string& dataset) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns,
+                                           " FROM jobs WHERE $1 = '' OR dataset = $1 "
+                                           "ORDER BY id DESC"),
+                              PgParams().Add(dataset)));
+  std::vector<JobRecord> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord j, ReadJobRow(PgRow{r, i}));
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+absl::Status PostgresStore::JobNotOwned(PgConnection* conn, int64_t id, const std::string& owner) {
+  absl::StatusOr<JobRecord> now = GetJobOn(conn, id, false);
+  if (!now.ok()) return now.status();
+  return JobOwnershipError(*now, owner);
+}
+
+absl::Status PostgresStore::UpdateJob(const JobRecord& j) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult upd,
+      conn->Query("UPDATE jobs SET state = $1, progress = $2, message = $3, error = $4, "
+                  "started_us = $5, finished_us = $6, sketch_version = $7 "
+                  "WHERE id = $8 AND owner = $9 AND state IN ($10, $11)",
+                  PgParams().Add(static_cast<int64_t>(j.state)).Add(j.progress).Add(j.message)
+                      .Add(j.error).Add(j.started_us).Add(j.finished_us).Add(j.sketch_version)
+                      .Add(j.id).Add(j.owner).Add(kQueued).Add(kRunning)));
+  if (upd.affected() > 0) return absl::OkStatus();
+  absl::Status why = JobNotOwned(conn.get(), j.id, j.owner);
+  // A job of a deleted dataset is gone; nothing to update is fine.
+  if (absl::IsNotFound(why)) return absl::OkStatus();
+  return why;
+}
+
+absl::StatusOr<SketchRecord> PostgresStore::CompleteJob(const JobRecord& job,
+                                                        const TrainedSketch& trained) {
+  const std::string blob = SerializeTrainedSketch(trained);
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  // Dataset row first (the order every default-pointer change takes), then
+  // the job: concurrent completions and SetDefaultSketch cannot deadlock.
+  SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), job.dataset));
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord now, GetJobOn(conn.get(), job.id, true));
+  if (now.state == JobState::kSucceeded && now.owner == job.owner && now.sketch_version > 0) {
+    // A retried completion: the first one stored the sketch.
+    return GetSketchOn(conn.get(), now.dataset, now.sketch_version);
+  }
+  if (IsTerminal(now.state) || now.owner != job.owner) return JobOwnershipError(now, job.owner);
+  SKETCHD_ASSIGN_OR_RETURN(PgResult next,
+                           conn->Query("SELECT next_version FROM datasets WHERE name = $1",
+                                       PgParams().Add(job.dataset)));
+  SketchRecord r = NewSketchRecord(job, trained, next.Int(0, 0), static_cast<int64_t>(blob.size()));
+  const std::string task_name(SketchTaskName(r.task));
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult has_default,
+      conn->Query("SELECT 1 FROM sketches WHERE dataset = $1 AND task = $2 AND is_default",
+                  PgParams().Add(r.dataset).Add(task_name)));
+  r.is_default = has_default.rows() == 0;
+  SKETCHD_RETURN_IF_ERROR(conn->Exec(
+      "INSERT INTO sketches(dataset, version, task, method, k, m, n, d, created_us, is_default, "
+      "job_id, train_seconds, val_metric, val_matrices, val_learned, val_random, "
+      "val_random_seeds, notes, options, data) "
+      "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+      PgParams().Add(r.dataset).Add(r.version).Add(task_name).Add(r.method).Add(r.k).Add(r.m)
+          .Add(r.n).Add(r.d).Add(r.created_us).Add(r.is_default ? "true" : "false").Add(r.job_id)
+          .Add(r.train_seconds).Add(r.validation.metric).Add(r.validation.num_matrices)
+          .Add(r.validation.learned).Add(r.validation.random)
+          .Add(static_cast<int64_t>(r.validation.random_seeds)).Add(r.notes)
+          .Add(EncodeTrainOptions(r.options)).AddBytes(blob)));
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("UPDATE datasets SET next_version = next_version + 1 WHERE name = $1",
+                 PgParams().Add(r.dataset)));
+  SKETCHD_RETURN_IF_ERROR(conn->Exec(
+      "UPDATE jobs SET state = $1, progress = 1, message = $2, error = '', finished_us = $3, "
+      "sketch_version = $4 WHERE id = $5",
+      PgParams().Add(static_cast<int64_t>(JobState::kSucceeded)).Add(job.message)
+          .Add(job.finished_us > 0 ? job.finished_us : NowMicros()).Add(r.version).Add(job.id)));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return r;
+}
+
+absl::StatusOr<std::optional<JobRecord>> PostgresStore::ClaimJob(const std::string& owner,
+                                                                 int64_t lease_us) {
+  if (owner.empty()) return absl::InvalidArgumentError("ClaimJob needs a non-empty owner id");
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  // SKIP LOCKED: a job another replica is claiming right now is skipped,
+  // not waited for; the inner WHERE is re-checked on the locked row.
+  // Unowned RUNNING jobs belong to a single-process runner and have no lease.
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn->Query(absl::StrCat(
+                      "UPDATE jobs SET state = $1, owner = $2, lease_expires_us = ", kNowUs,
+                      " + $3, started_us = CASE WHEN started_us = 0 THEN $4 ELSE started_us END, "
+                      "message = $5 WHERE id = (SELECT id FROM jobs "
+                      "WHERE (state = $6 AND NOT cancel_requested) "
+                      "OR (state = $1 AND owner <> '' AND lease_expires_us < ", kNowUs, ") "
+                      "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING ", kJobColumns),
+                  PgParams().Add(kRunning).Add(owner).Add(lease_us).Add(NowMicros())
+                      .Add(absl::StrCat("claimed by ", owner)).Add(kQueued)));
+  if (r.rows() == 0) return std::optional<JobRecord>();
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord claimed, ReadJobRow(PgRow{r, 0}));
+  return std::optional<JobRecord>(std::move(claimed));
+}
+
+absl::StatusOr<JobRecord> PostgresStore::RenewLease(int64_t id, const std::string& owner,
+                                                    int64_t lease_us) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn->Query(absl::StrCat("UPDATE jobs SET lease_expires_us = ", kNowUs,
+                               " + $1 WHERE id = $2 AND owner = $3 AND owner <> '' AND state = $4 "
+                               "RETURNING ", kJobColumns),
+                  PgParams().Add(lease_us).Add(id).Add(owner).Add(kRunning)));
+  if (r.rows() == 0) return JobNotOwned(conn.get(), id, owner);
+  return ReadJobRow(PgRow{r, 0});
+}
+
+absl::StatusOr<JobRecord> PostgresStore::RequestCancel(int64_t id) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobOn(conn.get(), id, true));
+  if (IsTerminal(job.state)) return JobAlreadyFinishedError(job);
+  if (job.state == JobState::kQueued) {
+    SKETCHD_RETURN_IF_ERROR(
+        conn->Exec("UPDATE jobs SET state = $1, message = 'cancelled', "
+                   "error = 'cancelled before it started', finished_us = $2 WHERE id = $3",
+                   PgParams().Add(static_cast<int64_t>(JobState::kCancelled)).Add(NowMicros())
+                       .Add(id)));
+  } else {
+    SKETCHD_RETURN_IF_ERROR(conn->Exec(
+        "UPDATE jobs SET cancel_requested = true, message = 'cancelling' WHERE id = $1",
+        PgParams().Add(id)));
+  }
+  SKETCHD_ASSIGN_OR_RETURN(job, GetJobOn(conn.get(), id, false));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return job;
+}
+
+absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& owner,
+                                                           const std::string& reason) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn->Query(absl::StrCat("UPDATE jobs SET state = $1, error = $2, finished_us = $3 "
+                               "WHERE (state IN ($4, $5) AND owner = $6) "
+                               "OR (state = $5 AND owner <> '' AND lease_expires_us < ", kNowUs, ")"),
+                  PgParams().Add(static_cast<int64_t>(JobState::kInterrupted)).Add(reason)
+                      .Add(NowMicros()).Add(kQueued).Add(kRunning).Add(owner)));
+  return r.affected();
+}
+
+// ---------------------------------------------------------------- sketches
+
+absl::StatusOr<std::vector<SketchRecord>> PostgresStore::ListSketches(
+    const std::string& dataset, std::optional<SketchTask> task) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_RETURN_IF_ERROR(GetDatasetOn(conn.get(), dataset).status());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kSketchColumns,
+                                           " FROM sketches WHERE dataset = $1 AND "
+                                           "($2 = '' OR task = $2) ORDER BY version"),
+                              PgParams().Add(dataset).Add(
+                                  task ? std::string(SketchTaskName(*task)) : std::string())));
+  std::vector<SketchRecord> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    SKETCHD_ASSIGN_OR_RETURN(SketchRecord s, ReadSketchRow(PgRow{r, i}));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+absl::StatusOr<SketchRecord> PostgresStore::GetSketchOn(PgConnection* conn,
+                                                        const std::string& dataset,
+                                                        int64_t version) {
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kSketchColumns,
+                                           " FROM sketches WHERE dataset = $1 AND version = $2"),
+                              PgParams().Add(dataset).Add(version)));
+  if (r.rows() == 0) {
+    SKETCHD_RETURN_IF_ERROR(GetDatasetOn(conn, dataset).status());
+    return NoSketchVersionError(dataset, version);
+  }
+  return ReadSketchRow(PgRow{r, 0});
+}
+
+absl::StatusOr<SketchRecord> PostgresStore::GetSketch(const std::string& dataset, int64_t version,
+                                                      bool with_serialized) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchOn(conn.get(), dataset, version));
+  if (with_serialized) {
+    // Versions are immutable, so a second statement reads the same bytes
+    // (or none, if the sketch was deleted in between).
+    SKETCHD_ASSIGN_OR_RETURN(
+        PgResult data, conn->QueryBinary("SELECT data FROM sketches WHERE dataset = $1 AND "
+                                         "version = $2",
+                                         PgParams().Add(dataset).Add(version)));
+    if (data.rows() == 0) return NoSketchVersionError(dataset, version);
+    r.serialized = std::string(data.Bytes(0, 0));
+  }
+  return r;
+}
+
+absl::StatusOr<int64_t> PostgresStore::DefaultSketchVersion(const std::string& dataset,
+                                                            SketchTask task) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query("SELECT version FROM sketches WHERE dataset = $1 AND task = $2 AND "
+                              "is_default",
+                              PgParams().Add(dataset).Add(SketchTaskName(task))));
+  if (r.rows() > 0) return r.Int(0, 0);
+  SKETCHD_RETURN_IF_ERROR(GetDatasetOn(conn.get(), dataset).status());
+  return NoDefaultSketchError(dataset, task);
+}
+
+absl::StatusOr<SketchRecord> PostgresStore::SetDefaultSketch(const std::string& dataset,
+                                                             int64_t version) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), dataset));
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchOn(conn.get(), dataset, version));
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("UPDATE sketches SET is_default = false WHERE dataset = $1 AND task = $2 "
+                 "AND is_default",
+                 PgParams().Add(dataset).Add(SketchTaskName(r.task))));
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("UPDATE sketches SET is_default = true WHERE dataset = $1 AND version = $2",
+                 PgParams().Add(dataset).Add(version)));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  r.is_default = true;
+  return r;
+}
+
+absl::Status PostgresStore::DeleteSketch(const std::string& dataset, int64_t version) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), dataset));
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchOn(conn.get(), dataset, version));
+  SKETCHD_RETURN_IF_ERROR(conn->Exec("DELETE FROM sketches WHERE dataset = $1 AND version = $2",
+                                     PgParams().Add(dataset).Add(version)));
+  if (r.is_default) {
+    // The newest remaining sketch of the task takes over.
+    SKETCHD_RETURN_IF_ERROR(conn->Exec(
+        "UPDATE sketches SET is_default = true WHERE dataset = $1 AND version = "
+        "(SELECT MAX(version) FROM sketches WHERE dataset = $1 AND task = $2)",
+        PgParams().Add(dataset).Add(SketchTaskName(r.task))));
+  }
+  return txn.Commit();
+}
+
+}  // namespace sketchd

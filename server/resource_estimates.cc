@@ -1,0 +1,62 @@
+#include "server/resource_estimates.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <limits>
+
+namespace sketchd {
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// Saturating product and sum of non-negative terms.
+int64_t Mul(std::initializer_list<int64_t> factors) {
+  int64_t out = 1;
+  for (int64_t f : factors) {
+    if (f <= 0) return 0;
+    if (__builtin_mul_overflow(out, f, &out)) return kMax;
+  }
+  return out;
+}
+int64_t Add(std::initializer_list<int64_t> terms) {
+  int64_t out = 0;
+  for (int64_t t : terms) {
+    if (__builtin_add_overflow(out, std::max<int64_t>(t, 0), &out)) return kMax;
+  }
+  return out;
+}
+
+constexpr int64_t kDouble = sizeof(double);
+
+}  // namespace
+
+int64_t EstimateLowRankRequestBytes(int64_t n, int64_t d, int64_t m, int64_t k) {
+  const int64_t r = std::min(m, d);
+  return Add({Mul({kDouble, n, d}),          // A
+              Mul({2, kDouble, m, d}),       // SA and its SVD workspace
+              Mul({kDouble, d, r}),          // V
+              Mul({2, kDouble, n, r}),       // AV and its QR
+              Mul({kDouble, Add({n, d}), k}),  // Y, Z
+              Mul({12, n})});                // sketch positions + values
+}
+
+int64_t EstimateSolveRequestBytes(int64_t n, int64_t d, int64_t m) {
+  const int64_t rows = m > 0 ? m : std::min(Mul({8, d}), n);
+  return Add({Mul({kDouble, n, Add({d, 1})}),        // [A | b]
+              Mul({kDouble, n}),                     // b
+              Mul({2, kDouble, rows, Add({d, 1})}),  // [SA | Sb] and its QR
+              Mul({kDouble, d, d}),                  // R
+              Mul({6, kDouble, n})});                // solver vectors
+}
+
+int64_t EstimateTrainingJobBytes(const TrainOptions& options, int64_t num_matrices, int64_t n,
+                                 int64_t cols, int64_t stored_bytes, int threads) {
+  const int64_t m = options.m;
+  return Add({stored_bytes,
+              Mul({kDouble, num_matrices, n, cols}),  // decoded training matrices
+              Mul({kDouble, num_matrices, m, cols}),  // SA_i of every matrix
+              Mul({std::max(threads, 1), kDouble, Add({Mul({n, cols}), Mul({m, cols})})}),
+              Mul({12, n})});
+}
+
+}  // namespace sketchd
