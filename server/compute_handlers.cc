@@ -154,13 +154,13 @@ grpc::Status SketchServiceImpl::LowRank(
     }
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
+    // One pass reserves its own (much smaller) estimate: it never holds A.
+    if (h.has_one_pass()) return OnePassLowRank(ctx, stream, h, dtype, sketch, start, log);
     // Admitted by estimated memory before a row is read or buffered.
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
         ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(),
                                                               sketch.sketch().rows(), h.k())));
-
-    if (h.has_one_pass()) return OnePassLowRank(ctx, stream, h, dtype, sketch, start, log);
 
     // SCW needs A twice (SA, then AV), so rows are kept; SA is accumulated
     // while they arrive so the first pass costs no extra read.
@@ -255,6 +255,13 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass left sketch SA", m, h.d()));
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass range sketch AR", h.n(), range_m));
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass core sketch TAW", core_m, core_m));
+  // SA, AR and its basis Q, TAW, the factors, and a message-sized block;
+  // each term is bounded by the CheckShape calls above, so the sum fits.
+  const int64_t estimate =
+      8 * (m * h.d() + 2 * h.n() * range_m + core_m * core_m + (h.n() + h.d()) * h.k()) +
+      options_.max_message_bytes;
+  SKETCHD_ASSIGN_OR_RETURN(MemoryBudget::Reservation memory,
+                           ReserveRequest("LowRank (one pass)", estimate));
   SKETCHD_ASSIGN_OR_RETURN(TwoSidedSketches sketches,
                            WithRandomCompanions(sketch.sketch(), h.d(), range_m, core_m, o.seed()));
   SKETCHD_ASSIGN_OR_RETURN(TwoSidedAccumulator acc,
