@@ -63,7 +63,9 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=25
 
 # The server suite (in-process service, real daemon, concurrency) under
-# ThreadSanitizer; only gRPC's own internals are suppressed (tests/server/tsan.supp).
+# ThreadSanitizer; only third-party internals are suppressed (tests/server/tsan.supp).
+# Not part of `test` yet: with Debian's uninstrumented gRPC it is not clean
+# (see docs/reliability.md, "ThreadSanitizer").
 test-tsan: deps
 	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Tsan -DSKETCHD_BUILD_BENCH=OFF
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target server_test sketchd

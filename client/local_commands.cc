@@ -13,6 +13,7 @@
 #include "client/cli.h"
 #include "client/local_solve_flags.h"
 #include "client/lowrank_flags.h"
+#include "client/solve_result_json.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
 #include "client/one_pass_flags.h"
@@ -390,21 +391,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           sk.Set("seed", static_cast<int64_t>(args->seed));
         }
         j.Set("sketch", std::move(sk));
-        Json xs = Json::Array();
-        for (double v : solved->x) xs.Push(v);
-        j.Set("x", std::move(xs));
-        if (!args->out.empty()) j.Set("out", args->out);
-        j.Set("residual_norm", solved->residual_norm);
-        j.Set("iterations", solved->iterations);
-        j.Set("converged", IsConverged(solved->convergence));
-        j.Set("convergence", SolveConvergenceName(solved->convergence));
-        j.Set("stop_reason", solved->stop_reason);
-        Json timings = Json::Object();
-        timings.Set("sketch_seconds", solved->timings.sketch_seconds);
-        timings.Set("factor_seconds", solved->timings.factor_seconds);
-        timings.Set("iterate_seconds", solved->timings.iterate_seconds);
-        timings.Set("total_seconds", solved->timings.total_seconds);
-        j.Set("timings", std::move(timings));
+        SetSolveResultJson(*solved, args->out, &j);
         result.text = absl::StrCat("solve: ", a.rows(), "×", a.cols(), " with ", args->solver,
                                    ", sketch ", args->sketch, "\n  ‖Ax − b‖ = ",
                                    FormatNumber(solved->residual_norm), " after ",

@@ -81,12 +81,17 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
   absl::StrAppend(&result.text, "  time: ", FormatSeconds(total), " in total",
                   count > 1 ? absl::StrCat(", ", FormatSeconds(total / count), " per matrix") : "",
                   "\n");
-  absl::StrAppend(&result.text, "  error ‖A − YZᵀ‖_F", count > 1 ? " (mean)" : "", ": ",
-                  FormatNumber(sum_reported / n_outcomes), " = ",
-                  FormatNumber(100 * sum_reported_relative / n_outcomes), "% of ‖A‖_F (",
-                  report.power_iters, " power iterations, ",
-                  report.outcomes.empty() ? 0 : report.outcomes.front().passes,
-                  " passes over A)\n");
+  const int64_t passes = report.outcomes.empty() ? 0 : report.outcomes.front().passes;
+  if (passes == 1) {
+    // One pass never held A: its error is unknown without reading A again.
+    absl::StrAppend(&result.text,
+                    "  error ‖A − YZᵀ‖_F: not known after one pass (add --exact to measure it)\n");
+  } else {
+    absl::StrAppend(&result.text, "  error ‖A − YZᵀ‖_F", count > 1 ? " (mean)" : "", ": ",
+                    FormatNumber(sum_reported / n_outcomes), " = ",
+                    FormatNumber(100 * sum_reported_relative / n_outcomes), "% of ‖A‖_F (",
+                    report.power_iters, " power iterations, ", passes, " passes over A)\n");
+  }
 
   if (!report.inputs.empty()) {
     double sum_error = 0, sum_optimal = 0, sum_excess = 0, sum_relative = 0, sum_scaled = 0;

@@ -53,21 +53,17 @@ absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
     return absl::InvalidArgumentError(
         absl::StrCat("rank k must be in [1, min(n, d)] = [1, ", std::min(n, d), "], got ", k));
   }
-  if (power_iters < 0 || power_iters > kMaxMpiPowerIters) {
+  if (power_iters < 0 || power_iters > kMaxPowerIters) {
     return absl::InvalidArgumentError(absl::StrCat("power iterations must be in [0, ",
-                                                   kMaxMpiPowerIters, "], got ", power_iters));
+                                                   kMaxPowerIters, "], got ", power_iters));
   }
   if (sketch.cols() != n) {
     return absl::InvalidArgumentError(
         absl::StrCat("sketch has n=", sketch.cols(), " columns but A has ", n, " rows"));
   }
-  // Checked before the m×d sum is allocated: a sketch with more rows than A
-  // compresses nothing, and each rank would hold more than A's rows.
-  if (sketch.rows() > n) {
-    return absl::InvalidArgumentError(absl::StrCat("the sketch has m=", sketch.rows(),
-                                                   " rows but A has only n=", n,
-                                                   "; use m ≤ n (sketching needs m < n to pay)"));
-  }
+  // Checked before the m×d sum is allocated, by core's rule k ≤ m ≤ n (a
+  // sketch larger than A compresses nothing; SCW returns at most m components).
+  if (absl::Status sizes = CheckSketchSizes(n, sketch.rows(), k); !sizes.ok()) return sizes;
   DistributedLowRank out;
   const auto start = Clock::now();
 

@@ -31,9 +31,6 @@
 
 namespace sketchd {
 
-// The bound core/lowrank puts on q (each iteration is two more passes over A).
-inline constexpr int64_t kMaxMpiPowerIters = 100;
-
 struct DistributedLowRank {
   RowMatrixXd local_left;    // this rank's rows of Y (n_p×k)
   MatrixXd right;            // Z (d×k), the same on every rank

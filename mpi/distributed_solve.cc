@@ -122,6 +122,7 @@ absl::StatusOr<SolveResult> DistributedSolve(Communicator& comm, const LocalRows
     if (!x.ok()) return x.status();
     out.x = std::move(*x);
     out.timings.factor_seconds = Since(t1);
+    out.convergence = SolveConvergence::kDirect;
     out.stop_reason = "direct solve of the sketched problem";
   } else {
     auto r = UpperTriangularFactor(sketched.leftCols(d),
@@ -138,6 +139,7 @@ absl::StatusOr<SolveResult> DistributedSolve(Communicator& comm, const LocalRows
     out.timings.iterate_seconds = Since(t2);
     out.x = std::move(res.x);
     out.iterations = res.iterations;
+    out.convergence = LsqrConvergence(res.istop);
     out.stop_reason = res.stop_reason;
   }
   out.residual_norm = GlobalResidualNorm(comm, local, out.x, local_b);

@@ -79,7 +79,7 @@ void AddLowRankCommand(CLI::App& app, MpiCommandSlot* slot) {
   cmd->add_option("--power-iters", args->power_iters,
                   "power iterations q after the sketch: 2 + 2q passes over A, error closer to "
                   "the optimum")
-      ->check(CLI::Range(int64_t{0}, kMaxMpiPowerIters));
+      ->check(CLI::Range(int64_t{0}, kMaxPowerIters));
   cmd->callback([slot, args] {
     slot->action = [args](Communicator& comm) -> absl::StatusOr<CommandResult> {
       if (args->sketch == "random" && args->m < 1) {

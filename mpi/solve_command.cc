@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli_status.h"
 #include "client/local_solve_flags.h"
+#include "client/solve_result_json.h"
 #include "core/io/npy.h"
 #include "core/lowrank/tsqr.h"
 #include "mpi/command.h"
@@ -90,25 +91,14 @@ void AddSolveCommand(CLI::App& app, MpiCommandSlot* slot) {
       j.Set("d", d);
       j.Set("solver", args->solver);
       j.Set("sketch", args->sketch);
-      Json xs = Json::Array();
-      for (double v : solved->x) xs.Push(v);
-      j.Set("x", std::move(xs));
-      if (!args->out.empty()) j.Set("out", args->out);
-      j.Set("residual_norm", solved->residual_norm);
-      j.Set("iterations", solved->iterations);
-      j.Set("stop_reason", solved->stop_reason);
-      Json timings = Json::Object();
-      timings.Set("sketch_seconds", solved->timings.sketch_seconds);
-      timings.Set("factor_seconds", solved->timings.factor_seconds);
-      timings.Set("iterate_seconds", solved->timings.iterate_seconds);
-      timings.Set("total_seconds", solved->timings.total_seconds);
-      j.Set("timings", std::move(timings));
+      SetSolveResultJson(*solved, args->out, &j);
       j.Set("algorithm_bytes_sent_rank0", sent);
       j.Set("algorithm_bytes_received_rank0", received);
       result.text = absl::StrCat("solve: ", n, "×", d, " on ", comm.size(), " ranks with ",
                                  args->solver, ", sketch ", args->sketch, "\n  ‖Ax − b‖ = ",
                                  FormatNumber(solved->residual_norm), " after ",
-                                 solved->iterations, " iterations (", solved->stop_reason, "); ",
+                                 solved->iterations, " iterations (", solved->stop_reason,
+                                 IsConverged(solved->convergence) ? "" : "; NOT converged", "); ",
                                  FormatSeconds(solved->timings.total_seconds), "\n");
       if (!args->out.empty()) {
         absl::StrAppend(&result.text, "  wrote x (", solved->x.size(), ") to ", args->out, "\n");

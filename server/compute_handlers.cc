@@ -11,6 +11,7 @@
 #include "core/lowrank/scw_low_rank.h"
 #include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
+#include "core/regression/solve_memory.h"
 #include "core/sketch/sketch_accumulator.h"
 #include "core/status_macros.h"
 #include "server/names.h"
@@ -161,6 +162,7 @@ grpc::Status SketchServiceImpl::LowRank(
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
     const int64_t sketch_m = sketch.trained ? sketch.trained->m() : sketch.random->rows();
+    // k ≤ m ≤ n for stored sketches too (SCW returns at most m components).
     SKETCHD_RETURN_IF_ERROR(CheckSketchSizes(h.n(), sketch_m, h.k()));
     if (h.has_one_pass()) {
       if (sketch.trained && sketch.trained->is_dense()) {
@@ -216,31 +218,40 @@ grpc::Status SketchServiceImpl::LowRank(
 
     v1::LowRankResponse resp;
     v1::LowRankSummary* sum = resp.mutable_summary();
-    sum->set_n(h.n());
-    sum->set_d(h.d());
-    sum->set_k(h.k());
-    sum->set_rank(f.rank);
-    sum->mutable_singular_values()->Add(f.singular_values.data(),
-                                        f.singular_values.data() + f.singular_values.size());
-    sum->set_sketch_version(sketch.version);
-    sum->set_sketch_m(sketch_m);
-    sum->set_error(f.error);
-    sum->set_relative_error(f.relative_error);
-    sum->set_input_norm(f.input_norm);
-    sum->set_passes(f.passes);
+    FillLowRankSummary(h, sketch, f, sum);
     sum->set_power_iters(h.power_iters());
     v1::LowRankTimings* t = sum->mutable_timings();
     t->set_receive_seconds(receive_seconds);
     t->set_sketch_seconds(sketch_seconds);
-    t->set_basis_seconds(f.timings.basis_seconds);
-    t->set_project_seconds(f.timings.project_seconds);
-    t->set_svd_seconds(f.timings.svd_seconds);
     t->set_power_seconds(f.timings.power_seconds);
     t->set_error_seconds(f.timings.error_seconds);
     t->set_total_seconds(Since(start));
     if (!stream->Write(resp)) return ClientGone(ctx);
     return WriteFactorChunks(ctx, stream, f);
   });
+}
+
+void SketchServiceImpl::FillLowRankSummary(const v1::LowRankHeader& h,
+                                           const ResolvedSketch& sketch, const LowRankFactors& f,
+                                           v1::LowRankSummary* sum) {
+  sum->set_n(h.n());
+  sum->set_d(h.d());
+  sum->set_k(h.k());
+  sum->set_rank(f.rank);
+  sum->mutable_singular_values()->Add(f.singular_values.data(),
+                                      f.singular_values.data() + f.singular_values.size());
+  sum->set_sketch_version(sketch.version);
+  sum->set_sketch_m(sketch.trained ? sketch.trained->m() : sketch.random->rows());
+  // The answer's exact error (scw_low_rank.h); a one-pass answer never held
+  // A, so its error is unknown (0 here, and passes = 1 says why).
+  sum->set_error(f.error);
+  sum->set_relative_error(f.relative_error);
+  sum->set_input_norm(f.input_norm);
+  sum->set_passes(f.passes);
+  v1::LowRankTimings* t = sum->mutable_timings();
+  t->set_basis_seconds(f.timings.basis_seconds);
+  t->set_project_seconds(f.timings.project_seconds);
+  t->set_svd_seconds(f.timings.svd_seconds);
 }
 
 absl::Status SketchServiceImpl::WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
@@ -286,13 +297,13 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass left sketch SA", m, h.d()));
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass range sketch AR", h.n(), range_m));
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass core sketch TAW", core_m, core_m));
-  // Admitted by the sketched state it will hold (SA, AR, TAW, the factors),
-  // not by n×d: holding A is what one pass avoids.
-  const int64_t state_values =
-      m * h.d() + h.n() * range_m + core_m * core_m + (h.n() + h.d()) * h.k();
-  SKETCHD_ASSIGN_OR_RETURN(
-      MemoryBudget::Reservation memory,
-      ReserveRequest("LowRank (one pass)", state_values * static_cast<int64_t>(sizeof(double))));
+  // SA, AR and its basis Q, TAW, the factors, and a message-sized block;
+  // each term is bounded by the CheckShape calls above, so the sum fits.
+  const int64_t estimate =
+      8 * (m * h.d() + 2 * h.n() * range_m + core_m * core_m + (h.n() + h.d()) * h.k()) +
+      options_.max_message_bytes;
+  SKETCHD_ASSIGN_OR_RETURN(MemoryBudget::Reservation memory,
+                           ReserveRequest("LowRank (one pass)", estimate));
   SKETCHD_ASSIGN_OR_RETURN(TwoSidedSketches sketches,
                            WithRandomCompanions(sketch.sketch(), h.d(), range_m, core_m, o.seed()));
   SKETCHD_ASSIGN_OR_RETURN(TwoSidedAccumulator acc,
@@ -316,22 +327,12 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
 
   v1::LowRankResponse resp;
   v1::LowRankSummary* sum = resp.mutable_summary();
-  sum->set_n(h.n());
-  sum->set_d(h.d());
-  sum->set_k(h.k());
-  sum->set_rank(f.rank);
-  sum->mutable_singular_values()->Add(f.singular_values.data(),
-                                      f.singular_values.data() + f.singular_values.size());
-  sum->set_sketch_version(sketch.version);
-  sum->set_sketch_m(m);
+  FillLowRankSummary(h, sketch, f, sum);
   sum->set_one_pass_state_bytes(acc.state_bytes());
   sum->set_one_pass_core_m(core_m);
   v1::LowRankTimings* t = sum->mutable_timings();
   t->set_receive_seconds(receive_seconds);
   t->set_sketch_seconds(f.timings.sketch_seconds);
-  t->set_basis_seconds(f.timings.basis_seconds);
-  t->set_project_seconds(f.timings.project_seconds);
-  t->set_svd_seconds(f.timings.svd_seconds);
   t->set_total_seconds(Since(start));
   if (!stream->Write(resp)) return ClientGone(ctx);
   return WriteFactorChunks(ctx, stream, f);
@@ -413,9 +414,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
 
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
-        ReserveRequest("Solve", EstimateSolveRequestBytes(
-                                    h.n(), h.d(),
-                                    sketch.trained ? sketch.trained->sketch.rows() : opt.sketch_rows)));
+        ReserveRequest("Solve", EstimateSolveBytes(opt, h.n(), h.d())));
     PooledBuffer ab_buffer =
         buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
     Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);

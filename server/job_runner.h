@@ -15,7 +15,10 @@
 // so a job whose replica died is claimed again after its lease expires and
 // finishes elsewhere. Get/Watch/Cancel of a job running on another replica
 // go through the store (Watch polls it; Cancel is Store::RequestCancel,
-// which the owner sees on its next heartbeat).
+// which the owner sees on its next heartbeat). Not yet in replica mode: the
+// --max_queued_jobs limit (the store's queue is unbounded) and the per-job
+// memory reservation (the estimate is not stored with the job, so the
+// claiming replica runs it without one).
 #ifndef SKETCHD_SERVER_JOB_RUNNER_H_
 #define SKETCHD_SERVER_JOB_RUNNER_H_
 
@@ -34,8 +37,8 @@
 #include "absl/status/statusor.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
-#include "server/memory_budget.h"
 #include "server/lease_heartbeat.h"
+#include "server/memory_budget.h"
 #include "server/store.h"
 
 namespace sketchd {
@@ -46,15 +49,15 @@ class JobRunner {
     int workers = 1;          // concurrent training jobs
     int max_queued = 16;      // QUEUED jobs waiting for a worker
     int training_threads = 0; // default TrainOptions::threads when a job leaves it 0
+    // Replica mode when non-empty: this replica's owner id in the store.
+    std::string replica_id;
+    int64_t lease_us = int64_t{10} * 1000 * 1000;  // a dead replica's jobs wait this long
+    int poll_ms = 500;                              // idle workers look for QUEUED jobs
     // A job holds its estimated bytes from here while it runs (null: no budget).
     MemoryBudget* memory = nullptr;
     // Tests: called with "TrainingJob" inside the job's exception boundary.
     std::function<void(std::string_view)> fault_hook_for_testing;
     bool log_jobs = true;  // one stderr line per finished job
-    // Replica mode when non-empty: this replica's owner id in the store.
-    std::string replica_id;
-    int64_t lease_us = int64_t{10} * 1000 * 1000;  // a dead replica's jobs wait this long
-    int poll_ms = 500;                              // idle workers look for QUEUED jobs
   };
   // Called after a job stored a new sketch (e.g. to refresh caches).
   using SketchAdded = std::function<void(const std::string& dataset, int64_t version)>;
@@ -92,8 +95,8 @@ class JobRunner {
     uint64_t version = 0;       // bumped on every change, for watchers
     bool interrupted = false;   // cancelled by shutdown, not by a user
     double last_persist = 0;    // steady seconds of the last progress write
-    int64_t memory_estimate = 0;  // bytes reserved while it runs
     bool lease_lost = false;    // replica mode: another replica owns it now
+    int64_t memory_estimate = 0;  // bytes reserved while it runs
   };
 
   void WorkerLoop();

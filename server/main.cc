@@ -25,6 +25,10 @@ ABSL_FLAG(std::string, replica_id, "",
           "with a PostgreSQL store: this replica's name as owner of the jobs it runs "
           "(default <hostname>-<pid>; a stable name lets a restarted replica interrupt its "
           "own unfinished jobs at once)");
+ABSL_FLAG(std::string, blob_dir, "",
+          "with a PostgreSQL store: directory shared by all replicas (same path) for "
+          "training-matrix bytes; empty = bytes in the database (slower ingest, no shared "
+          "filesystem needed)");
 ABSL_FLAG(double, job_lease_seconds, 10,
           "with a PostgreSQL store: a job whose replica stops renewing it for this long is "
           "taken over by another replica");
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
   o.data_dir = absl::GetFlag(FLAGS_data_dir);
   o.store = absl::GetFlag(FLAGS_store);
   o.replica_id = absl::GetFlag(FLAGS_replica_id);
+  o.blob_dir = absl::GetFlag(FLAGS_blob_dir);
   o.job_lease_seconds = absl::GetFlag(FLAGS_job_lease_seconds);
   o.train_workers = absl::GetFlag(FLAGS_train_workers);
   o.max_queued_jobs = absl::GetFlag(FLAGS_max_queued_jobs);

@@ -23,6 +23,9 @@ struct ServerOptions {
   // replica interrupts its own previous jobs at once instead of waiting for
   // their leases to expire), and the lease a replica must renew to keep a job.
   std::string replica_id;
+  // PostgreSQL store: a directory every replica mounts at this path for
+  // training-matrix bytes ("" = bytes in the database; see postgres_store.h).
+  std::string blob_dir;
   double job_lease_seconds = 10;
 
   // Jobs.

@@ -127,8 +127,6 @@ class SketchServiceImpl final : public v1::SketchService::Service {
                                                const v1::SketchSelector& selector,
                                                SketchTask default_task, int64_t n);
 
-  // m of a random sketch selector: 1 ≤ m ≤ min(n, --max_sketch_rows).
-  absl::Status CheckRandomSketchRows(int64_t m, int64_t n) const;
   using LowRankStream = grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>;
   // LowRank with header.one_pass: the two-sided sketch, rows decoded one
   // block at a time into the accumulator, A never held.
@@ -136,10 +134,16 @@ class SketchServiceImpl final : public v1::SketchService::Service {
                               const v1::LowRankHeader& h, WireDtype dtype,
                               const ResolvedSketch& sketch,
                               std::chrono::steady_clock::time_point start, RpcLog& log);
+  // The summary fields both LowRank paths share (shape, rank, singular
+  // values, sketch, core timings).
+  static void FillLowRankSummary(const v1::LowRankHeader& h, const ResolvedSketch& sketch,
+                                 const LowRankFactors& f, v1::LowRankSummary* sum);
   // Streams Y then Z after the summary, in ≤ 1 MiB chunks.
   static absl::Status WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
                                         const LowRankFactors& f);
 
+  // m of a random sketch selector: 1 ≤ m ≤ min(n, --max_sketch_rows).
+  absl::Status CheckRandomSketchRows(int64_t m, int64_t n) const;
   // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
   static absl::Status ClientGone(grpc::ServerContext* ctx);
   absl::Status CheckShape(const char* what, int64_t rows, int64_t cols) const;

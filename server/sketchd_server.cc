@@ -109,7 +109,7 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   // The embedded store's directory and database are private (0700/0600)
   // whatever the umask; a PostgreSQL store keeps nothing in --data_dir.
   if (!IsPostgresStoreSpec(options.store)) SKETCHD_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
-  SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir));
+  SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir, options.blob_dir));
   if (!options.metrics_listen.empty()) {
     SKETCHD_ASSIGN_OR_RETURN(s->metrics_,
                              ServiceMetrics::Serve(options.metrics_listen, s->store_.get()));
@@ -136,11 +136,11 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   jo.workers = std::max(1, options.train_workers);
   jo.max_queued = std::max(0, options.max_queued_jobs);
   jo.training_threads = options.training_threads;
+  jo.replica_id = replica_id;
+  jo.lease_us = static_cast<int64_t>(options.job_lease_seconds * 1e6);
   jo.memory = s->memory_.get();
   jo.fault_hook_for_testing = options.fault_hook_for_testing;
   jo.log_jobs = options.log_requests;
-  jo.replica_id = replica_id;
-  jo.lease_us = static_cast<int64_t>(options.job_lease_seconds * 1e6);
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), s->memory_.get(),

@@ -197,14 +197,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
   // The bytes go to their file outside the lock: concurrent uploads write
   // in parallel, and only the small row insert is serialised.
   SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(data));
-  struct RemoveUnlessKept {
-    const BlobDirectory& blobs;
-    std::string file;
-    bool keep = false;
-    ~RemoveUnlessKept() {
-      if (!keep) blobs.Remove({file});
-    }
-  } cleanup{blobs_, file};
+  UncommittedBlob cleanup(&blobs_, file);
   std::lock_guard<std::mutex> lock(write_mu_);
   // Staged rows are invisible and worthless after a crash (Open deletes
   // them), so their commit need not reach the disk: synchronous = NORMAL
@@ -230,7 +223,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
     return s;
   }
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
-  cleanup.keep = true;
+  cleanup.Keep();
   return absl::OkStatus();
 }
 

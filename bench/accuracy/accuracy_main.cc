@@ -91,14 +91,9 @@ Args Parse(int argc, char** argv) {
     else if (flag == "--k") ks = IntList(value());
     else if (flag == "--m") ms = IntList(value());
     else if (flag == "--km") {
-      for (absl::string_view pair : absl::StrSplit(value(), ',')) {
-        std::vector<std::string> kv = absl::StrSplit(pair, ':');
-        int64_t k, m;
-        if (kv.size() != 2 || !absl::SimpleAtoi(kv[0], &k) || !absl::SimpleAtoi(kv[1], &m)) {
-          Usage("--km wants k:m pairs, e.g. 10:20,20:40");
-        }
-        a.km.push_back({k, m});
-      }
+      auto km = ParseRankSketchPairs(value());
+      if (!km.ok()) Usage(std::string(km.status().message()));
+      a.km = *std::move(km);
     } else if (flag == "--methods") {
       a.methods = absl::StrSplit(value(), ',');
     } else if (flag == "--json") a.json = true;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "core/io/npy.h"
 #include "core/sketch/philox.h"
 
@@ -44,6 +46,20 @@ FamilySplit SplitFamily(int64_t count, double fraction, uint64_t split_seed) {
   std::sort(split.train.begin(), split.train.end());
   std::sort(split.test.begin(), split.test.end());
   return split;
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ParseRankSketchPairs(
+    const std::string& text) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (absl::string_view pair : absl::StrSplit(text, ',')) {
+    std::vector<std::string> kv = absl::StrSplit(pair, ':');
+    int64_t k, m;
+    if (kv.size() != 2 || !absl::SimpleAtoi(kv[0], &k) || !absl::SimpleAtoi(kv[1], &m)) {
+      return absl::InvalidArgumentError("--km wants k:m pairs, e.g. 10:20,20:40");
+    }
+    out.push_back({k, m});
+  }
+  return out;
 }
 
 }  // namespace sketchd

@@ -1,11 +1,12 @@
-// The benchmark families and their train/test split, shared by `accuracy`
-// and `pareto` so both (and pareto.py, which reads the test indices `pareto`
-// prints) measure the same held-out matrices.
+// The benchmark families, their train/test split and the (k, m) list,
+// shared by `accuracy` and `pareto` so both (and pareto.py, which reads the
+// test indices `pareto` prints) measure the same held-out matrices.
 #ifndef SKETCHD_BENCH_ACCURACY_FAMILY_SPLIT_H_
 #define SKETCHD_BENCH_ACCURACY_FAMILY_SPLIT_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -22,6 +23,10 @@ struct FamilySplit {
   std::vector<int64_t> train, test;
 };
 FamilySplit SplitFamily(int64_t count, double fraction, uint64_t split_seed);
+
+// "10:20,20:40" → {(10, 20), (20, 40)}; INVALID_ARGUMENT on anything else.
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ParseRankSketchPairs(
+    const std::string& text);
 
 }  // namespace sketchd
 

@@ -73,15 +73,9 @@ Args Parse(int argc, char** argv) {
         a.q.push_back(q);
       }
     } else if (flag == "--km") {
-      a.km.clear();
-      for (absl::string_view pair : absl::StrSplit(value(), ',')) {
-        std::vector<std::string> kv = absl::StrSplit(pair, ':');
-        int64_t k, m;
-        if (kv.size() != 2 || !absl::SimpleAtoi(kv[0], &k) || !absl::SimpleAtoi(kv[1], &m)) {
-          Usage("--km wants k:m pairs, e.g. 10:20,20:40");
-        }
-        a.km.push_back({k, m});
-      }
+      auto km = ParseRankSketchPairs(value());
+      if (!km.ok()) Usage(std::string(km.status().message()));
+      a.km = *std::move(km);
     } else Usage("unknown flag " + flag);
   }
   if (a.family.empty()) Usage("--family is required");

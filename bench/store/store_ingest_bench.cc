@@ -5,7 +5,9 @@
 //             rows at synchronous=NORMAL, the commit at FULL), replayed here
 //             with the same statements and pragmas;
 //   sqlite    SqliteStore now: bytes in fsync'd files, rows in SQLite;
-//   postgres  PostgresStore (bytea chunks), when --pg=URL is given.
+//   postgres  PostgresStore, when --pg=URL is given: bytes as bytea chunks,
+//             and bytes in a blob directory (under --dir) with rows in
+//             PostgreSQL.
 // Each figure is StageMatrix × N + CommitUpload (durable on return), median
 // of --reps runs, in MB/s of matrix bytes. Below the gRPC layer: this is the
 // store's share of an upload (bench/service measures the whole RPC).
@@ -184,16 +186,20 @@ int Main(int argc, char** argv) {
   row("sqlite blob rows, schema 2 (before)", before);
   row("sqlite store: files + rows (now)", sqlite);
   if (!c.pg.empty()) {
-    absl::StatusOr<std::unique_ptr<PostgresStore>> pg = PostgresStore::Open(c.pg);
-    if (!pg.ok()) {
-      std::fprintf(stderr, "postgres: %s\n", std::string(pg.status().message()).c_str());
-      return 1;
+    for (bool blob_dir : {false, true}) {
+      absl::StatusOr<std::unique_ptr<PostgresStore>> pg =
+          PostgresStore::Open(c.pg, blob_dir ? c.dir + "/pg-blobs" : "");
+      if (!pg.ok()) {
+        std::fprintf(stderr, "postgres: %s\n", std::string(pg.status().message()).c_str());
+        return 1;
+      }
+      const std::string name = absl::StrCat("store-ingest-bench-", getpid());
+      const double rate = Measure(
+          c, data, [&](const std::string&) { return StoreIngest(c, data, pg->get(), name); },
+          [&] { (*pg)->DeleteDataset(name).IgnoreError(); });
+      row(blob_dir ? "postgresql store: blob dir files + rows" : "postgresql store: bytea chunks",
+          rate);
     }
-    const std::string name = absl::StrCat("store-ingest-bench-", getpid());
-    const double rate = Measure(
-        c, data, [&](const std::string&) { return StoreIngest(c, data, pg->get(), name); },
-        [&] { (*pg)->DeleteDataset(name).IgnoreError(); });
-    row("postgresql store: bytea chunks", rate);
   }
   return 0;
 }

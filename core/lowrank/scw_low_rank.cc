@@ -56,17 +56,6 @@ MatrixXd ProjectTranspose(ConstColMajorRef a, const MatrixXd& q) {
 }
 MatrixXd ProjectTranspose(const CsrMatrix& a, const MatrixXd& q) { return a.transpose() * q; }
 
-// ‖A − YZᵀ‖_F summed directly, per layout.
-double Residual(ConstRowMajorRef a, const MatrixXd& y, const MatrixXd& z) {
-  return LowRankResidualNorm(a, y, z);
-}
-double Residual(ConstColMajorRef a, const MatrixXd& y, const MatrixXd& z) {
-  return LowRankResidualNormColMajor(a, y, z);
-}
-double Residual(const CsrMatrix& a, const MatrixXd& y, const MatrixXd& z) {
-  return LowRankResidualNorm(a, y, z);
-}
-
 // A·2^-e in the layout SCW was given.
 RowMatrixXd ScaledCopy(ConstRowMajorRef a, double factor) { return a * factor; }
 MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
@@ -124,7 +113,7 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   start = Clock::now();
   const double rounding = std::sqrt(static_cast<double>(d + r)) * kEps * squared_norm;
   if (out.rank > 0 && rounding > kCancellationShare * std::max(tail, 0.0)) {
-    const double residual = Residual(a, out.left, out.right);
+    const double residual = PanelledResidualNorm(a, out.left, out.right);
     tail = residual * residual;
     out.error_from_residual = true;
   }

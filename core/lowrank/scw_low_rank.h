@@ -78,7 +78,8 @@ struct LowRankFactors {
   double relative_error = 0; // error / ‖A‖_F (0 when A = 0)
   double input_norm = 0;     // ‖A‖_F
   bool error_from_residual = false;  // error summed directly (cancellation guard)
-  int64_t passes = 0;        // reads of A by the algorithm: 2 + 2q
+  int64_t passes = 0;        // reads of A by the algorithm: 2 + 2q (1 for one-pass
+                             // two-sided answers, whose error fields stay 0: unknown)
   LowRankTimings timings;
 };
 

@@ -61,6 +61,15 @@ class InProcessOperator final : public LsqrOperator {
 
 }  // namespace
 
+SolveConvergence LsqrConvergence(int istop) {
+  switch (istop) {
+    case 3:
+    case 6: return SolveConvergence::kIllConditioned;
+    case 7: return SolveConvergence::kIterationLimit;
+    default: return SolveConvergence::kConverged;
+  }
+}
+
 LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
                 const LsqrOptions& options) {
   return Lsqr(InProcessOperator(a), b, r, options);

@@ -11,6 +11,7 @@
 
 #include "core/matrix_types.h"
 #include "core/regression/data_matrix.h"
+#include "core/regression/solve_result.h"
 #include "core/training/training_control.h"
 
 namespace sketchd {
@@ -56,6 +57,11 @@ class LsqrOperator {
   // ‖b‖ for a vector with one entry per (local) row of A.
   virtual double Norm(const Eigen::Ref<const VectorXd>& b) const = 0;
 };
+
+// How an LSQR run ended, in the solvers' terms (istop 3/6 ill-conditioned,
+// 7 iteration limit, else converged; 8, cancelled, is the caller's to turn
+// into a status). Shared by Solve and the row-distributed (MPI) solver.
+SolveConvergence LsqrConvergence(int istop);
 
 // `r` may be nullptr (plain LSQR). b.size() == a.rows(); r is d×d upper
 // triangular and nonsingular (callers check with UpperTriangularFactor).

@@ -340,11 +340,16 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
     held_set = *std::move(held_or);
     eval = &held_set;
   }
-  auto figures = out_dense.size() > 0
-                     ? DenseLowRankValidationFigures(out_dense, *eval, k, options.seed,
-                                                     kRandomSeeds, threads, control)
-                     : LowRankValidationFigures(sketch, *eval, k, options.seed, kRandomSeeds,
-                                                threads, control);
+  absl::StatusOr<ValidationFigures> figures;
+  if (out_dense.size() > 0) {
+    absl::StatusOr<double> dense_excess = MeanExcessErrorDense(out_dense, *eval, k, threads, control);
+    if (!dense_excess.ok()) return dense_excess.status();
+    figures = ValidationAgainstRandom(*dense_excess, m, n, *eval, k, options.seed, kRandomSeeds,
+                                      threads, control);
+  } else {
+    figures = LowRankValidationFigures(sketch, *eval, k, options.seed, kRandomSeeds, threads,
+                                       control);
+  }
   if (!figures.ok()) return figures.status();
 
   TrainedSketch out;

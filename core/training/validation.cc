@@ -41,17 +41,15 @@ absl::StatusOr<double> MeanExcess(const std::vector<TrainingMatrix>& matrices, i
   return std::accumulate(excess.begin(), excess.end(), 0.0) / static_cast<double>(matrices.size());
 }
 
-// The figures given the learned sketch's mean excess, with the random
-// CountSketch baseline of the same m×n.
-absl::StatusOr<ValidationFigures> FiguresAgainstRandom(
-    const absl::StatusOr<double>& mine, int64_t m, int64_t n,
-    const std::vector<TrainingMatrix>& matrices, int64_t k, uint64_t seed, int random_seeds,
-    int threads, const TrainingControl& control) {
+}  // namespace
+
+absl::StatusOr<ValidationFigures> ValidationAgainstRandom(
+    double learned_mean_excess, int64_t m, int64_t n, const std::vector<TrainingMatrix>& matrices,
+    int64_t k, uint64_t seed, int random_seeds, int threads, const TrainingControl& control) {
   ValidationFigures figures;
   figures.metric = "mean_excess_error";
   figures.num_matrices = static_cast<int64_t>(matrices.size());
-  if (!mine.ok()) return mine.status();
-  figures.learned = *mine;
+  figures.learned = learned_mean_excess;
   double total = 0;
   for (int s = 0; s < random_seeds; ++s) {
     auto random = CountSketch::Random(m, n, DerivedSeed(seed, 100 + s));
@@ -64,8 +62,6 @@ absl::StatusOr<ValidationFigures> FiguresAgainstRandom(
   figures.random_seeds = random_seeds;
   return figures;
 }
-
-}  // namespace
 
 absl::StatusOr<double> MeanExcessError(const CountSketch& sketch,
                                        const std::vector<TrainingMatrix>& matrices, int64_t k,
@@ -85,17 +81,10 @@ absl::StatusOr<double> MeanExcessErrorDense(const MatrixXd& sketch,
 absl::StatusOr<ValidationFigures> LowRankValidationFigures(
     const CountSketch& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
     uint64_t seed, int random_seeds, int threads, const TrainingControl& control) {
-  return FiguresAgainstRandom(MeanExcessError(learned, matrices, k, threads, control),
-                              learned.rows(), learned.cols(), matrices, k, seed, random_seeds,
-                              threads, control);
-}
-
-absl::StatusOr<ValidationFigures> DenseLowRankValidationFigures(
-    const MatrixXd& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
-    uint64_t seed, int random_seeds, int threads, const TrainingControl& control) {
-  return FiguresAgainstRandom(MeanExcessErrorDense(learned, matrices, k, threads, control),
-                              learned.rows(), learned.cols(), matrices, k, seed, random_seeds,
-                              threads, control);
+  absl::StatusOr<double> mine = MeanExcessError(learned, matrices, k, threads, control);
+  if (!mine.ok()) return mine.status();
+  return ValidationAgainstRandom(*mine, learned.rows(), learned.cols(), matrices, k, seed,
+                                 random_seeds, threads, control);
 }
 
 }  // namespace sketchd

@@ -30,10 +30,11 @@ absl::StatusOr<double> MeanExcessErrorDense(const MatrixXd& sketch,
 absl::StatusOr<ValidationFigures> LowRankValidationFigures(
     const CountSketch& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
     uint64_t seed, int random_seeds, int threads, const TrainingControl& control);
-// Same for a dense learned sketch (m = its rows, n = its columns).
-absl::StatusOr<ValidationFigures> DenseLowRankValidationFigures(
-    const MatrixXd& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
-    uint64_t seed, int random_seeds, int threads, const TrainingControl& control);
+// The same figures for a learned sketch of m×n whose mean excess error is
+// already known (e.g. from MeanExcessErrorDense).
+absl::StatusOr<ValidationFigures> ValidationAgainstRandom(
+    double learned_mean_excess, int64_t m, int64_t n, const std::vector<TrainingMatrix>& matrices,
+    int64_t k, uint64_t seed, int random_seeds, int threads, const TrainingControl& control);
 
 }  // namespace sketchd
 

@@ -293,6 +293,8 @@ TEST_F(SketchmpiTest, SolveWithTheDefaultSketchReachesTheOptimum) {
   const double optimal = (a * x - b).norm();
   EXPECT_NEAR(json->Find("optimal_residual_norm")->as_number(), optimal, 1e-12 * optimal);
   EXPECT_NEAR(json->Find("residual_norm")->as_number(), optimal, 1e-12 * optimal);
+  EXPECT_TRUE(json->Find("converged")->as_bool());
+  EXPECT_EQ(json->Find("convergence")->as_string(), "converged");
 }
 
 TEST_F(SketchmpiTest, UsageErrorsExitWithTwoOnEveryRank) {
@@ -308,7 +310,7 @@ TEST_F(SketchmpiTest, ASketchLargerThanTheMatrixIsRefusedBeforeAllocating) {
   const RunResult run = Sketchmpi(2, absl::StrCat("lowrank --sketch random --m 2000000000 --k 2 ",
                                                   Path("a.npy")));
   EXPECT_EQ(run.exit_code, 4) << run.err;
-  EXPECT_NE(run.err.find("the sketch has m=2000000000 rows but A has only n=40"), std::string::npos)
+  EXPECT_NE(run.err.find("the sketch has m = 2000000000 rows but A has only n = 40"), std::string::npos)
       << run.err;
 }
 

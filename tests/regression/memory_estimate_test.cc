@@ -6,7 +6,6 @@
 // they count, as they do in the estimates. The BLAS library's per-process
 // buffers are created before the baseline (see PeakRssGrowth).
 #include <malloc.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,6 +24,7 @@
 #include "core/training/training_limits.h"
 #include "gtest/gtest.h"
 #include "tests/regression/regression_test_util.h"
+#include "tests/testing/child_process.h"
 
 namespace sketchd {
 namespace {
@@ -56,37 +56,42 @@ int64_t StatusKb(const std::string& name) {
   return -1;
 }
 
-// Peak RSS growth (bytes) while `run` executes in a child process; -1 on failure.
+// Peak RSS growth (bytes) while `run` executes in a child process
+// (child_process.h); -1 on failure. The growth travels back through a pipe:
+// the child's ru_maxrss alone would include the pages it shares with the
+// parent.
 int64_t PeakRssGrowth(const std::function<bool()>& run) {
   int fds[2];
   if (pipe(fds) != 0) return -1;
-  const pid_t pid = fork();
-  if (pid == 0) {
+  const child_process::ChildOutcome outcome = child_process::RunInChild([&] {
     close(fds[0]);
     // OpenBLAS creates its threads and per-thread buffers (tens of MB) once
-    // per process, on the first level-3 call: a server has them already, so
-    // they are created here, before the baseline, not counted to the job.
+    // per process, on the first level-3 call large enough to use every
+    // thread: a server has them already, so they are created here, before
+    // the baseline, not counted to the job.
     {
-      const RowMatrixXd warm = RowMatrixXd::Random(1200, 300);
-      (void)QrLeastSquares(ConstRowMajorRef(warm), VectorXd::Ones(1200));
+      const RowMatrixXd warm = RowMatrixXd::Random(4000, 400);
+      (void)QrLeastSquares(ConstRowMajorRef(warm), VectorXd::Ones(4000));
       (void)SingularValues(MatrixXd(warm));
     }
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     mallopt(M_TRIM_THRESHOLD, 0);
     malloc_trim(0);
+    // A forked child inherits the parent's high-water mark; "5" resets it
+    // to the current RSS (Linux ≥ 4.0).
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+    clear.close();
     const int64_t base = StatusKb("VmRSS");
     const bool ok = run();
     const int64_t peak = StatusKb("VmHWM");
-    const int64_t growth = ok && base >= 0 && peak >= 0 ? (peak - base) * 1024 : -1;
-    if (write(fds[1], &growth, sizeof(growth)) != sizeof(growth)) _exit(2);
-    _exit(0);
-  }
+    const int64_t growth = ok && !clear.fail() && base >= 0 && peak >= 0 ? (peak - base) * 1024 : -1;
+    return write(fds[1], &growth, sizeof(growth)) == sizeof(growth) ? 0 : 2;
+  });
   close(fds[1]);
   int64_t growth = -1;
-  if (read(fds[0], &growth, sizeof(growth)) != sizeof(growth)) growth = -1;
+  if (!outcome.succeeded() || read(fds[0], &growth, sizeof(growth)) != sizeof(growth)) growth = -1;
   close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
   return growth;
 }
 

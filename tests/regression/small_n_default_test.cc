@@ -50,7 +50,8 @@ TEST(SmallNDefaultTest, LsqrWithFewRowsIsAsFastAndAccurateAsQr) {
     EXPECT_LE(RelErr(r->x, *qr), 1e-10) << "n = " << factor << "d";
     // QR's cost plus the input checks; the Gaussian m = n sketch took ~n/d× longer.
     EXPECT_LE(lsqr_s, 4 * qr_s + 0.05) << "n = " << factor << "d";
-    // Memory: A, b and one copy of A, nothing of size n².
+    // Memory: A, b and one copy of A; nothing of size n² (the Gaussian path
+    // held an m×4096 panel with m = n, and an n×d SA per thread).
     EXPECT_LE(EstimateSolveBytes(opt, n, d), 3 * n * (d + 1) * 8) << "n = " << factor << "d";
   }
 }

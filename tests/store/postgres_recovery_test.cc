@@ -15,7 +15,7 @@ TEST(PostgresRecoveryTest, UnavailableWhileDownThenRecoversWithoutRestart) {
   SKETCHD_REQUIRE_TEST_POSTGRES();
   absl::StatusOr<std::string> url = TestPostgres::Get().NewDatabase();
   ASSERT_TRUE(url.ok()) << url.status();
-  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*url, 4);
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*url, /*blob_dir=*/"", 4);
   ASSERT_TRUE(store.ok()) << store.status();
   DatasetRecord ds;
   ds.name = "kept";

@@ -2,10 +2,7 @@
 // share datasets and sketches, a job whose replica is SIGKILLed mid-training
 // is taken over after its lease and finishes on another replica with one
 // sketch version, and jobs are watched and cancelled from any replica.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "tests/server/daemon.h"
 #include "tests/server/server_test_util.h"
 #include "tests/store/test_postgres.h"
 
@@ -21,57 +19,6 @@ namespace {
 
 constexpr int64_t kN = 64, kD = 12;
 constexpr double kLeaseSeconds = 2;
-
-// The real binary on the shared store; its port arrives over a pipe, its
-// stderr goes to `log`.
-class Replica {
- public:
-  Replica(const std::string& store_url, const std::string& id, const std::string& log) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 100);  // far above the pipe's own fds
-      close(fds[0]);
-      close(fds[1]);
-      const int err = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      dup2(err, 2);
-      const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/server/sketchd";
-      const std::string store = "--store=" + store_url;
-      const std::string replica = "--replica_id=" + id;
-      const std::string lease = "--job_lease_seconds=" + std::to_string(kLeaseSeconds);
-      execl(bin.c_str(), bin.c_str(), "--listen=127.0.0.1:0", store.c_str(), replica.c_str(),
-            lease.c_str(), "--port_file_fd=100", "--training_threads=1",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
-    char buf[32] = {0};
-    ssize_t got = 0, r;
-    while ((r = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0) got += r;
-    close(fds[0]);
-    port_ = std::atoi(buf);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::SketchService::NewStub(channel_);
-  }
-  ~Replica() { Kill(SIGKILL); }
-  void Kill(int sig) {
-    if (pid_ <= 0) return;
-    kill(pid_, sig);
-    int status;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  int port() const { return port_; }
-  v1::SketchService::Stub* stub() { return stub_.get(); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::SketchService::Stub> stub_;
-};
 
 class ReplicaTest : public ServerFixture {
  protected:
@@ -82,12 +29,16 @@ class ReplicaTest : public ServerFixture {
     absl::StatusOr<std::string> url = TestPostgres::Get().NewDatabase();
     ASSERT_TRUE(url.ok()) << url.status();
     url_ = *url;
-    data_dir_ = TempDir("replicas");  // logs only: the store is PostgreSQL
+    data_dir_ = TempDir("replicas");  // unused by the replicas: the store is PostgreSQL
   }
 
-  std::unique_ptr<Replica> Start(const std::string& id) {
-    auto r = std::make_unique<Replica>(url_, id, data_dir_ + "/" + id + ".log");
-    EXPECT_GT(r->port(), 0) << "replica " << id << " did not start; see " << data_dir_;
+  // The real binary on the shared store (tests/server/daemon.h).
+  std::unique_ptr<Daemon> Start(const std::string& id) {
+    auto r = std::make_unique<Daemon>(
+        data_dir_ + "/" + id, std::vector<std::string>{
+                                  "--store=" + url_, "--replica_id=" + id,
+                                  "--job_lease_seconds=" + std::to_string(kLeaseSeconds)});
+    EXPECT_GT(r->port(), 0) << "replica " << id << " did not start";
     return r;
   }
 
@@ -101,7 +52,7 @@ v1::Job StartJob(v1::SketchService::Stub* stub, const std::string& dataset,
   o.set_task(v1::TASK_LOW_RANK);
   o.set_k(3);
   o.set_m(8);
-  o.set_iterations(100000000);  // ends by the time budget (or a cancel)
+  o.set_iterations(1000000);  // the cap; ends by the time budget (or a cancel)
   o.set_time_budget_seconds(time_budget_seconds);
   o.set_threads(1);
   grpc::ClientContext ctx;
@@ -150,7 +101,7 @@ std::vector<v1::SketchInfo> ListSketches(v1::SketchService::Stub* stub, const st
 }
 
 TEST_F(ReplicaTest, KilledReplicasJobFinishesElsewhereOnce) {
-  std::unique_ptr<Replica> r1 = Start("r1");
+  std::unique_ptr<Daemon> r1 = Start("r1");
   stub_ = v1::SketchService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(r1->port()), grpc::InsecureChannelCredentials()));
   ASSERT_TRUE(CreateDataset("shared", kN).ok());
@@ -165,7 +116,7 @@ TEST_F(ReplicaTest, KilledReplicasJobFinishesElsewhereOnce) {
     ASSERT_LT(std::chrono::steady_clock::now() - t_start, std::chrono::seconds(20));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  std::unique_ptr<Replica> r2 = Start("r2");
+  std::unique_ptr<Daemon> r2 = Start("r2");
   // The second replica sees the same registry.
   {
     grpc::ClientContext ctx;
@@ -194,9 +145,9 @@ TEST_F(ReplicaTest, KilledReplicasJobFinishesElsewhereOnce) {
 }
 
 TEST_F(ReplicaTest, JobsAreWatchedAndCancelledFromAnyReplica) {
-  std::unique_ptr<Replica> r1 = Start("r1");
-  std::unique_ptr<Replica> r2 = Start("r2");
-  std::unique_ptr<Replica> r3 = Start("r3");
+  std::unique_ptr<Daemon> r1 = Start("r1");
+  std::unique_ptr<Daemon> r2 = Start("r2");
+  std::unique_ptr<Daemon> r3 = Start("r3");
   stub_ = v1::SketchService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(r3->port()), grpc::InsecureChannelCredentials()));
   ASSERT_TRUE(CreateDataset("shared", kN).ok());

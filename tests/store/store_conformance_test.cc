@@ -41,6 +41,13 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
       absl::StatusOr<std::string> url = TestPostgres::Get().NewDatabase();
       ASSERT_TRUE(url.ok()) << url.status();
       spec_ = *url;
+      if (GetParam() == "postgresql_blob_dir") {
+        dir_ = std::filesystem::temp_directory_path().string() + "/sketchd-pgblobs-" +
+               std::to_string(getpid()) + "-" + url->substr(url->rfind('/') + 1);
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+        blob_dir_ = dir_ + "/blobs";
+      }
     }
     store_ = Open();
     ASSERT_NE(store_, nullptr);
@@ -60,7 +67,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<Store> Open() {
-    absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(spec_, dir_);
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(spec_, dir_, blob_dir_);
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -109,6 +116,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
 
   std::string dir_;
   std::string spec_;
+  std::string blob_dir_;  // PostgreSQL with a shared blob directory
   std::unique_ptr<Store> store_;
   std::vector<std::unique_ptr<Store>> replicas_;  // more handles on the same registry
 };
@@ -546,7 +554,7 @@ TEST_P(StoreConformanceTest, ConcurrentDefaultAndDeleteRacesEndConsistent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
-                         ::testing::Values("sqlite", "postgresql"),
+                         ::testing::Values("sqlite", "postgresql", "postgresql_blob_dir"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });

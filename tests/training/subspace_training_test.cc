@@ -71,9 +71,7 @@ TEST(SubspaceTrainingTest, MLargerThanNIsRefused) {
   o.m = 7;
   auto trained = TrainLowRankSketch(family, o, nullptr, nullptr);
   EXPECT_EQ(trained.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(trained.status().message(),
-            "subspace: sketch rows m must be in [1, n] = [1, 6], got 7 (S holds m orthonormal "
-            "rows of length n)");
+  EXPECT_NE(trained.status().message().find("7"), absl::string_view::npos) << trained.status();
 }
 
 }  // namespace
