@@ -45,7 +45,7 @@ fail() { echo "check-docker-steps: $*" >&2; exit 1; }
 say() { echo "check-docker-steps: $*"; }
 
 # The Dockerfile must still contain exactly the steps we reproduce here.
-CMAKE_CONFIGURE="cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSKETCHD_BUILD_TESTS=OFF -DSKETCHD_BUILD_BENCH=OFF"
+CMAKE_CONFIGURE="cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSKETCHD_BUILD_TESTS=OFF -DSKETCHD_BUILD_BENCH=OFF -DSKETCHD_BUILD_MPI=OFF -DSKETCHD_BUILD_PYTHON=OFF"
 CMAKE_BUILD="cmake --build /build --target sketchd sketchctl"
 for needle in "$CMAKE_CONFIGURE" "$CMAKE_BUILD" "install-deps.sh --runtime" \
               "USER sketchd" "VOLUME /var/lib/sketchd" "EXPOSE 50051" \
