@@ -127,13 +127,16 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
 // Undoes the input scaling 2^-e on an answer computed from A/2^e.
 absl::Status ScaleBack(int exponent, LowRankFactors* f) {
   const double factor = std::ldexp(1.0, exponent);
+  // log2 of ‖A‖_F taken before scaling: the scaled norm may be inf, whose
+  // ilogb is INT_MAX (adding the exponent would overflow).
+  const int64_t log2_norm = static_cast<int64_t>(exponent) + std::ilogb(f->input_norm);
   f->left *= factor;
   f->singular_values *= factor;
   f->error *= factor;
   f->input_norm *= factor;
   if (!std::isfinite(f->input_norm) || !f->left.allFinite()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "‖A‖_F is about 2^", exponent + std::ilogb(f->input_norm / factor),
+        "‖A‖_F is about 2^", log2_norm,
         ", beyond the double range, so the factors and the error of A cannot be returned; "
         "scale A down (SCW is homogeneous: the answer for A/c is the answer for A divided by c)"));
   }

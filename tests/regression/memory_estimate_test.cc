@@ -110,7 +110,17 @@ std::vector<RowMatrixXd> Family(int count, int64_t n, int64_t d) {
   return out;
 }
 
+// AddressSanitizer's redzones and freed-memory quarantine inflate peak RSS
+// by a factor unrelated to what the code allocates, so the ratio below means
+// nothing in that build (the Release suites assert it).
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_UNDER_ASAN() GTEST_SKIP() << "peak RSS under ASan measures its quarantine, not the code"
+#else
+#define SKIP_UNDER_ASAN() (void)0
+#endif
+
 TEST(MemoryEstimateTest, TrainingWithinTwiceOfPeakRss) {
+  SKIP_UNDER_ASAN();
   struct Case {
     const char* name;
     TrainMethod method;
@@ -154,6 +164,7 @@ TEST(MemoryEstimateTest, TrainingWithinTwiceOfPeakRss) {
 }
 
 TEST(MemoryEstimateTest, SolveWithinTwiceOfPeakRss) {
+  SKIP_UNDER_ASAN();
   struct Case {
     const char* name;
     Solver solver;
