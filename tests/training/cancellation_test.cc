@@ -29,7 +29,14 @@ TEST(CancellationTest, EveryLowRankMethodStopsWithinOneSecond) {
   // latency bound holds for matrices whose SVD takes well under a second.
   // 24 matrices of 800×200: each method needs well over 0.3 s (ivy/mixed
   // with 100000 steps, greedy positions, validation SVDs for random).
+  // Under ASan (-O1, instrumented Eigen) one 800×200 SVD alone takes seconds,
+  // so the uninterruptible step is made smaller there instead of dropping the
+  // test; each method still runs well past the 0.3 s mark.
+#if defined(__SANITIZE_ADDRESS__)
+  const auto family = SharedStructureFamily(24, 400, 100, 10, 0.05, 31);
+#else
   const auto family = SharedStructureFamily(24, 800, 200, 10, 0.05, 31);
+#endif
   for (const Method& c : {Method{"random", TrainMethod::kRandom, false}, Method{"ivy", TrainMethod::kIvy, false},
                           Method{"mixed", TrainMethod::kMixed, false},
                           Method{"inner_product", TrainMethod::kInnerProduct, true},
