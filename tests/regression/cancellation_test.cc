@@ -75,8 +75,12 @@ TEST(RegressionCancellationTest, IterativeSolversStopWithinOneSecond) {
       std::printf("  %s%s: returned %.3f s after the cancel\n", std::string(SolverName(solver)).c_str(),
                   lasso ? " (lasso)" : "", latency);
       if (latency < 0) continue;  // converged before 0.3 s: nothing to cancel
-      EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
       EXPECT_LE(latency, 1.0) << SolverName(solver);
+      // IHS converges in a few outer iterations: when its last one ends just
+      // as the cancel arrives it returns its (finished) answer, which is
+      // right; anything else must be CANCELLED.
+      if (status.ok() && solver == Solver::kIhs) continue;
+      EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
     }
   }
 }
