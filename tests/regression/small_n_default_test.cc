@@ -2,6 +2,7 @@
 // with m = n: O(n²d) time and an n×n-sized panel, far slower than plain QR.
 // Now the default is a direct Householder QR there (sparse sign sketch with
 // m = min(n, 8d) for CSR input): same accuracy, QR's cost, no n² memory.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -26,20 +27,27 @@ TEST(SmallNDefaultTest, LsqrWithFewRowsIsAsFastAndAccurateAsQr) {
   for (int64_t factor : {2, 8, 15}) {
     const int64_t n = factor * d;
     const RegressionProblem p = MakeProblem(n, d, 1e4, 1e-3, 60 + factor);
-    auto t0 = std::chrono::steady_clock::now();
+    // Best of three runs each: one timing on a machine running other tests
+    // in parallel is noise (a single 1200×150 QR was once measured at 0.56 s).
     auto qr = QrLeastSquares(ConstRowMajorRef(p.a), p.b);
-    const double qr_s = Seconds(t0);
     ASSERT_TRUE(qr.ok()) << qr.status();
     SolveOptions opt;  // LSQR, default sketch
-    t0 = std::chrono::steady_clock::now();
     auto r = Solve(p, opt);
-    const double lsqr_s = Seconds(t0);
     ASSERT_TRUE(r.ok()) << r.status();
+    double qr_s = 1e9, lsqr_s = 1e9;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = std::chrono::steady_clock::now();
+      (void)QrLeastSquares(ConstRowMajorRef(p.a), p.b);
+      qr_s = std::min(qr_s, Seconds(t0));
+      t0 = std::chrono::steady_clock::now();
+      (void)Solve(p, opt);
+      lsqr_s = std::min(lsqr_s, Seconds(t0));
+    }
     // The previous default, for the record: a dense Gaussian sketch with m = n.
     SolveOptions gaussian;
     gaussian.sketch_kind = SketchKind::kGaussian;
     gaussian.sketch_rows = n;
-    t0 = std::chrono::steady_clock::now();
+    const auto t0 = std::chrono::steady_clock::now();
     auto old = Solve(p, gaussian);
     const double old_s = Seconds(t0);
     ASSERT_TRUE(old.ok()) << old.status();
@@ -49,7 +57,9 @@ TEST(SmallNDefaultTest, LsqrWithFewRowsIsAsFastAndAccurateAsQr) {
     EXPECT_EQ(r->convergence, SolveConvergence::kDirect) << "n = " << factor << "d";
     EXPECT_LE(RelErr(r->x, *qr), 1e-10) << "n = " << factor << "d";
     // QR's cost plus the input checks; the Gaussian m = n sketch took ~n/d× longer.
+#if !defined(__SANITIZE_ADDRESS__)  // instrumented code times nothing meaningful
     EXPECT_LE(lsqr_s, 4 * qr_s + 0.05) << "n = " << factor << "d";
+#endif
     // Memory: A, b and one copy of A; nothing of size n² (the Gaussian path
     // held an m×4096 panel with m = n, and an n×d SA per thread).
     EXPECT_LE(EstimateSolveBytes(opt, n, d), 3 * n * (d + 1) * 8) << "n = " << factor << "d";
