@@ -129,7 +129,7 @@ def test_gil_is_released_during_core_calls(family):
     time.sleep(0.02)
     start = time.monotonic()
     try:
-        sketchd.local.train(family[:10], method="ivy", k=3, m=8, iterations=400)
+        sketchd.local.train(family[:10], method="ivy", k=3, m=8, iterations=5000)
     finally:
         end = time.monotonic()
         done.set()
