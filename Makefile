@@ -70,7 +70,7 @@ test-tsan: deps
 	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Tsan -DSKETCHD_BUILD_BENCH=OFF
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target server_test sketchd
 	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$(CURDIR)/tests/server/tsan.supp" \
-	  ctest --output-on-failure -j $(JOBS) --timeout 900 -L '^server_test$$'
+	  ctest --output-on-failure -j 1 --timeout 900 -L '^server_test$$'
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
