@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "client/cli_status.h"
 #include "client/json.h"
@@ -59,6 +60,28 @@ void AddHealthCommand(CLI::App& app, const GlobalOptions& global, CommandSlot* s
 // True if stderr is a terminal (progress output is shown only then).
 bool StderrIsTerminal();
 
+// Asks `question` [y/N] on the terminal before a destructive command. OK
+// when the user answers yes, or when stdin is not a terminal (scripts pass
+// --yes or run without one); otherwise a status with exit code 1 saying
+// nothing was done.
+absl::Status ConfirmOnTerminal(const std::string& question);
+
+// Refuses, in plain words and before any request, a sketch that cannot work:
+// rank k above the sketch rows m, or m above the rows n of the matrices.
+// k = 0 skips the rank check (regression), n = 0 the row check (unknown).
+absl::Status CheckSketchSize(int64_t k, int64_t m, int64_t n);
+
+// While alive, Ctrl-C (SIGINT) prints `message` on stderr and exits with
+// 130 instead of dying silently — e.g. to say that a job being watched goes
+// on running on the server, and how to follow or cancel it.
+class InterruptMessage {
+ public:
+  explicit InterruptMessage(const std::string& message);
+  ~InterruptMessage();
+  InterruptMessage(const InterruptMessage&) = delete;
+  InterruptMessage& operator=(const InterruptMessage&) = delete;
+};
+
 // A one-line progress bar on stderr, redrawn in place; silent unless enabled.
 class ProgressBar {
  public:
@@ -70,7 +93,7 @@ class ProgressBar {
  private:
   bool enabled_;
   bool drawn_ = false;
-  int last_width_ = 0;
+  int last_width_ = 0;  // code points drawn last time (erased by padding)
 };
 
 // Plain-text table with aligned columns (first row is the header).

@@ -1,14 +1,33 @@
 #include "client/cli_remote.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace sketchd {
 
+std::string WithDefaultPort(const std::string& address) {
+  const std::string port = "50051";
+  if (address.empty()) return "127.0.0.1:" + port;
+  // gRPC target URIs (unix:/path, dns:///host:port, ...) are taken as given.
+  for (const char* scheme : {"unix:", "unix-abstract:", "dns:", "ipv4:", "ipv6:"}) {
+    if (address.rfind(scheme, 0) == 0) return address;
+  }
+  if (address.find("://") != std::string::npos) return address;
+  if (address.front() == '[') {  // [v6] or [v6]:port
+    return address.find("]:") != std::string::npos ? address : address + ":" + port;
+  }
+  const auto colons = std::count(address.begin(), address.end(), ':');
+  if (colons == 1) return address;                            // host:port
+  if (colons > 1) return "[" + address + "]:" + port;         // bare IPv6
+  return address + ":" + port;  // bare host: gRPC would assume HTTPS's 443
+}
+
 absl::StatusOr<std::unique_ptr<SketchdClient>> MakeClient(const GlobalOptions& global) {
   ClientOptions options;
-  options.address = global.server;
+  options.address = WithDefaultPort(global.server);
   options.token = global.token;
   options.tls_ca_file = global.tls_ca;
   options.tls_cert_file = global.tls_cert;

@@ -16,6 +16,10 @@
 
 namespace sketchd {
 
+// host[:port] with sketchd's port 50051 when none is given ("localhost"
+// would otherwise mean port 443 to gRPC); [v6], bare IPv6 and gRPC target
+// URIs (unix:, dns:, ...) handled.
+std::string WithDefaultPort(const std::string& address);
 absl::StatusOr<std::unique_ptr<SketchdClient>> MakeClient(const GlobalOptions& global);
 
 // "default" | "random" | a version number → selector; random uses m and seed.

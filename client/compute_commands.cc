@@ -10,8 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
 #include "client/cli_remote.h"
+#include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
+#include "client/one_pass_flags.h"
 #include "core/regression/solve.h"
 #include "core/status_macros.h"
 
@@ -70,8 +72,10 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     struct Args {
       std::string name, input, sketch = "default", left, right;
       int64_t k = 0, m = 0;
+      int32_t power_iters = 0;
       uint64_t seed = 0;
       bool exact = false;
+      OnePassFlags one_pass;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand(
@@ -85,14 +89,20 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         ->capture_default_str();
     cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
+    AddPowerItersOption(cmd, &args->power_iters);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact,
                   "also compute the exact SVD here and report the excess error over the optimum");
+    AddOnePassFlags(cmd, &args->one_pass);
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
                                  ParseSketchSelector(args->sketch, args->m, args->seed));
+        v1::OnePassOptions one_pass;
+        one_pass.set_range_m(args->one_pass.range_m);
+        one_pass.set_core_m(args->one_pass.core_m);
+        one_pass.set_seed(args->one_pass.seed);
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
         // --exact needs A here anyway; otherwise stream it from the file.
         std::vector<RowMatrixXd> matrices;
@@ -109,10 +119,14 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
         SKETCHD_RETURN_IF_ERROR(CheckInputShape(dataset, source->rows(), source->cols(),
                                                 args->input, /*training=*/false));
+        if (selector.has_random()) {
+          SKETCHD_RETURN_IF_ERROR(CheckSketchSize(args->k, args->m, source->rows()));
+        }
         LowRankReport report;
         report.n = source->rows();
         report.d = source->cols();
         report.k = args->k;
+        report.power_iters = args->power_iters;
         report.left_path = args->left;
         report.right_path = args->right;
         ProgressBar bar(StderrIsTerminal() && source->matrix_count() > 1);
@@ -120,18 +134,28 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         for (int64_t i = 0; i < source->matrix_count(); ++i) {
           const auto start = std::chrono::steady_clock::now();
           SKETCHD_ASSIGN_OR_RETURN(LowRankResult r,
-                                   client->LowRank(args->name, selector, args->k, *source));
+                                   client->LowRank(args->name, selector, args->k, *source, {},
+                                                   args->power_iters,
+                                                   args->one_pass.enabled ? &one_pass : nullptr));
           LowRankOutcome o;
           o.left = std::move(r.left);
           o.right = std::move(r.right);
           o.rank = r.summary.rank();
+          o.error = r.summary.error();
+          o.relative_error = r.summary.relative_error();
+          o.passes = r.summary.passes();
           const v1::LowRankTimings& t = r.summary.timings();
           o.timings.Set("server_receive_seconds", t.receive_seconds());
           o.timings.Set("server_sketch_seconds", t.sketch_seconds());
           o.timings.Set("server_basis_seconds", t.basis_seconds());
           o.timings.Set("server_project_seconds", t.project_seconds());
           o.timings.Set("server_svd_seconds", t.svd_seconds());
+          o.timings.Set("server_power_seconds", t.power_seconds());
+          o.timings.Set("server_error_seconds", t.error_seconds());
           o.timings.Set("server_total_seconds", t.total_seconds());
+          if (args->one_pass.enabled) {
+            o.timings.Set("server_one_pass_state_bytes", r.summary.one_pass_state_bytes());
+          }
           o.total_seconds = Seconds(start);
           o.timings.Set("client_seconds", o.total_seconds);
           report.outcomes.push_back(std::move(o));
@@ -143,6 +167,10 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         report.sketch = SelectorJson(selector);
         if (last.sketch_version() != 0) report.sketch.Set("version", last.sketch_version());
         report.sketch.Set("m", last.sketch_m());
+        if (args->one_pass.enabled) {
+          report.sketch.Set("one_pass_core_m", last.one_pass_core_m());
+          report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
+        }
         report.sketch_text =
             last.sketch_version() != 0
                 ? absl::StrCat("v", last.sketch_version(), " (m=", last.sketch_m(), ")")

@@ -100,14 +100,22 @@ void AddDatasetCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     struct Args {
       std::string name;
       bool force = false;
+      bool yes = false;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = datasets->add_subcommand(
-        "delete", "Delete a dataset with its training matrices, jobs and sketches");
+        "delete", "Delete a dataset with its training matrices, jobs and sketches (asks first "
+                  "on a terminal)");
     cmd->add_option("NAME", args->name, "dataset name")->required();
     cmd->add_flag("--force", args->force, "cancel its queued/running jobs first");
+    cmd->add_flag("--yes,-y", args->yes, "do not ask for confirmation on a terminal");
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
+        if (!args->yes) {
+          SKETCHD_RETURN_IF_ERROR(ConfirmOnTerminal(absl::StrCat(
+              "Delete dataset ", args->name,
+              " with all its training matrices, jobs and sketches? This cannot be undone.")));
+        }
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
         SKETCHD_RETURN_IF_ERROR(client->DeleteDataset(args->name, args->force));
         CommandResult result;

@@ -17,9 +17,10 @@ void AddHealthCommand(CLI::App& app, const GlobalOptions& global, CommandSlot* s
       SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
       SKETCHD_ASSIGN_OR_RETURN(std::string status, client->Health());
       CommandResult result;
-      result.json.Set("server", global.server);
+      const std::string address = WithDefaultPort(global.server);
+      result.json.Set("server", address);
       result.json.Set("status", status);
-      result.text = absl::StrCat(global.server, ": ", status, "\n");
+      result.text = absl::StrCat(address, ": ", status, "\n");
       result.exit_code = status == "SERVING" ? kExitOk : kExitNegative;
       return result;
     };

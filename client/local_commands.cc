@@ -11,11 +11,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
+#include "client/local_solve_flags.h"
+#include "client/lowrank_flags.h"
+#include "client/solve_result_json.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
+#include "client/one_pass_flags.h"
 #include "client/training_flags.h"
 #include "core/io/binary_file.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
 #include "core/regression/train_regression.h"
 #include "core/sketch/count_sketch.h"
@@ -66,7 +71,7 @@ Json TrainedSketchJson(const TrainedSketch& t) {
   j.Set("method", std::string(TrainMethodName(t.options.method)));
   j.Set("task", std::string(SketchTaskName(t.options.task)));
   j.Set("k", t.options.k);
-  j.Set("m", t.sketch.rows());
+  j.Set("m", t.m());
   j.Set("n", t.n);
   j.Set("d", t.d);
   j.Set("seed", static_cast<uint64_t>(t.options.seed));
@@ -89,6 +94,7 @@ struct LocalSketch {
   std::optional<TrainedSketch> trained;
   std::optional<CountSketch> random;
   const CountSketch& sketch() const { return trained ? trained->sketch : *random; }
+  int64_t m() const { return trained ? trained->m() : random->rows(); }
 };
 
 absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, uint64_t seed,
@@ -105,13 +111,28 @@ absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, 
     return out;
   }
   SKETCHD_ASSIGN_OR_RETURN(TrainedSketch trained, ReadSketchFile(spec));
-  if (trained.sketch.cols() != n) {
+  if (trained.sketch_n() != n) {
     return InputError(absl::InvalidArgumentError(absl::StrCat(
-        spec, ": the sketch applies to matrices with ", trained.sketch.cols(),
+        spec, ": the sketch applies to matrices with ", trained.sketch_n(),
         " rows, but the input has ", n, " rows")));
   }
   out.trained = std::move(trained);
   return out;
+}
+
+// The next matrix of `source`, block by block through the two-sided
+// accumulator: only its sketches are held.
+absl::StatusOr<LowRankFactors> OnePassOverSource(const TwoSidedSketches& sketches,
+                                                 RowBlockSource& source, int64_t k) {
+  SKETCHD_ASSIGN_OR_RETURN(TwoSidedAccumulator acc,
+                           TwoSidedAccumulator::Create(sketches, source.rows(), source.cols(), k));
+  RowBlockSource::Block block;
+  while (acc.rows_added() < source.rows()) {
+    SKETCHD_ASSIGN_OR_RETURN(bool more, source.Next(&block));
+    if (!more) return absl::InvalidArgumentError("input ended before the matrix was complete");
+    SKETCHD_RETURN_IF_ERROR(acc.AddRows(block.first_row, block.rows));
+  }
+  return acc.Finish();
 }
 
 }  // namespace
@@ -140,9 +161,14 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, ToTrainOptions(args->training));
+        const bool lowrank = options.task == SketchTask::kLowRank;
+        SKETCHD_RETURN_IF_ERROR(CheckSketchSize(lowrank ? options.k : 0, options.m, 0));
 
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths(args->inputs));
         SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
+        if (!matrices.empty()) {
+          SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, options.m, matrices[0].rows()));
+        }
         ProgressBar bar(StderrIsTerminal());
         ProgressCallback progress = [&bar](double fraction, const std::string& message) {
           bar.Update(fraction, message);
@@ -174,7 +200,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         result.json.Set("sketch", TrainedSketchJson(*trained));
         result.text = absl::StrCat(
             "trained ", TrainMethodName(trained->options.method), " ",
-            SketchTaskName(trained->options.task), " sketch (m=", trained->sketch.rows(),
+            SketchTaskName(trained->options.task), " sketch (m=", trained->m(),
             ", n=", trained->n, ") on ", matrices.size(), " matrices in ",
             FormatSeconds(trained->train_seconds), "; wrote ", args->out, "\n  validation: ",
             ValidationText(trained->validation), "\n",
@@ -188,8 +214,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     struct Args {
       std::string sketch, input, left, right;
       int64_t k = 0, m = 0;
+      int32_t power_iters = 0;
       uint64_t seed = 0;
       bool exact = false;
+      OnePassFlags one_pass;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = local->add_subcommand(
@@ -201,9 +229,11 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
     cmd->add_option("INPUT", args->input, "matrix file (a 3-D .npy stack: each matrix)")
         ->required();
+    AddPowerItersOption(cmd, &args->power_iters);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
+    AddOnePassFlags(cmd, &args->one_pass);
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
         // Flag errors before file errors: they are cheaper to fix.
@@ -211,31 +241,74 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
         }
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
-        SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> matrices, ReadMatrices(paths));
-        const int64_t n = matrices[0].rows();
+        // One pass streams the file block by block unless --exact needs A here.
+        std::vector<RowMatrixXd> matrices;
+        std::unique_ptr<RowBlockSource> source;
+        if (args->one_pass.enabled && !args->exact) {
+          SKETCHD_ASSIGN_OR_RETURN(source, FileRowBlocks(paths, 1 << 20));
+        } else {
+          SKETCHD_ASSIGN_OR_RETURN(matrices, ReadMatrices(paths));
+          std::vector<const RowMatrixXd*> pointers;
+          for (const auto& m : matrices) pointers.push_back(&m);
+          SKETCHD_ASSIGN_OR_RETURN(source, MemoryRowBlocks(pointers, 1 << 20));
+        }
+        const int64_t n = source->rows();
         SKETCHD_ASSIGN_OR_RETURN(LocalSketch sketch,
                                  LoadLocalSketch(args->sketch, args->m, args->seed, n, true));
+        std::optional<TwoSidedSketches> two_sided;
+        if (args->one_pass.enabled) {
+          if (sketch.trained && sketch.trained->is_dense()) {
+            return UsageError("--one-pass needs a CountSketch; this sketch file holds a dense "
+                              "(subspace) sketch");
+          }
+          if (args->power_iters > 0) {
+            return UsageError("--one-pass reads A once; it cannot be combined with --power-iters");
+          }
+          auto s = WithRandomCompanions(sketch.sketch(), source->cols(), args->one_pass.range_m,
+                                        args->one_pass.core_m, args->one_pass.seed);
+          if (!s.ok()) return UsageError(std::string(s.status().message()));
+          two_sided = *std::move(s);
+        }
         LowRankReport report;
         report.n = n;
-        report.d = matrices[0].cols();
+        report.d = source->cols();
         report.k = args->k;
+        report.power_iters = args->power_iters;
         report.left_path = args->left;
         report.right_path = args->right;
-        for (const RowMatrixXd& a : matrices) {
-          auto factors = ScwLowRank(sketch.sketch(), a, args->k);
+        if (absl::Status s = CheckSketchSizes(n, sketch.m(), args->k); !s.ok()) {
+          return UsageError(std::string(s.message()));
+        }
+        LowRankOptions options;
+        options.power_iters = args->power_iters;
+        for (int64_t i = 0; i < source->matrix_count(); ++i) {
+          absl::StatusOr<LowRankFactors> factors;
+          if (two_sided) {
+            factors = OnePassOverSource(*two_sided, *source, args->k);
+          } else {
+            const RowMatrixXd& a = matrices[i];
+            factors = sketch.trained && sketch.trained->is_dense()
+                          ? ScwFromSketched(sketch.trained->Apply(a), a, args->k, options)
+                          : ScwLowRank(sketch.sketch(), a, args->k, options);
+          }
           if (!factors.ok()) return InputError(factors.status());
           LowRankOutcome o;
           o.left = std::move(factors->left);
           o.right = std::move(factors->right);
           o.rank = factors->rank;
+          o.error = factors->error;
+          o.relative_error = factors->relative_error;
+          o.passes = factors->passes;
           o.timings.Set("sketch_seconds", factors->timings.sketch_seconds);
           o.timings.Set("basis_seconds", factors->timings.basis_seconds);
           o.timings.Set("project_seconds", factors->timings.project_seconds);
           o.timings.Set("svd_seconds", factors->timings.svd_seconds);
+          o.timings.Set("power_seconds", factors->timings.power_seconds);
+          o.timings.Set("error_seconds", factors->timings.error_seconds);
           o.timings.Set("total_seconds", factors->timings.total_seconds);
           o.total_seconds = factors->timings.total_seconds;
           report.outcomes.push_back(std::move(o));
-          if (args->exact) report.inputs.push_back(&a);
+          if (args->exact) report.inputs.push_back(&matrices[i]);
         }
         if (sketch.trained) {
           report.sketch = TrainedSketchJson(*sketch.trained);
@@ -243,12 +316,19 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           report.sketch.Set("path", args->sketch);
           report.sketch_text = absl::StrCat(args->sketch, " (",
                                             TrainMethodName(sketch.trained->options.method),
-                                            ", m=", sketch.sketch().rows(), ")");
+                                            ", m=", sketch.m(), ")");
         } else {
           report.sketch.Set("kind", "random");
           report.sketch.Set("m", args->m);
           report.sketch.Set("seed", args->seed);
           report.sketch_text = absl::StrCat("random (m=", args->m, ", seed=", args->seed, ")");
+        }
+        if (two_sided) {
+          report.sketch.Set("one_pass_range_m", two_sided->right.rows());
+          report.sketch.Set("one_pass_core_m", two_sided->core_left.rows());
+          report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
+          absl::StrAppend(&report.sketch_text, ", one pass (m_r=", two_sided->right.rows(),
+                          ", core m=", two_sided->core_left.rows(), ")");
         }
         return FinishLowRank(report);
       };
@@ -256,36 +336,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
   }
 
   {
-    struct Args {
-      std::string sketch, solver = "lsqr", a_input, b_input, out;
-      std::optional<double> lasso;
-      double tol = 0;
-      int max_iterations = 0;
-      int64_t m = 0;
-      uint64_t seed = 0;
-      bool exact = false;
-    };
-    auto args = std::make_shared<Args>();
+    auto args = std::make_shared<LocalSolveFlags>();
     CLI::App* cmd = local->add_subcommand(
         "solve", "Solve min ‖Ax − b‖ (or the LASSO) with a sketch file (or a random sketch)");
-    cmd->add_option("--sketch", args->sketch,
-                    "sketch file, or 'random' (--m, --seed; without --m the solver's default)")
-        ->required();
-    cmd->add_option("--solver", args->solver, "solver")
-        ->check(CLI::IsMember({"sketch_and_solve", "lsqr", "ihs"}))
-        ->capture_default_str();
-    cmd->add_option("--lasso", args->lasso, "LASSO radius λ: ‖x‖₁ ≤ λ (ihs only)")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--tol", args->tol, "stopping tolerance (0 = default)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--max-iters", args->max_iterations, "0 = solver default")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", args->seed, "seed of the random sketch");
-    cmd->add_option("A", args->a_input, "matrix file with A (n×d)")->required();
-    cmd->add_option("B", args->b_input, "file with b (n values)")->required();
-    cmd->add_option("--out", args->out, "output .npy for x");
-    cmd->add_flag("--exact", args->exact, "also solve by QR and report the residual ratio");
+    AddLocalSolveFlags(cmd, args.get());
     cmd->callback([slot, args] {
       slot->action = [args]() -> absl::StatusOr<CommandResult> {
         auto solver = ParseSolver(args->solver);
@@ -306,6 +360,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         options.lasso_lambda = args->lasso;
         if (args->tol > 0) options.tolerance = args->tol;
         options.max_iterations = args->max_iterations;
+        if (sketch.trained && sketch.trained->is_dense()) {
+          return UsageError(absl::StrCat(args->sketch, " is a dense low-rank sketch (subspace); "
+                                         "solve needs a regression sketch or --sketch random"));
+        }
         if (sketch.trained) {
           options.trained_sketch = &*sketch.trained;
         } else if (sketch.random) {
@@ -333,21 +391,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           sk.Set("seed", args->seed);
         }
         j.Set("sketch", std::move(sk));
-        Json xs = Json::Array();
-        for (double v : solved->x) xs.Push(v);
-        j.Set("x", std::move(xs));
-        if (!args->out.empty()) j.Set("out", args->out);
-        j.Set("residual_norm", solved->residual_norm);
-        j.Set("iterations", solved->iterations);
-        j.Set("converged", IsConverged(solved->convergence));
-        j.Set("convergence", SolveConvergenceName(solved->convergence));
-        j.Set("stop_reason", solved->stop_reason);
-        Json timings = Json::Object();
-        timings.Set("sketch_seconds", solved->timings.sketch_seconds);
-        timings.Set("factor_seconds", solved->timings.factor_seconds);
-        timings.Set("iterate_seconds", solved->timings.iterate_seconds);
-        timings.Set("total_seconds", solved->timings.total_seconds);
-        j.Set("timings", std::move(timings));
+        SetSolveResultJson(*solved, args->out, &j);
         result.text = absl::StrCat("solve: ", a.rows(), "×", a.cols(), " with ", args->solver,
                                    ", sketch ", args->sketch, "\n  ‖Ax − b‖ = ",
                                    FormatNumber(solved->residual_norm), " after ",

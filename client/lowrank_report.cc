@@ -1,5 +1,7 @@
 #include "client/lowrank_report.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "client/matrix_inputs.h"
 #include "core/lowrank/exact_svd.h"
@@ -51,6 +53,24 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
   }
   j.Set("timings", std::move(timings));
 
+  // The answer's own error, exact without an SVD of A (scw_low_rank.h).
+  double sum_reported = 0, sum_reported_relative = 0;
+  Json reported = Json::Array();
+  for (const auto& o : report.outcomes) {
+    sum_reported += o.error;
+    sum_reported_relative += o.relative_error;
+    Json m = Json::Object();
+    m.Set("error", o.error);
+    m.Set("relative_error", o.relative_error);
+    reported.Push(std::move(m));
+  }
+  const double n_outcomes = static_cast<double>(std::max<size_t>(count, 1));
+  j.Set("power_iters", report.power_iters);
+  j.Set("passes", report.outcomes.empty() ? 0 : report.outcomes.front().passes);
+  j.Set("mean_error", sum_reported / n_outcomes);
+  j.Set("mean_relative_error", sum_reported_relative / n_outcomes);
+  j.Set("errors", std::move(reported));
+
   result.text = absl::StrCat("lowrank: ", count, count == 1 ? " matrix " : " matrices ", report.n,
                              "×", report.d, ", k=", report.k, ", sketch ", report.sketch_text, "\n");
   if (!report.left_path.empty()) {
@@ -61,6 +81,17 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
   absl::StrAppend(&result.text, "  time: ", FormatSeconds(total), " in total",
                   count > 1 ? absl::StrCat(", ", FormatSeconds(total / count), " per matrix") : "",
                   "\n");
+  const int64_t passes = report.outcomes.empty() ? 0 : report.outcomes.front().passes;
+  if (passes == 1) {
+    // One pass never held A: its error is unknown without reading A again.
+    absl::StrAppend(&result.text,
+                    "  error ‖A − YZᵀ‖_F: not known after one pass (add --exact to measure it)\n");
+  } else {
+    absl::StrAppend(&result.text, "  error ‖A − YZᵀ‖_F", count > 1 ? " (mean)" : "", ": ",
+                    FormatNumber(sum_reported / n_outcomes), " = ",
+                    FormatNumber(100 * sum_reported_relative / n_outcomes), "% of ‖A‖_F (",
+                    report.power_iters, " power iterations, ", passes, " passes over A)\n");
+  }
 
   if (!report.inputs.empty()) {
     double sum_error = 0, sum_optimal = 0, sum_excess = 0, sum_relative = 0, sum_scaled = 0;

@@ -20,12 +20,16 @@ struct LowRankOutcome {
   MatrixXd left;   // n×k
   MatrixXd right;  // d×k
   int64_t rank = 0;
+  double error = 0;           // ‖A − YZᵀ‖_F as SCW reports it (exact, no SVD of A)
+  double relative_error = 0;  // error / ‖A‖_F
+  int64_t passes = 0;         // reads of A: 2 + 2·power_iters
   Json timings = Json::Object();  // *_seconds fields
   double total_seconds = 0;
 };
 
 struct LowRankReport {
   int64_t n = 0, d = 0, k = 0;
+  int64_t power_iters = 0;
   Json sketch = Json::Object();  // how the sketch was chosen (version/method/m/seed)
   std::string sketch_text;       // same, for people
   std::string left_path, right_path;  // empty: not written

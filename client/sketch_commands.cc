@@ -15,7 +15,7 @@
 namespace sketchd {
 
 void AddSketchCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* slot) {
-  CLI::App* sketches = app.add_subcommand("sketches", "List, export and choose trained sketches");
+  CLI::App* sketches = app.add_subcommand("sketches", "List, export, choose and delete trained sketches");
   sketches->require_subcommand(1);
 
   {
@@ -126,6 +126,36 @@ void AddSketchCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* 
         result.json.Set("sketch", SketchInfoJson(info));
         result.text = absl::StrCat("sketch v", info.version(), " is now the default ",
                                    WireTaskName(info.task()), " sketch of ", args->name, "\n");
+        return result;
+      };
+    });
+  }
+
+  {
+    struct Args {
+      std::string name;
+      int64_t version = 0;
+      bool yes = false;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = sketches->add_subcommand("delete", "Delete one sketch version of a dataset");
+    cmd->add_option("NAME", args->name, "dataset name")->required();
+    cmd->add_option("VERSION", args->version, "sketch version")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--yes,-y", args->yes, "do not ask for confirmation on a terminal");
+    cmd->callback([&global, slot, args] {
+      slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
+        if (!args->yes) {
+          SKETCHD_RETURN_IF_ERROR(ConfirmOnTerminal(
+              absl::StrCat("Delete sketch v", args->version, " of dataset ", args->name, "?")));
+        }
+        SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        SKETCHD_RETURN_IF_ERROR(client->DeleteSketch(args->name, args->version));
+        CommandResult result;
+        result.json.Set("deleted_version", args->version);
+        result.json.Set("dataset", args->name);
+        result.text = absl::StrCat("deleted sketch v", args->version, " of ", args->name, "\n");
         return result;
       };
     });

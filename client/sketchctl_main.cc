@@ -15,6 +15,7 @@
 #include "client/cli.h"
 #include "client/cli_status.h"
 #include "client/json.h"
+#include "core/exception_boundary.h"
 
 namespace {
 
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every command");
 
   sketchd::GlobalOptions global;
-  app.add_option("--server", global.server, "sketchd address HOST:PORT")
+  app.add_option("--server", global.server, "sketchd address HOST[:PORT] (port 50051 if omitted)")
       ->envname("SKETCHD_ADDRESS")
       ->capture_default_str();
   app.add_option("--token", global.token, "bearer token (or env SKETCHD_TOKEN)")
@@ -98,7 +99,9 @@ int main(int argc, char** argv) {
     return sketchd::kExitUsage;
   }
 
-  absl::StatusOr<CommandResult> result = slot.action();
+  // No exception may end the process with a bare "terminate called": an
+  // allocation that fails on a huge input becomes RESOURCE_EXHAUSTED, exit 3.
+  absl::StatusOr<CommandResult> result = sketchd::CallAtBoundary("sketchctl", slot.action);
   if (!result.ok()) {
     const int code = sketchd::ExitCodeOf(result.status(), sketchd::kExitServer);
     PrintError(global, result.status(), code);

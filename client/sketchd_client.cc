@@ -395,10 +395,20 @@ absl::StatusOr<v1::SketchInfo> SketchdClient::SetDefaultSketch(const std::string
   return response.sketch();
 }
 
+absl::Status SketchdClient::DeleteSketch(const std::string& dataset, int64_t version) {
+  v1::DeleteSketchRequest request;
+  request.set_dataset(dataset);
+  request.set_version(version);
+  v1::DeleteSketchResponse response;
+  return CallOnce(&v1::SketchService::Stub::DeleteSketch, request, &response);
+}
+
 absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
                                                      RowBlockSource& source,
-                                                     const TransferCallback& progress) {
+                                                     const TransferCallback& progress,
+                                                     int32_t power_iters,
+                                                     const v1::OnePassOptions* one_pass) {
   const v1::DType dtype = source.exact_in_float32() ? v1::DTYPE_FLOAT32 : v1::DTYPE_FLOAT64;
   const int64_t n = source.rows();
   const int64_t d = source.cols();
@@ -414,6 +424,8 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
   header->set_n(n);
   header->set_d(d);
   header->set_dtype(dtype);
+  header->set_power_iters(power_iters);
+  if (one_pass != nullptr) *header->mutable_one_pass() = *one_pass;
   bool open = stream->Write(request);
   // Blocks never straddle matrices, so exactly n rows make up the next matrix.
   int64_t rows_sent = 0;
@@ -481,10 +493,12 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
 
 absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
-                                                     const RowMatrixXd& a) {
+                                                     const RowMatrixXd& a,
+                                                     int32_t power_iters,
+                                                     const v1::OnePassOptions* one_pass) {
   auto source = MemoryRowBlocks({&a}, options_.chunk_bytes);
   if (!source.ok()) return source.status();
-  return LowRank(dataset, selector, k, **source);
+  return LowRank(dataset, selector, k, **source, {}, power_iters, one_pass);
 }
 
 absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& dataset,

@@ -122,16 +122,23 @@ class SketchdClient {
                                                   const v1::SketchSelector& selector,
                                                   v1::Task task, bool include_serialized);
   absl::StatusOr<v1::SketchInfo> SetDefaultSketch(const std::string& dataset, int64_t version);
+  absl::Status DeleteSketch(const std::string& dataset, int64_t version);
 
   // Low-rank approximation of the NEXT matrix of `source` (so a stack of
   // matrices is answered by calling this matrix_count() times).
+  // `power_iters` q: subspace iterations on the server (2 + 2q passes over A).
+  // With `one_pass`, the server answers with a two-sided sketch and never
+  // holds A.
   absl::StatusOr<LowRankResult> LowRank(const std::string& dataset,
                                         const v1::SketchSelector& selector, int64_t k,
                                         RowBlockSource& source,
-                                        const TransferCallback& progress = {});
+                                        const TransferCallback& progress = {},
+                                        int32_t power_iters = 0,
+                                        const v1::OnePassOptions* one_pass = nullptr);
   absl::StatusOr<LowRankResult> LowRank(const std::string& dataset,
                                         const v1::SketchSelector& selector, int64_t k,
-                                        const RowMatrixXd& a);
+                                        const RowMatrixXd& a, int32_t power_iters = 0,
+                                        const v1::OnePassOptions* one_pass = nullptr);
 
   // min ‖Ax − b‖ (or the LASSO) for the next matrix of `a_source` and b.
   absl::StatusOr<v1::SolveResponse> Solve(const std::string& dataset,

@@ -41,6 +41,11 @@ absl::StatusOr<v1::TrainingOptions> ToWireOptions(const TrainingFlags& flags) {
 // Follows a job to its end: a progress bar on a terminal, one line per state
 // change otherwise (on stderr, so stdout keeps only the result).
 absl::StatusOr<v1::Job> FollowJob(SketchdClient& client, int64_t job_id) {
+  // Ctrl-C stops the watching, not the job: say so, and how to get back to it.
+  InterruptMessage on_ctrl_c(absl::StrCat(
+      "\nsketchctl: stopped watching; job ", job_id, " goes on running on the server.\n",
+      "  follow it again: sketchctl jobs watch ", job_id, "\n",
+      "  cancel it:       sketchctl jobs cancel ", job_id, "\n"));
   ProgressBar bar(StderrIsTerminal());
   const bool lines = !StderrIsTerminal();
   v1::JobState last_state = v1::JOB_STATE_UNSPECIFIED;
@@ -100,7 +105,14 @@ void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::TrainingOptions options, ToWireOptions(args->training));
+        const bool lowrank = options.task() == v1::TASK_LOW_RANK;
+        SKETCHD_RETURN_IF_ERROR(
+            CheckSketchSize(lowrank ? args->training.k : 0, args->training.m, 0));
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
+        // m ≤ n needs the dataset's n; the server checks it too, but here the
+        // message can speak of the flags the user typed.
+        SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
+        SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, args->training.m, dataset.n()));
         SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client->StartTraining(args->name, options));
         if (!args->wait) {
           CommandResult result;

@@ -61,7 +61,8 @@ inline void AddTrainingFlags(CLI::App* cmd, TrainingFlags* flags, TuningFlags tu
   const CLI::Validator non_negative = Requiring(CLI::NonNegativeNumber, "must be ≥ 0");
   cmd->add_option("--method", flags->method, "training method")
       ->required()
-      ->check(CLI::IsMember({"random", "ivy", "mixed", "inner_product", "greedy", "heavy_rows"}));
+      ->check(CLI::IsMember(
+          {"random", "ivy", "mixed", "inner_product", "greedy", "subspace", "heavy_rows"}));
   cmd->add_option("--task", flags->task, "what the sketch is for")
       ->check(CLI::IsMember({"lowrank", "regression"}))
       ->capture_default_str();

@@ -45,7 +45,7 @@ fail() { echo "check-docker-steps: $*" >&2; exit 1; }
 say() { echo "check-docker-steps: $*"; }
 
 # The Dockerfile must still contain exactly the steps we reproduce here.
-CMAKE_CONFIGURE="cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSKETCHD_BUILD_TESTS=OFF -DSKETCHD_BUILD_BENCH=OFF"
+CMAKE_CONFIGURE="cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSKETCHD_BUILD_TESTS=OFF -DSKETCHD_BUILD_BENCH=OFF -DSKETCHD_BUILD_MPI=OFF -DSKETCHD_BUILD_PYTHON=OFF"
 CMAKE_BUILD="cmake --build /build --target sketchd sketchctl"
 for needle in "$CMAKE_CONFIGURE" "$CMAKE_BUILD" "install-deps.sh --runtime" \
               "USER sketchd" "VOLUME /var/lib/sketchd" "EXPOSE 50051" \
@@ -66,8 +66,9 @@ ${CMAKE_BUILD/\/build/$BUILD} -j "$(nproc)" >"$WORK/build.log" 2>&1 || { tail -n
 
 say "runtime stage: install-deps.sh --runtime"
 scripts/install-deps.sh --runtime
-RUNTIME_PACKAGES=$(sed -n '/^RUNTIME_PACKAGES=(/,/^)/p' scripts/install-deps.sh | sed 's/#.*//' |
-                   tr -d '()' | sed 's/RUNTIME_PACKAGES=//' | xargs)
+# --runtime installs RUNTIME_PACKAGES and METRICS_RUNTIME_PACKAGES.
+RUNTIME_PACKAGES=$(sed -n -E '/^(METRICS_)?RUNTIME_PACKAGES=\(/,/\)/p' scripts/install-deps.sh |
+                   sed 's/#.*//' | tr -d '()' | sed -E 's/(METRICS_)?RUNTIME_PACKAGES=//' | xargs)
 [[ -n $RUNTIME_PACKAGES ]] || fail "cannot read RUNTIME_PACKAGES from scripts/install-deps.sh"
 # Everything the runtime packages pull in (installed ones; apt resolves the same set).
 CLOSURE=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts \

@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh --runtime  only what the two binaries need at run time
 #   scripts/install-deps.sh --bench    + scikit-learn/matplotlib for the peer benchmarks
 #   scripts/install-deps.sh --container  podman & co. for scripts/container-test.sh
+#   scripts/install-deps.sh --server-build  only what building sketchd + sketchctl needs
+#                                           (the container's build stage: no test toolchain)
 #   scripts/install-deps.sh --check    exit 1 if anything is missing, install nothing
 # Installs what is missing when run as root; otherwise prints the apt command.
 # Idempotent: a second run installs nothing.
@@ -27,11 +29,22 @@ BUILD_PACKAGES=(
   libopenmpi-dev openmpi-bin  # sketchmpi
   pybind11-dev python3-dev  # Python bindings of core
   python3-grpcio python3-protobuf python3-numpy python3-scipy python3-pytest  # Python client + its tests
+  python3-venv python3-setuptools python3-tqdm  # pip-install test of the Python package; progress bars
 )
 # Only for bench/ peers and plots (never needed by the build or the tests).
 BENCH_PACKAGES=(python3-sklearn python3-matplotlib python3-threadpoolctl)
 # Only for scripts/container-test.sh (really building and running the image).
 CONTAINER_PACKAGES=(podman runc debootstrap podman-compose uidmap slirp4netns fuse-overlayfs)
+# Building just the two binaries (docker/Dockerfile's build stage): no tests,
+# fuzzers, PostgreSQL server, nginx, MPI or Python.
+SERVER_BUILD_PACKAGES=(
+  build-essential cmake pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libeigen3-dev libabsl-dev librandom123-dev libxxhash-dev liblapacke-dev libopenblas-dev
+  libsqlite3-dev libcli11-dev nlohmann-json3-dev libpq-dev libssl-dev prometheus-cpp-dev
+)
+# Run time of sketchd's /metrics endpoint (--metrics_listen), beside RUNTIME_PACKAGES.
+METRICS_RUNTIME_PACKAGES=(libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0)
 # Shared libraries the binaries link against at run time (bookworm names).
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libabsl20220623 liblapacke libopenblas0-pthread
@@ -45,11 +58,13 @@ case "${1:-}" in
   --check) mode=check ;;
   --bench) mode=bench ;;
   --container) mode=container ;;
-  *) echo "usage: $0 [--runtime|--bench|--container|--check]" >&2; exit 2 ;;
+  --server-build) mode=server-build ;;
+  *) echo "usage: $0 [--runtime|--bench|--container|--server-build|--check]" >&2; exit 2 ;;
 esac
 
 case $mode in
-  runtime) packages=("${RUNTIME_PACKAGES[@]}") ;;
+  runtime) packages=("${RUNTIME_PACKAGES[@]}" "${METRICS_RUNTIME_PACKAGES[@]}") ;;
+  server-build) packages=("${SERVER_BUILD_PACKAGES[@]}") ;;
   bench) packages=("${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}") ;;
   container) packages=("${CONTAINER_PACKAGES[@]}") ;;
   *) packages=("${BUILD_PACKAGES[@]}") ;;

@@ -1,6 +1,7 @@
 #include "server/blob_directory.h"
 
 #include <dirent.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,6 +130,16 @@ absl::StatusOr<std::string> BlobDirectory::Read(const std::string& name,
 
 void BlobDirectory::Remove(const std::vector<std::string>& names) const {
   for (const std::string& name : names) ::unlink(PathOf(name).c_str());
+}
+
+absl::StatusOr<double> BlobDirectory::AgeSeconds(const std::string& name) const {
+  struct stat st;
+  const std::string path = PathOf(name);
+  if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<double>(now.tv_sec - st.st_mtim.tv_sec) +
+         1e-9 * static_cast<double>(now.tv_nsec - st.st_mtim.tv_nsec);
 }
 
 absl::StatusOr<std::vector<std::string>> BlobDirectory::List() const {

@@ -40,6 +40,9 @@ class BlobDirectory {
   void Remove(const std::vector<std::string>& names) const;
   // Names of every blob file in the directory.
   absl::StatusOr<std::vector<std::string>> List() const;
+  // Seconds since the file was last written (for removing orphans that no
+  // in-flight upload can still claim); NotFound if it is gone.
+  absl::StatusOr<double> AgeSeconds(const std::string& name) const;
 
   const std::string& path() const { return path_; }
 
@@ -48,6 +51,23 @@ class BlobDirectory {
   std::string PathOf(const std::string& name) const { return path_ + "/" + name; }
 
   std::string path_;
+};
+
+// A file just written for a row that has not committed yet: removed when
+// this goes out of scope unless Keep() was called after the commit.
+class UncommittedBlob {
+ public:
+  UncommittedBlob(const BlobDirectory* dir, std::string name) : dir_(dir), name_(std::move(name)) {}
+  ~UncommittedBlob() {
+    if (dir_ != nullptr && !name_.empty()) dir_->Remove({name_});
+  }
+  UncommittedBlob(const UncommittedBlob&) = delete;
+  UncommittedBlob& operator=(const UncommittedBlob&) = delete;
+  void Keep() { dir_ = nullptr; }
+
+ private:
+  const BlobDirectory* dir_;
+  std::string name_;
 };
 
 }  // namespace sketchd

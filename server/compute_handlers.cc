@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/io/element_type.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
+#include "core/regression/solve_memory.h"
 #include "core/sketch/sketch_accumulator.h"
 #include "core/status_macros.h"
 #include "server/names.h"
@@ -22,13 +25,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Reads the row blocks that follow a header into `out` (rows×cols, already
-// sized). `on_block(first_row, rows)` runs after each block is decoded.
+// Reads the row blocks that follow a header (rows×cols in all), decoding each
+// into `destination(first_row, block_rows)` (row-major, `cols` per row);
+// `on_block(first_row, rows)` runs after each block is decoded.
 template <typename Request, typename Stream>
-absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* what,
-                         WireDtype dtype, Eigen::Map<RowMatrixXd>* out, RpcLog& log,
-                         const std::function<absl::Status(int64_t, int64_t)>& on_block) {
-  const int64_t rows = out->rows(), cols = out->cols();
+absl::Status ReceiveRowsInto(grpc::ServerContext* ctx, Stream* stream, const char* what,
+                             WireDtype dtype, int64_t rows, int64_t cols, RpcLog& log,
+                             const std::function<double*(int64_t, int64_t)>& destination,
+                             const std::function<absl::Status(int64_t, int64_t)>& on_block) {
   RowBlockChecker checker(what, rows, cols, dtype);
   Request msg;
   while (stream->Read(&msg)) {
@@ -41,7 +45,7 @@ absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* w
     const int64_t block = msg.rows().rows();
     SKETCHD_RETURN_IF_ERROR(checker.Check(block, msg.rows().data()));
     SKETCHD_RETURN_IF_ERROR(DecodeRowBlock(what, dtype, msg.rows().data(), first, block, cols,
-                                           out->row(first).data(), cols));
+                                           destination(first, block), cols));
     checker.Advance(block);
     log.add_bytes(static_cast<int64_t>(msg.rows().data().size()));
     SKETCHD_RETURN_IF_ERROR(on_block(first, block));
@@ -49,6 +53,16 @@ absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* w
   }
   if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
   return checker.CheckComplete();
+}
+
+// ReceiveRowsInto the rows of `out` (rows×cols, already sized).
+template <typename Request, typename Stream>
+absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* what,
+                         WireDtype dtype, Eigen::Map<RowMatrixXd>* out, RpcLog& log,
+                         const std::function<absl::Status(int64_t, int64_t)>& on_block) {
+  return ReceiveRowsInto<Request>(
+      ctx, stream, what, dtype, out->rows(), out->cols(), log,
+      [out](int64_t first, int64_t) { return out->row(first).data(); }, on_block);
 }
 
 // Column-major factor rows [r0, r0 + rows) as little-endian float64, row-major.
@@ -97,9 +111,9 @@ absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSket
     }
   }
   SKETCHD_ASSIGN_OR_RETURN(out.trained, cache_->Get(dataset, out.version));
-  if (out.trained->sketch.cols() != n) {
+  if (out.trained->sketch_n() != n) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "sketch ", out.version, " acts on ", out.trained->sketch.cols(), " rows, request has n = ", n));
+        "sketch ", out.version, " acts on ", out.trained->sketch_n(), " rows, request has n = ", n));
   }
   return out;
 }
@@ -128,7 +142,9 @@ grpc::Status SketchServiceImpl::LowRank(
       return absl::InvalidArgumentError(absl::StrCat("LowRank header: n = ", h.n(), " but dataset '",
                                                      ds.name, "' has n = ", ds.n));
     }
-    SKETCHD_RETURN_IF_ERROR(CheckShape("LowRank header", h.n(), h.d()));
+    // One pass never holds A, so only its row count is limited (and the
+    // sketched state, checked in OnePassLowRank); two passes hold n×d.
+    SKETCHD_RETURN_IF_ERROR(CheckShape("LowRank header", h.n(), h.has_one_pass() ? 1 : h.d()));
     if (ds.d > 0 && h.d() != ds.d) {
       return absl::InvalidArgumentError(absl::StrCat("LowRank header: d = ", h.d(), " but dataset '",
                                                      ds.name, "' has d = ", ds.d));
@@ -138,71 +154,188 @@ grpc::Status SketchServiceImpl::LowRank(
                                                      " must be in [1, min(n, d)] = [1, ",
                                                      std::min(h.n(), h.d()), "]"));
     }
+    if (h.power_iters() < 0 || h.power_iters() > kMaxPowerIters) {
+      return absl::InvalidArgumentError(absl::StrCat("LowRank header: power_iters = ",
+                                                     h.power_iters(), " must be in [0, ",
+                                                     kMaxPowerIters, "]"));
+    }
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
+    const int64_t sketch_m = sketch.trained ? sketch.trained->m() : sketch.random->rows();
+    // k ≤ m ≤ n for stored sketches too (SCW returns at most m components).
+    SKETCHD_RETURN_IF_ERROR(CheckSketchSizes(h.n(), sketch_m, h.k()));
+    if (h.has_one_pass()) {
+      if (sketch.trained && sketch.trained->is_dense()) {
+        return absl::InvalidArgumentError(
+            "LowRank header: one_pass needs a CountSketch, but the selected sketch is dense "
+            "(method subspace); choose a sparse sketch version or a random one");
+      }
+      if (h.power_iters() != 0) {
+        return absl::InvalidArgumentError(
+            "LowRank header: one_pass reads A once, so power_iters must be 0");
+      }
+      return OnePassLowRank(ctx, stream, h, dtype, sketch, start, log);
+    }
     // Admitted by estimated memory before a row is read or buffered.
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
-        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(),
-                                                              sketch.sketch().rows(), h.k())));
+        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(), sketch_m, h.k())));
 
     // SCW needs A twice (SA, then AV), so rows are kept; SA is accumulated
     // while they arrive so the first pass costs no extra read.
     PooledBuffer a_buffer = buffers_.Acquire(static_cast<size_t>(h.n() * h.d()) * sizeof(double));
     Eigen::Map<RowMatrixXd> a(a_buffer.doubles(), h.n(), h.d());
-    SketchAccumulator acc(sketch.sketch(), h.d());
+    // A dense (subspace) sketch accumulates SA += S[:, rows]·A_rows instead.
+    const MatrixXd* dense = sketch.trained && sketch.trained->is_dense() ? &sketch.trained->dense
+                                                                          : nullptr;
+    std::optional<SketchAccumulator> acc;
+    if (!dense) acc.emplace(sketch.sketch(), h.d());
+    MatrixXd dense_sa = dense ? MatrixXd::Zero(sketch_m, h.d()) : MatrixXd();
     double sketch_seconds = 0;
+    LowRankOptions options;
+    options.power_iters = h.power_iters();
+    options.input_squared_norm = 0;  // ‖A‖_F² for the exact error, from rows still in cache
     absl::Status received = ReceiveRows<v1::LowRankRequest>(
         ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
           const auto t = Clock::now();
-          absl::Status s = acc.AddRows(r0, a.middleRows(r0, rows));
+          absl::Status s = absl::OkStatus();
+          if (dense) {
+            dense_sa.noalias() += dense->middleCols(r0, rows) * a.middleRows(r0, rows);
+          } else {
+            s = acc->AddRows(r0, a.middleRows(r0, rows));
+          }
+          options.input_squared_norm += a.middleRows(r0, rows).squaredNorm();
           sketch_seconds += Since(t);
           return s;
         });
     if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
     const double receive_seconds = Since(start);
 
-    MatrixXd sa = acc.result();
-    SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k()));
+    MatrixXd sa = dense ? std::move(dense_sa) : MatrixXd(acc->result());
+    SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k(), options));
     if (ctx->IsCancelled()) return ClientGone(ctx);
     a_buffer = PooledBuffer();  // A back to the pool before sending
 
     v1::LowRankResponse resp;
     v1::LowRankSummary* sum = resp.mutable_summary();
-    sum->set_n(h.n());
-    sum->set_d(h.d());
-    sum->set_k(h.k());
-    sum->set_rank(f.rank);
-    sum->mutable_singular_values()->Add(f.singular_values.data(),
-                                        f.singular_values.data() + f.singular_values.size());
-    sum->set_sketch_version(sketch.version);
-    sum->set_sketch_m(sketch.sketch().rows());
+    FillLowRankSummary(h, sketch, f, sum);
+    sum->set_power_iters(h.power_iters());
     v1::LowRankTimings* t = sum->mutable_timings();
     t->set_receive_seconds(receive_seconds);
     t->set_sketch_seconds(sketch_seconds);
-    t->set_basis_seconds(f.timings.basis_seconds);
-    t->set_project_seconds(f.timings.project_seconds);
-    t->set_svd_seconds(f.timings.svd_seconds);
+    t->set_power_seconds(f.timings.power_seconds);
+    t->set_error_seconds(f.timings.error_seconds);
     t->set_total_seconds(Since(start));
     if (!stream->Write(resp)) return ClientGone(ctx);
-
-    // ≤ 1 MiB per chunk keeps every message far below the 4 MiB limit.
-    const int64_t rows_per_chunk = std::max<int64_t>(1, (1 << 20) / (8 * h.k()));
-    for (const auto& [factor, m] : {std::pair{v1::FACTOR_LEFT, &f.left},
-                                    std::pair{v1::FACTOR_RIGHT, &f.right}}) {
-      for (int64_t r0 = 0; r0 < m->rows(); r0 += rows_per_chunk) {
-        const int64_t rows = std::min(rows_per_chunk, m->rows() - r0);
-        v1::LowRankResponse chunk;
-        v1::FactorChunk* c = chunk.mutable_chunk();
-        c->set_factor(factor);
-        c->set_first_row(r0);
-        c->set_rows(rows);
-        c->set_data(PackRows(*m, r0, rows));
-        if (!stream->Write(chunk)) return ClientGone(ctx);
-      }
-    }
-    return absl::OkStatus();
+    return WriteFactorChunks(ctx, stream, f);
   });
+}
+
+void SketchServiceImpl::FillLowRankSummary(const v1::LowRankHeader& h,
+                                           const ResolvedSketch& sketch, const LowRankFactors& f,
+                                           v1::LowRankSummary* sum) {
+  sum->set_n(h.n());
+  sum->set_d(h.d());
+  sum->set_k(h.k());
+  sum->set_rank(f.rank);
+  sum->mutable_singular_values()->Add(f.singular_values.data(),
+                                      f.singular_values.data() + f.singular_values.size());
+  sum->set_sketch_version(sketch.version);
+  sum->set_sketch_m(sketch.trained ? sketch.trained->m() : sketch.random->rows());
+  // The answer's exact error (scw_low_rank.h); a one-pass answer never held
+  // A, so its error is unknown (0 here, and passes = 1 says why).
+  sum->set_error(f.error);
+  sum->set_relative_error(f.relative_error);
+  sum->set_input_norm(f.input_norm);
+  sum->set_passes(f.passes);
+  v1::LowRankTimings* t = sum->mutable_timings();
+  t->set_basis_seconds(f.timings.basis_seconds);
+  t->set_project_seconds(f.timings.project_seconds);
+  t->set_svd_seconds(f.timings.svd_seconds);
+}
+
+absl::Status SketchServiceImpl::WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
+                                                  const LowRankFactors& f) {
+  // ≤ 1 MiB per chunk keeps every message far below the 4 MiB limit.
+  const int64_t rows_per_chunk = std::max<int64_t>(1, (1 << 20) / (8 * f.left.cols()));
+  for (const auto& [factor, m] : {std::pair{v1::FACTOR_LEFT, &f.left},
+                                  std::pair{v1::FACTOR_RIGHT, &f.right}}) {
+    for (int64_t r0 = 0; r0 < m->rows(); r0 += rows_per_chunk) {
+      const int64_t rows = std::min(rows_per_chunk, m->rows() - r0);
+      v1::LowRankResponse chunk;
+      v1::FactorChunk* c = chunk.mutable_chunk();
+      c->set_factor(factor);
+      c->set_first_row(r0);
+      c->set_rows(rows);
+      c->set_data(PackRows(*m, r0, rows));
+      if (!stream->Write(chunk)) return ClientGone(ctx);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                                               const v1::LowRankHeader& h, WireDtype dtype,
+                                               const ResolvedSketch& sketch,
+                                               std::chrono::steady_clock::time_point start,
+                                               RpcLog& log) {
+  // Sizes first: every allocation below is bounded by them.
+  const v1::OnePassOptions& o = h.one_pass();
+  const int64_t m = sketch.sketch().rows();
+  if (o.range_m() < 0 || o.range_m() > options_.max_sketch_rows) {
+    return absl::InvalidArgumentError(absl::StrCat("one_pass.range_m must be in [0, ",
+                                                   options_.max_sketch_rows, "], got ", o.range_m()));
+  }
+  const int64_t range_m = DefaultRangeRows(m, o.range_m());
+  const int64_t core_m = o.core_m() > 0 ? o.core_m() : DefaultCoreRows(m, o.range_m());
+  if (o.core_m() < 0 || core_m > options_.max_sketch_rows || core_m < std::max(m, range_m)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "one_pass.core_m must be 0 (default 2·max(m, m_r) + 1) or in [max(m, m_r), ",
+        options_.max_sketch_rows, "] = [", std::max(m, range_m), ", ", options_.max_sketch_rows,
+        "], got ", o.core_m()));
+  }
+  SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass left sketch SA", m, h.d()));
+  SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass range sketch AR", h.n(), range_m));
+  SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass core sketch TAW", core_m, core_m));
+  // SA, AR and its basis Q, TAW, the factors, and a message-sized block;
+  // each term is bounded by the CheckShape calls above, so the sum fits.
+  const int64_t estimate =
+      8 * (m * h.d() + 2 * h.n() * range_m + core_m * core_m + (h.n() + h.d()) * h.k()) +
+      options_.max_message_bytes;
+  SKETCHD_ASSIGN_OR_RETURN(MemoryBudget::Reservation memory,
+                           ReserveRequest("LowRank (one pass)", estimate));
+  SKETCHD_ASSIGN_OR_RETURN(TwoSidedSketches sketches,
+                           WithRandomCompanions(sketch.sketch(), h.d(), range_m, core_m, o.seed()));
+  SKETCHD_ASSIGN_OR_RETURN(TwoSidedAccumulator acc,
+                           TwoSidedAccumulator::Create(std::move(sketches), h.n(), h.d(), h.k()));
+
+  // One row block at a time: A is never held (a block is bounded by the
+  // message size limit the checker enforces before decoding).
+  RowMatrixXd block;
+  absl::Status received = ReceiveRowsInto<v1::LowRankRequest>(
+      ctx, stream, "LowRank", dtype, h.n(), h.d(), log,
+      [&](int64_t, int64_t rows) {
+        block.resize(rows, h.d());
+        return block.data();
+      },
+      [&](int64_t r0, int64_t rows) { return acc.AddRows(r0, block.topRows(rows)); });
+  if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+  block = RowMatrixXd();
+  const double receive_seconds = Since(start);
+  SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, acc.Finish());
+  if (ctx->IsCancelled()) return ClientGone(ctx);
+
+  v1::LowRankResponse resp;
+  v1::LowRankSummary* sum = resp.mutable_summary();
+  FillLowRankSummary(h, sketch, f, sum);
+  sum->set_one_pass_state_bytes(acc.state_bytes());
+  sum->set_one_pass_core_m(core_m);
+  v1::LowRankTimings* t = sum->mutable_timings();
+  t->set_receive_seconds(receive_seconds);
+  t->set_sketch_seconds(f.timings.sketch_seconds);
+  t->set_total_seconds(Since(start));
+  if (!stream->Write(resp)) return ClientGone(ctx);
+  return WriteFactorChunks(ctx, stream, f);
 }
 
 grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
@@ -271,14 +404,17 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
       opt.seed = h.sketch().random().seed();
     } else {
       SKETCHD_ASSIGN_OR_RETURN(sketch, ResolveSketch(ds.name, h.sketch(), SketchTask::kRegression, h.n()));
+      if (sketch.trained->is_dense()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "sketch ", sketch.version, " is a dense low-rank sketch (subspace); Solve needs a "
+            "CountSketch: pick a regression sketch or sketch.random"));
+      }
       opt.trained_sketch = sketch.trained.get();
     }
 
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
-        ReserveRequest("Solve", EstimateSolveRequestBytes(
-                                    h.n(), h.d(),
-                                    sketch.trained ? sketch.trained->sketch.rows() : opt.sketch_rows)));
+        ReserveRequest("Solve", EstimateSolveBytes(opt, h.n(), h.d())));
     PooledBuffer ab_buffer =
         buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
     Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);

@@ -107,6 +107,7 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
     // The current matrix's packed rows, exactly as received (pooled: see
     // buffer_pool.h); `filled` bytes of it are valid.
     PooledBuffer buffer;
+    MemoryBudget::Reservation upload_memory;  // for `buffer`
     size_t filled = 0;
     int64_t matrices = 0, bytes = 0;
     v1::UploadTrainingMatricesRequest msg;
@@ -156,6 +157,15 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         cols = h.cols();
         current.emplace(what, h.rows(), cols, dtype);
         const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * WireDtypeSize(dtype));
+        // An upload holds one matrix's packed rows at a time (each is staged
+        // in the store before the next): that buffer counts against the
+        // memory budget, so many concurrent uploads cannot exhaust memory.
+        if (upload_memory.bytes() != static_cast<int64_t>(matrix_bytes)) {
+          upload_memory.Release();
+          SKETCHD_ASSIGN_OR_RETURN(upload_memory,
+                                   ReserveRequest("UploadTrainingMatrices",
+                                                  static_cast<int64_t>(matrix_bytes)));
+        }
         if (buffer.size() != matrix_bytes) buffer = buffers_.Acquire(matrix_bytes);
         filled = 0;
       } else if (msg.has_rows()) {

@@ -1,12 +1,12 @@
 // Training jobs.
 #include <algorithm>
-#include <thread>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/names.h"
 #include "server/proto_convert.h"
-#include "server/resource_estimates.h"
+#include "core/training/training_limits.h"
 #include "server/sketch_service.h"
 
 namespace sketchd {
@@ -26,7 +26,7 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
   if (o.task == SketchTask::kLowRank && o.method == TrainMethod::kHeavyRows) {
     return absl::InvalidArgumentError(
         "options.method heavy_rows is for TASK_REGRESSION; for TASK_LOW_RANK use random, ivy, "
-        "mixed, inner_product or greedy");
+        "mixed, inner_product, greedy or subspace");
   }
   if (o.task == SketchTask::kRegression && !regression_method) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -66,18 +66,25 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
           "sketch needs m ≥ d rows to keep A's column space"));
     }
   }
-  const int threads = o.threads > 0 ? o.threads
-                      : limits.training_threads > 0
-                          ? limits.training_threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int64_t estimate = EstimateTrainingJobBytes(o, ds.num_matrices, ds.n, ds.training_cols,
-                                                    ds.training_bytes, threads);
+  // Everything else core checks (iterations, batch size, fractions, caps).
+  const int64_t d = o.task == SketchTask::kRegression ? ds.training_cols - 1 : ds.training_cols;
+  TrainingLimits caps;
+  caps.max_sketch_rows = limits.max_sketch_rows;
+  caps.max_rows = limits.max_rows;
+  SKETCHD_RETURN_IF_ERROR(CheckTrainingSizes(o, ds.n, d, ds.num_matrices, caps));
+  // Core's estimate counts the decoded matrices; the job also holds their
+  // stored bytes while it decodes them.
+  TrainOptions resolved = o;
+  if (resolved.threads == 0) resolved.threads = limits.training_threads;
+  const int64_t core_bytes = EstimateTrainingBytes(resolved, ds.n, d, ds.num_matrices);
+  const int64_t estimate = core_bytes > INT64_MAX - ds.training_bytes
+                               ? INT64_MAX
+                               : core_bytes + ds.training_bytes;
   if (limits.max_job_bytes > 0 && estimate > limits.max_job_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "training on '", ds.name, "' (", ds.num_matrices, " matrices ", ds.n, "×",
-        ds.training_cols, ", m = ", o.m, ", ", threads, " threads) would need about ",
-        DescribeBytes(estimate), " of memory, more than the limit of ",
-        DescribeBytes(limits.max_job_bytes),
+        ds.training_cols, ", m = ", o.m, ") would need about ", DescribeBytes(estimate),
+        " of memory, more than the limit of ", DescribeBytes(limits.max_job_bytes),
         " (--max_job_bytes); use a smaller m, fewer threads or fewer training matrices"));
   }
   return estimate;

@@ -1,6 +1,9 @@
 #include "server/job_runner.h"
 
 #include <chrono>
+#include <cstdio>
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -31,6 +34,9 @@ absl::StatusOr<RowMatrixXd> DecodeStored(const StoredMatrix& m) {
 }  // namespace
 
 JobRunner::JobRunner(Store* store, Options options) : store_(store), options_(options) {
+  if (!options_.replica_id.empty()) {
+    heartbeat_ = std::make_unique<LeaseHeartbeat>(store_, options_.replica_id, options_.lease_us);
+  }
   const int n = std::max(1, options_.workers);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -55,6 +61,12 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
     }
   }
   SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->CreateJob(dataset, options, restarted_from));
+  if (!options_.replica_id.empty()) {
+    // The store is the queue: wake an idle worker of this replica to claim
+    // it now rather than at its next poll (another replica may be faster).
+    work_cv_.notify_one();
+    return record;
+  }
   auto slot = std::make_shared<Slot>();
   slot->record = record;
   slot->memory_estimate = memory_estimate;
@@ -88,6 +100,7 @@ absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
     if (it != active_.end()) slot = it->second;
   }
   if (slot == nullptr) {
+    if (!options_.replica_id.empty()) return store_->RequestCancel(job_id);
     SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->GetJob(job_id));
     if (!IsTerminal(record.state)) {
       // Active in another process's view only (should not happen with one server).
@@ -126,6 +139,7 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
     if (it != active_.end()) slot = it->second;
   }
   if (slot == nullptr) {
+    if (!options_.replica_id.empty()) return WatchRemote(job_id, send, stop);
     SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->GetJob(job_id));
     send(record);
     return absl::OkStatus();
@@ -134,6 +148,7 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
   bool first = true;
   while (true) {
     JobRecord snapshot;
+    bool lease_lost = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       while (!first && slot->version == seen) {
@@ -143,7 +158,10 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
       first = false;
       seen = slot->version;
       snapshot = slot->record;
+      lease_lost = slot->lease_lost;
     }
+    // Taken over by another replica: follow it there.
+    if (lease_lost) return WatchRemote(job_id, send, stop);
     // Send outside the lock: a slow client must not block training.
     if (!send(snapshot)) return absl::CancelledError("watch ended: client went away");
     if (IsTerminal(snapshot.state)) return absl::OkStatus();
@@ -187,11 +205,86 @@ void JobRunner::Shutdown() {
   for (auto& slot : queued) Finish(slot, JobState::kInterrupted, "server shut down before the job started");
   for (auto& t : workers_) t.join();
   workers_.clear();
+  heartbeat_.reset();
+}
+
+absl::Status JobRunner::WatchRemote(int64_t job_id,
+                                     const std::function<bool(const JobRecord&)>& send,
+                                     const std::function<bool()>& stop) {
+  std::optional<JobRecord> last;
+  while (true) {
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord now, store_->GetJob(job_id));
+    const bool changed = !last.has_value() || now.state != last->state ||
+                         now.progress != last->progress || now.message != last->message ||
+                         now.error != last->error;
+    if (changed) {
+      if (!send(now)) return absl::CancelledError("watch ended: client went away");
+      last = now;
+    }
+    if (IsTerminal(now.state)) return absl::OkStatus();
+    // The owner writes progress at most once a second; poll a bit faster.
+    for (int i = 0; i < 5; ++i) {
+      if (stop()) return absl::CancelledError("watch ended: client went away or server stopping");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return nullptr;
+    }
+    absl::StatusOr<std::optional<JobRecord>> claimed =
+        store_->ClaimJob(options_.replica_id, options_.lease_us);
+    if (!claimed.ok()) {
+      std::fprintf(stderr, "sketchd: claiming a job failed (retrying): %s\n",
+                   std::string(claimed.status().message()).c_str());
+    } else if (claimed->has_value()) {
+      auto slot = std::make_shared<Slot>();
+      slot->record = **claimed;
+      const int64_t id = slot->record.id;
+      heartbeat_->Add(id, [this, weak = std::weak_ptr<Slot>(slot)](LeaseHeartbeat::StopReason why) {
+        std::shared_ptr<Slot> s = weak.lock();
+        if (s == nullptr) return;
+        std::lock_guard<std::mutex> lock(mu_);
+        if (why == LeaseHeartbeat::StopReason::kLeaseLost) {
+          s->lease_lost = true;
+        } else {
+          s->record.message = "cancelling";
+        }
+        s->cancel.Cancel();
+        TouchLocked(s.get());
+      });
+      bool stopping;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping = stopping_;
+        active_[id] = slot;
+        slot->record.message = "loading training matrices";
+        TouchLocked(slot.get());
+      }
+      if (!stopping) return slot;
+      Finish(slot, JobState::kInterrupted, "server shut down before the job started");
+      return nullptr;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) return nullptr;
+    // Woken early by Submit or Shutdown; otherwise poll again.
+    work_cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms));
+  }
 }
 
 void JobRunner::WorkerLoop() {
   while (true) {
     std::shared_ptr<Slot> slot;
+    if (!options_.replica_id.empty()) {
+      slot = ClaimNext();
+      if (slot == nullptr) return;
+      RunJob(slot);
+      continue;
+    }
     {
       std::unique_lock<std::mutex> lock(mu_);
       work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -209,9 +302,19 @@ void JobRunner::WorkerLoop() {
 
 void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const std::string& error) {
   JobRecord record;
+  bool lease_lost;
   {
     std::lock_guard<std::mutex> lock(mu_);
     record = slot->record;
+    lease_lost = slot->lease_lost;
+  }
+  if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
+  if (lease_lost) {
+    // Another replica owns the job now and will record how it ends.
+    std::lock_guard<std::mutex> lock(mu_);
+    active_.erase(record.id);
+    TouchLocked(slot.get());
+    return;
   }
   record.state = state;
   record.error = error;
@@ -360,6 +463,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
            absl::StrCat("trained, but storing the sketch failed: ", sketch.status().message()));
     return;
   }
+  if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
   std::lock_guard<std::mutex> lock(mu_);
   slot->record.state = JobState::kSucceeded;
   slot->record.progress = 1;

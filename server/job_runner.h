@@ -7,6 +7,18 @@
 // most once a second. Finished jobs are read back from the store.
 // Shutdown() cancels running jobs and marks them, and queued ones,
 // INTERRUPTED (RestartJob or a new StartTraining runs them again).
+//
+// Replica mode (Options::replica_id set; several sketchd on one shared
+// store): there is no local queue. Submit only records the job QUEUED;
+// workers of any replica take jobs with Store::ClaimJob (polling), hold them
+// by lease heartbeats (lease_heartbeat.h), and write them compare-and-set,
+// so a job whose replica died is claimed again after its lease expires and
+// finishes elsewhere. Get/Watch/Cancel of a job running on another replica
+// go through the store (Watch polls it; Cancel is Store::RequestCancel,
+// which the owner sees on its next heartbeat). Not yet in replica mode: the
+// --max_queued_jobs limit (the store's queue is unbounded) and the per-job
+// memory reservation (the estimate is not stored with the job, so the
+// claiming replica runs it without one).
 #ifndef SKETCHD_SERVER_JOB_RUNNER_H_
 #define SKETCHD_SERVER_JOB_RUNNER_H_
 
@@ -25,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
+#include "server/lease_heartbeat.h"
 #include "server/memory_budget.h"
 #include "server/store.h"
 
@@ -36,6 +49,10 @@ class JobRunner {
     int workers = 1;          // concurrent training jobs
     int max_queued = 16;      // QUEUED jobs waiting for a worker
     int training_threads = 0; // default TrainOptions::threads when a job leaves it 0
+    // Replica mode when non-empty: this replica's owner id in the store.
+    std::string replica_id;
+    int64_t lease_us = int64_t{10} * 1000 * 1000;  // a dead replica's jobs wait this long
+    int poll_ms = 500;                              // idle workers look for QUEUED jobs
     // A job holds its estimated bytes from here while it runs (null: no budget).
     MemoryBudget* memory = nullptr;
     // Tests: called with "TrainingJob" inside the job's exception boundary.
@@ -75,10 +92,16 @@ class JobRunner {
     uint64_t version = 0;       // bumped on every change, for watchers
     bool interrupted = false;   // cancelled by shutdown, not by a user
     double last_persist = 0;    // steady seconds of the last progress write
+    bool lease_lost = false;    // replica mode: another replica owns it now
     int64_t memory_estimate = 0;  // bytes reserved while it runs
   };
 
   void WorkerLoop();
+  // Replica mode: the next job claimed from the store, or null when stopping.
+  std::shared_ptr<Slot> ClaimNext();
+  // Replica mode: a job run elsewhere, watched by polling the store.
+  absl::Status WatchRemote(int64_t job_id, const std::function<bool(const JobRecord&)>& send,
+                           const std::function<bool()>& stop);
   void RunJob(const std::shared_ptr<Slot>& slot);
   absl::StatusOr<TrainedSketch> Train(const std::shared_ptr<Slot>& slot);
   // Under mu_: record a change and wake watchers.
@@ -95,6 +118,7 @@ class JobRunner {
   std::map<int64_t, std::shared_ptr<Slot>> active_;  // QUEUED + RUNNING
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  std::unique_ptr<LeaseHeartbeat> heartbeat_;  // replica mode
 };
 
 }  // namespace sketchd

@@ -18,6 +18,20 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0 = any free port)");
 ABSL_FLAG(std::string, data_dir, "./sketchd-data", "directory of the SQLite store (created if missing)");
+ABSL_FLAG(std::string, store, "sqlite",
+          "registry: 'sqlite' (embedded, in --data_dir) or postgresql://USER@HOST:PORT/DB "
+          "(one database shared by several sketchd replicas)");
+ABSL_FLAG(std::string, replica_id, "",
+          "with a PostgreSQL store: this replica's name as owner of the jobs it runs "
+          "(default <hostname>-<pid>; a stable name lets a restarted replica interrupt its "
+          "own unfinished jobs at once)");
+ABSL_FLAG(std::string, blob_dir, "",
+          "with a PostgreSQL store: directory shared by all replicas (same path) for "
+          "training-matrix bytes; empty = bytes in the database (slower ingest, no shared "
+          "filesystem needed)");
+ABSL_FLAG(double, job_lease_seconds, 10,
+          "with a PostgreSQL store: a job whose replica stops renewing it for this long is "
+          "taken over by another replica");
 ABSL_FLAG(int, train_workers, 1, "training jobs run at the same time");
 ABSL_FLAG(int, max_queued_jobs, 16, "QUEUED jobs allowed beyond the running ones");
 ABSL_FLAG(int, training_threads, 0, "threads per training job when the job leaves it 0 (0 = all cores)");
@@ -27,7 +41,7 @@ ABSL_FLAG(int, max_concurrent_streams, 64, "Upload/LowRank/Solve streams served 
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20, "gRPC message size limit, both directions");
 ABSL_FLAG(int64_t, stream_window_bytes, 8 << 20, "HTTP/2 flow-control window per stream (0 = gRPC's adaptive BDP default)");
 ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector (m must also be <= n)");
-ABSL_FLAG(int64_t, max_request_bytes, int64_t{4} << 30, "estimated peak memory one LowRank/Solve call may use");
+ABSL_FLAG(int64_t, max_request_bytes, int64_t{4} << 30, "estimated peak memory one LowRank/Solve call (or one matrix of an upload) may use");
 ABSL_FLAG(int64_t, max_job_bytes, int64_t{8} << 30, "estimated peak memory one training job may use");
 ABSL_FLAG(int64_t, memory_budget_bytes, int64_t{16} << 30, "estimated memory of all calls and jobs in flight together (0 = no total limit)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS with --tls_key)");
@@ -37,6 +51,8 @@ ABSL_FLAG(std::string, auth_token_file, "", "bearer tokens, one per line; calls 
 ABSL_FLAG(int, blas_threads, 1, "OpenBLAS threads per call (0 = OpenBLAS default); >1 oversubscribes under concurrent requests");
 ABSL_FLAG(int64_t, buffer_pool_mb, 256, "MiB of freed receive buffers kept mapped for later streams (0 = none)");
 ABSL_FLAG(bool, log_requests, true, "log one line per RPC to stderr");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving Prometheus /metrics over HTTP (off when empty), e.g. 0.0.0.0:9090");
 ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a newline to this fd");
 
 #ifndef SKETCHD_VERSION
@@ -55,10 +71,14 @@ int main(int argc, char** argv) {
   usage.contains_help_flags = ours;
   usage.contains_helpshort_flags = ours;
   usage.contains_helppackage_flags = ours;
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("server/main.cc");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
   usage.version_string = [] { return std::string("sketchd ") + SKETCHD_VERSION + "\n"; };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
-      "sketchd: learned-sketch gRPC service.\n"
+      "learned-sketch gRPC service.\n"
       "  sketchd --listen=127.0.0.1:50051 --data_dir=./sketchd-data [flags]\n"
       "SIGTERM/SIGINT stop it gracefully (running jobs are recorded as INTERRUPTED).");
   absl::ParseCommandLine(argc, argv);
@@ -66,6 +86,10 @@ int main(int argc, char** argv) {
   sketchd::ServerOptions o;
   o.listen = absl::GetFlag(FLAGS_listen);
   o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.store = absl::GetFlag(FLAGS_store);
+  o.replica_id = absl::GetFlag(FLAGS_replica_id);
+  o.blob_dir = absl::GetFlag(FLAGS_blob_dir);
+  o.job_lease_seconds = absl::GetFlag(FLAGS_job_lease_seconds);
   o.train_workers = absl::GetFlag(FLAGS_train_workers);
   o.max_queued_jobs = absl::GetFlag(FLAGS_max_queued_jobs);
   o.training_threads = absl::GetFlag(FLAGS_training_threads);
@@ -83,6 +107,7 @@ int main(int argc, char** argv) {
   o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   o.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
   o.log_requests = absl::GetFlag(FLAGS_log_requests);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   o.blas_threads = absl::GetFlag(FLAGS_blas_threads);
   o.buffer_pool_bytes = absl::GetFlag(FLAGS_buffer_pool_mb) << 20;
 
@@ -103,6 +128,10 @@ int main(int argc, char** argv) {
                (*server)->port(), o.data_dir.c_str(), o.tls_cert.empty() ? "" : ", TLS",
                o.auth_token_file.empty() ? "" : ", token auth",
                static_cast<long long>((*server)->interrupted_at_start()));
+  if ((*server)->metrics_port() != 0) {
+    std::fprintf(stderr, "sketchd: Prometheus metrics at http://%s/metrics (port %d)\n",
+                 o.metrics_listen.c_str(), (*server)->metrics_port());
+  }
   const int port_fd = absl::GetFlag(FLAGS_port_file_fd);
   if (port_fd >= 0) {
     const std::string line = std::to_string((*server)->port()) + "\n";

@@ -158,11 +158,17 @@ void PgPool::Release(std::unique_ptr<PgConnection> conn) {
 absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
   {
     std::unique_lock<std::mutex> lock(mu_);
-    idle_cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
-    if (!idle_.empty()) {
+    while (true) {
+      idle_cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+      if (idle_.empty()) break;
       std::unique_ptr<PgConnection> conn = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(conn));
+      // An idle connection whose server went away (restart, failover) has
+      // its end-of-file or termination notice waiting: reading it without
+      // blocking marks the connection bad, and a fresh one is opened
+      // instead of failing the caller's first statement.
+      if (PQconsumeInput(conn->conn_) != 0 && !conn->broken()) return Lease(this, std::move(conn));
+      --open_;
     }
     ++open_;
   }

@@ -93,6 +93,11 @@ CREATE UNIQUE INDEX sketches_one_default ON sketches(dataset, task) WHERE is_def
 -- A job completes into at most one sketch, whatever the retries.
 CREATE UNIQUE INDEX sketches_one_per_job ON sketches(job_id) WHERE job_id > 0;
 )sql",
+      // 2: optional shared blob directory (--blob_dir): a matrix's bytes are
+      // either chunks (file = '') or the named file there.
+      R"sql(
+ALTER TABLE training_matrices ADD COLUMN file TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return *migrations;
 }

@@ -26,16 +26,57 @@ constexpr int64_t kRunning = static_cast<int64_t>(JobState::kRunning);
 
 bool IsForeignKeyViolation(const absl::Status& s) { return PgSqlState(s) == "23503"; }
 
+// Older than this, an uncommitted upload or unreferenced blob file cannot
+// belong to an upload still in flight on some replica.
+constexpr int64_t kStaleUploadSeconds = 3600;
+
+std::vector<std::string> FileColumn(const PgResult& r) {
+  std::vector<std::string> files;
+  for (int i = 0; i < r.rows(); ++i) {
+    if (!r.Text(i, 0).empty()) files.push_back(r.Text(i, 0));
+  }
+  return files;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url,
+                                                                   const std::string& blob_dir,
                                                                    int max_connections) {
   auto pool = std::make_unique<PgPool>(url, std::max(1, max_connections));
   {
     SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool->Acquire());
     SKETCHD_RETURN_IF_ERROR(MigratePostgres(conn.get()));
   }
-  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
+  std::optional<BlobDirectory> blobs;
+  if (!blob_dir.empty()) {
+    SKETCHD_ASSIGN_OR_RETURN(BlobDirectory opened, BlobDirectory::Open(blob_dir));
+    blobs.emplace(std::move(opened));
+  }
+  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(pool), std::move(blobs)));
+  SKETCHD_RETURN_IF_ERROR(store->RemoveStaleUploadsAndOrphans());
+  return store;
+}
+
+absl::Status PostgresStore::RemoveStaleUploadsAndOrphans() {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  // Uploads a dead replica left uncommitted: rows (with their chunks) go;
+  // their files become orphans, removed below.
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("DELETE FROM training_matrices WHERE NOT committed AND created_us < $1",
+                 PgParams().Add(NowMicros() - kStaleUploadSeconds * 1000000)));
+  if (!blobs_.has_value()) return absl::OkStatus();
+  SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> on_disk, blobs_->List());
+  std::vector<std::string> orphans;
+  for (const std::string& name : on_disk) {
+    absl::StatusOr<double> age = blobs_->AgeSeconds(name);
+    if (!age.ok() || *age < kStaleUploadSeconds) continue;
+    SKETCHD_ASSIGN_OR_RETURN(PgResult used, conn->Query("SELECT 1 FROM training_matrices WHERE file = $1",
+                                                        PgParams().Add(name)));
+    if (used.rows() == 0) orphans.push_back(name);
+  }
+  blobs_->Remove(orphans);
+  return absl::OkStatus();
 }
 
 absl::Status PostgresStore::LockDataset(PgConnection* conn, const std::string& name) {
@@ -90,10 +131,18 @@ absl::StatusOr<std::vector<DatasetRecord>> PostgresStore::ListDatasets() {
 
 absl::Status PostgresStore::DeleteDataset(const std::string& name) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
-  // ON DELETE CASCADE removes matrices (and their bytes), jobs, sketches.
-  SKETCHD_ASSIGN_OR_RETURN(PgResult del, conn->Query("DELETE FROM datasets WHERE name = $1",
-                                                     PgParams().Add(name)));
-  if (del.affected() == 0) return NoDatasetError(name);
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  // Locking the dataset first makes concurrent StageMatrix calls wait and
+  // then fail their foreign key, so the file list below is complete.
+  SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), name));
+  SKETCHD_ASSIGN_OR_RETURN(PgResult files, conn->Query("SELECT file FROM training_matrices "
+                                                       "WHERE dataset = $1",
+                                                       PgParams().Add(name)));
+  // ON DELETE CASCADE removes matrices (and their chunks), jobs, sketches.
+  SKETCHD_RETURN_IF_ERROR(conn->Exec("DELETE FROM datasets WHERE name = $1", PgParams().Add(name)));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  if (blobs_.has_value()) blobs_->Remove(FileColumn(files));
   return absl::OkStatus();
 }
 
@@ -102,6 +151,11 @@ absl::Status PostgresStore::DeleteDataset(const std::string& name) {
 absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
                                         int64_t rows, int64_t cols, WireDtype dtype,
                                         absl::string_view data) {
+  std::string file;
+  if (blobs_.has_value()) {
+    SKETCHD_ASSIGN_OR_RETURN(file, blobs_->Write(data));
+  }
+  UncommittedBlob cleanup(blobs_.has_value() ? &*blobs_ : nullptr, file);
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
   PgTransaction txn(conn.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
@@ -110,13 +164,18 @@ absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::s
   // anyone saw. So this commit need not wait for its own flush.
   SKETCHD_RETURN_IF_ERROR(conn->Exec("SET LOCAL synchronous_commit = off"));
   absl::StatusOr<PgResult> ins = conn->Query(
-      "INSERT INTO training_matrices(dataset, upload_id, rows, cols, dtype, created_us) "
-      "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+      "INSERT INTO training_matrices(dataset, upload_id, rows, cols, dtype, created_us, file) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
       PgParams().Add(dataset).Add(upload_id).Add(rows).Add(cols)
-          .Add(static_cast<int64_t>(dtype)).Add(NowMicros()));
+          .Add(static_cast<int64_t>(dtype)).Add(NowMicros()).Add(file));
   if (!ins.ok()) {
     if (IsForeignKeyViolation(ins.status())) return NoDatasetError(dataset);
     return ins.status();
+  }
+  if (!file.empty()) {
+    SKETCHD_RETURN_IF_ERROR(txn.Commit());
+    cleanup.Keep();
+    return absl::OkStatus();
   }
   const int64_t id = ins->Int(0, 0);
   int64_t seq = 0;
@@ -132,6 +191,14 @@ absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::s
 absl::StatusOr<int64_t> PostgresStore::CommitUpload(const std::string& dataset,
                                                     const std::string& upload_id) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  if (blobs_.has_value()) {
+    // The files must be durable before the rows that publish them.
+    SKETCHD_ASSIGN_OR_RETURN(PgResult files,
+                             conn->Query("SELECT file FROM training_matrices WHERE upload_id = $1 "
+                                         "AND NOT committed",
+                                         PgParams().Add(upload_id)));
+    SKETCHD_RETURN_IF_ERROR(blobs_->Sync(FileColumn(files)));
+  }
   PgTransaction txn(conn.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   // Serialises commits to one dataset across replicas: the width check
@@ -163,8 +230,12 @@ absl::StatusOr<int64_t> PostgresStore::CommitUpload(const std::string& dataset,
 
 absl::Status PostgresStore::AbortUpload(const std::string& upload_id) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
-  return conn->Exec("DELETE FROM training_matrices WHERE upload_id = $1 AND NOT committed",
-                    PgParams().Add(upload_id));
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult deleted, conn->Query("DELETE FROM training_matrices WHERE upload_id = $1 AND NOT "
+                                    "committed RETURNING file",
+                                    PgParams().Add(upload_id)));
+  if (blobs_.has_value()) blobs_->Remove(FileColumn(deleted));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
@@ -174,7 +245,7 @@ absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
   PgTransaction txn(conn.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
-      PgResult list, conn->Query("SELECT id, rows, cols, dtype FROM training_matrices "
+      PgResult list, conn->Query("SELECT id, rows, cols, dtype, file FROM training_matrices "
                                  "WHERE dataset = $1 AND committed ORDER BY id",
                                  PgParams().Add(dataset)));
   std::vector<StoredMatrix> out(list.rows());
@@ -185,6 +256,22 @@ absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
     m.cols = list.Int(i, 2);
     m.dtype = static_cast<WireDtype>(list.Int(i, 3));
     const int64_t expected = m.rows * m.cols * WireDtypeSize(m.dtype);
+    const std::string file = list.Text(i, 4);
+    if (!file.empty()) {
+      if (!blobs_.has_value()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "training matrix ", m.id, " of dataset '", dataset, "' is stored in blob file '", file,
+            "', but this replica runs without --blob_dir; start it with the shared blob directory"));
+      }
+      absl::StatusOr<std::string> bytes = blobs_->Read(file, expected);
+      if (absl::IsNotFound(bytes.status())) {
+        return absl::NotFoundError(absl::StrCat("dataset '", dataset,
+                                                "' was deleted while its matrices were read"));
+      }
+      if (!bytes.ok()) return bytes.status();
+      m.data = std::move(*bytes);
+      continue;
+    }
     SKETCHD_ASSIGN_OR_RETURN(
         PgResult chunks, conn->QueryBinary("SELECT data FROM training_matrix_chunks "
                                            "WHERE matrix_id = $1 ORDER BY seq",
@@ -211,13 +298,7 @@ absl::StatusOr<JobRecord> PostgresStore::CreateJob(const std::string& dataset,
                                                    const TrainOptions& options,
                                                    int64_t restarted_from) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
-  JobRecord j;
-  j.dataset = dataset;
-  j.options = options;
-  j.state = JobState::kQueued;
-  j.created_us = NowMicros();
-  j.restarted_from = restarted_from;
-  j.message = "queued";
+  JobRecord j = NewJobRecord(dataset, options, restarted_from);
   absl::StatusOr<PgResult> ins = conn->Query(
       "INSERT INTO jobs(dataset, options, state, message, created_us, restarted_from) "
       "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -396,8 +477,7 @@ absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& ow
   SKETCHD_ASSIGN_OR_RETURN(
       PgResult r,
       conn->Query(absl::StrCat("UPDATE jobs SET state = $1, error = $2, finished_us = $3 "
-                               "WHERE (state IN ($4, $5) AND owner = $6) "
-                               "OR (state = $5 AND owner <> '' AND lease_expires_us < ", kNowUs, ")"),
+                               "WHERE state IN ($4, $5) AND owner = $6"),
                   PgParams().Add(static_cast<int64_t>(JobState::kInterrupted)).Add(reason)
                       .Add(NowMicros()).Add(kQueued).Add(kRunning).Add(owner)));
   return r.affected();

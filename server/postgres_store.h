@@ -9,11 +9,16 @@
 // SetDefaultSketch / DeleteSketch / CompleteJob on one dataset serialise and
 // always leave exactly one default per task with sketches.
 //
-// Training matrix bytes live in PostgreSQL (bytea chunks, TOAST compression
-// off) rather than in a directory the replicas share: replicas then need
-// nothing but the database URL (no shared filesystem to provision, back up
-// and keep consistent with the rows), and the rows and bytes commit in one
-// transaction. Ingest throughput is measured in bench/service (README there).
+// Training matrix bytes: by default in PostgreSQL (bytea chunks, TOAST
+// compression off), so replicas need nothing but the database URL and rows
+// and bytes commit in one transaction. That costs ingest speed (PostgreSQL
+// writes each byte to its WAL and its heap, in ~2 kB TOAST rows; see
+// docs/store.md for the measured figures), so with a blob directory every
+// replica mounts at the same path (--blob_dir, e.g. NFS or a shared volume)
+// the bytes go to fsync'd files there instead (blob_directory.h) and the
+// database holds only their names: the protocol of the SQLite store. Files
+// nobody references are removed at Open once they are an hour old (younger
+// ones may belong to another replica's upload in flight).
 //
 // Connection failures surface as UNAVAILABLE; broken connections are
 // dropped from the pool, so calls succeed again once the database is back,
@@ -24,6 +29,9 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+
+#include "server/blob_directory.h"
 #include "server/postgres_connection.h"
 #include "server/store.h"
 
@@ -33,7 +41,9 @@ class PostgresStore : public Store {
  public:
   // Connects and applies missing migrations. UNAVAILABLE when the database
   // cannot be reached.
+  // `blob_dir` empty = matrix bytes in the database.
   static absl::StatusOr<std::unique_ptr<PostgresStore>> Open(const std::string& url,
+                                                             const std::string& blob_dir = "",
                                                              int max_connections = 16);
 
   absl::StatusOr<DatasetRecord> CreateDataset(const DatasetRecord& dataset) override;
@@ -76,7 +86,11 @@ class PostgresStore : public Store {
   absl::Status DeleteSketch(const std::string& dataset, int64_t version) override;
 
  private:
-  explicit PostgresStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+  PostgresStore(std::unique_ptr<PgPool> pool, std::optional<BlobDirectory> blobs)
+      : pool_(std::move(pool)), blobs_(std::move(blobs)) {}
+
+  // Open's housekeeping in blob-directory mode.
+  absl::Status RemoveStaleUploadsAndOrphans();
 
   absl::StatusOr<DatasetRecord> GetDatasetOn(PgConnection* conn, const std::string& name);
   absl::StatusOr<JobRecord> GetJobOn(PgConnection* conn, int64_t id, bool for_update);
@@ -87,6 +101,7 @@ class PostgresStore : public Store {
   absl::Status JobNotOwned(PgConnection* conn, int64_t id, const std::string& owner);
 
   std::unique_ptr<PgPool> pool_;
+  std::optional<BlobDirectory> blobs_;
 };
 
 }  // namespace sketchd

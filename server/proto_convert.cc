@@ -57,7 +57,7 @@ absl::StatusOr<TrainOptions> FromProto(const v1::TrainingOptions& p) {
   if (!method.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "options.method '", p.method(),
-        "' is unknown; use random, ivy, mixed, inner_product, greedy or heavy_rows"));
+        "' is unknown; use random, ivy, mixed, inner_product, greedy, subspace or heavy_rows"));
   }
   o.method = *method;
   std::optional<SketchTask> task = FromProto(p.task());

@@ -40,23 +40,4 @@ int64_t EstimateLowRankRequestBytes(int64_t n, int64_t d, int64_t m, int64_t k) 
               Mul({12, n})});                // sketch positions + values
 }
 
-int64_t EstimateSolveRequestBytes(int64_t n, int64_t d, int64_t m) {
-  const int64_t rows = m > 0 ? m : std::min(Mul({8, d}), n);
-  return Add({Mul({kDouble, n, Add({d, 1})}),        // [A | b]
-              Mul({kDouble, n}),                     // b
-              Mul({2, kDouble, rows, Add({d, 1})}),  // [SA | Sb] and its QR
-              Mul({kDouble, d, d}),                  // R
-              Mul({6, kDouble, n})});                // solver vectors
-}
-
-int64_t EstimateTrainingJobBytes(const TrainOptions& options, int64_t num_matrices, int64_t n,
-                                 int64_t cols, int64_t stored_bytes, int threads) {
-  const int64_t m = options.m;
-  return Add({stored_bytes,
-              Mul({kDouble, num_matrices, n, cols}),  // decoded training matrices
-              Mul({kDouble, num_matrices, m, cols}),  // SA_i of every matrix
-              Mul({std::max(threads, 1), kDouble, Add({Mul({n, cols}), Mul({m, cols})})}),
-              Mul({12, n})});
-}
-
 }  // namespace sketchd

@@ -5,10 +5,18 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/metrics.h"
 
 namespace sketchd {
 
 RpcLog::~RpcLog() {
+  if (metrics_ != nullptr) {
+    // A destructor must not throw (std::bad_alloc from a new label set).
+    try {
+      metrics_->RecordRpc(method_, status_.code(), elapsed_seconds(), bytes_);
+    } catch (...) {
+    }
+  }
   if (!enabled_) return;
   std::string line = absl::StrCat(
       "sketchd rpc=", method_, " dataset=", dataset_.empty() ? "-" : dataset_, " bytes=", bytes_,

@@ -1,7 +1,8 @@
 // One line per RPC on stderr: method, dataset, payload bytes, duration and
 // final status, e.g.
 //   sketchd rpc=LowRank dataset=faces bytes=1048576 ms=12.3 status=OK
-// Written when the scope ends, so every return path is logged.
+// Written when the scope ends, so every return path is logged; the same
+// scope end counts the call in ServiceMetrics when /metrics is on.
 #ifndef SKETCHD_SERVER_RPC_LOG_H_
 #define SKETCHD_SERVER_RPC_LOG_H_
 
@@ -13,10 +14,13 @@
 
 namespace sketchd {
 
+class ServiceMetrics;
+
 class RpcLog {
  public:
-  RpcLog(bool enabled, const char* method) : enabled_(enabled), method_(method),
-      start_(std::chrono::steady_clock::now()) {}
+  RpcLog(bool enabled, const char* method, ServiceMetrics* metrics = nullptr)
+      : enabled_(enabled), method_(method), metrics_(metrics),
+        start_(std::chrono::steady_clock::now()) {}
   ~RpcLog();
   RpcLog(const RpcLog&) = delete;
   RpcLog& operator=(const RpcLog&) = delete;
@@ -31,6 +35,7 @@ class RpcLog {
  private:
   bool enabled_;
   const char* method_;
+  ServiceMetrics* metrics_;
   std::chrono::steady_clock::time_point start_;
   std::string dataset_;
   int64_t bytes_ = 0;

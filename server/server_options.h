@@ -15,6 +15,18 @@ struct ServerOptions {
   // host:port; port 0 picks a free one (see SketchdServer::port()).
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./sketchd-data";
+  // The registry: "sqlite" (embedded, in data_dir, one process) or
+  // postgresql://USER@HOST:PORT/DB (shared by replicas; store_factory.h).
+  std::string store = "sqlite";
+  // Replicas (PostgreSQL store only): this server's owner id for the jobs
+  // it claims ("" = <hostname>-<pid>; give a stable name so a restarted
+  // replica interrupts its own previous jobs at once instead of waiting for
+  // their leases to expire), and the lease a replica must renew to keep a job.
+  std::string replica_id;
+  // PostgreSQL store: a directory every replica mounts at this path for
+  // training-matrix bytes ("" = bytes in the database; see postgres_store.h).
+  std::string blob_dir;
+  double job_lease_seconds = 10;
 
   // Jobs.
   int train_workers = 1;       // training jobs running at once
@@ -35,7 +47,7 @@ struct ServerOptions {
   // machine: one request or job may use a sixth / a third of it, and
   // everything in flight together two thirds, leaving room for SQLite's
   // cache, gRPC's buffers and the receive-buffer pool.
-  int64_t max_request_bytes = int64_t{4} << 30;     // one LowRank/Solve call
+  int64_t max_request_bytes = int64_t{4} << 30;     // one LowRank/Solve call, one uploaded matrix
   int64_t max_job_bytes = int64_t{8} << 30;         // one training job
   int64_t memory_budget_bytes = int64_t{16} << 30;  // all calls and jobs at once (≤ 0: none)
 
@@ -49,6 +61,9 @@ struct ServerOptions {
   std::vector<std::string> auth_tokens;
 
   bool log_requests = true;  // one stderr line per RPC
+  // host:port of the Prometheus /metrics endpoint (server/metrics.h); empty
+  // = off. Port 0 picks a free one (SketchdServer::metrics_port()).
+  std::string metrics_listen;
   // OpenBLAS threads per call (0 = leave OpenBLAS's default). Concurrent
   // requests already use the cores; a multi-threaded BLAS inside each of
   // them oversubscribes the machine (measured: LowRank p50 at 8 clients went

@@ -7,13 +7,23 @@ namespace sketchd {
 absl::StatusOr<std::shared_ptr<const TrainedSketch>> SketchCache::Get(const std::string& dataset,
                                                                       int64_t version) {
   const auto key = std::make_pair(dataset, version);
+  Entry hit;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(key);
     if (it != entries_.end()) {
       it->second.last_use = ++clock_;
-      return it->second.sketch;
+      if (!revalidate_) return it->second.sketch;
+      hit = it->second;
     }
+  }
+  if (hit.sketch != nullptr) {
+    absl::StatusOr<SketchRecord> now = store_->GetSketch(dataset, version, false);
+    if (!now.ok()) {
+      Erase(dataset, version);
+      return now.status();
+    }
+    if (now->created_us == hit.created_us && now->job_id == hit.job_id) return hit.sketch;
   }
   // Load outside the lock: a slow read must not stall hits on other keys.
   absl::StatusOr<SketchRecord> record = store_->GetSketch(dataset, version, true);
@@ -32,7 +42,7 @@ absl::StatusOr<std::shared_ptr<const TrainedSketch>> SketchCache::Get(const std:
     }
     entries_.erase(oldest);
   }
-  entries_[key] = Entry{sketch, ++clock_};
+  entries_[key] = Entry{sketch, ++clock_, record->created_us, record->job_id};
   return sketch;
 }
 

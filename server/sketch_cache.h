@@ -2,6 +2,12 @@
 // not re-read and re-parse the blob every time. Versions are immutable once
 // written, so entries never go stale; they are dropped when the sketch or its
 // dataset is deleted (a re-created dataset restarts its version numbers).
+// Default pointers are never cached: callers resolve them in the store first.
+//
+// With a store shared by replicas, a delete (or delete + re-create) happens
+// on another replica without this one hearing of it, so `revalidate` checks
+// every hit against the store's metadata (no sketch bytes: one small query)
+// and reloads when the version now names another sketch or none.
 #ifndef SKETCHD_SERVER_SKETCH_CACHE_H_
 #define SKETCHD_SERVER_SKETCH_CACHE_H_
 
@@ -20,7 +26,8 @@ namespace sketchd {
 
 class SketchCache {
  public:
-  explicit SketchCache(Store* store, size_t capacity = 32) : store_(store), capacity_(capacity) {}
+  explicit SketchCache(Store* store, size_t capacity = 32, bool revalidate = false)
+      : store_(store), capacity_(capacity), revalidate_(revalidate) {}
 
   absl::StatusOr<std::shared_ptr<const TrainedSketch>> Get(const std::string& dataset,
                                                            int64_t version);
@@ -31,9 +38,14 @@ class SketchCache {
   struct Entry {
     std::shared_ptr<const TrainedSketch> sketch;
     uint64_t last_use = 0;
+    // Identity of the stored sketch (a version number alone is reused when
+    // a dataset is deleted and created again).
+    int64_t created_us = 0;
+    int64_t job_id = 0;
   };
   Store* store_;
   size_t capacity_;
+  bool revalidate_;
   std::mutex mu_;
   std::map<std::pair<std::string, int64_t>, Entry> entries_;
   uint64_t clock_ = 0;

@@ -44,7 +44,13 @@ grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
     SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<const TrainedSketch> trained,
                              cache_->Get(req->dataset(), version));
     const CountSketch& s = trained->sketch;
+    if (trained->is_dense() && !req->include_serialized()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "sketch ", version, " is dense (method subspace) and has no positions/values; "
+          "export it with include_serialized (sketchctl sketches export)"));
+    }
     const int64_t size = static_cast<int64_t>(s.positions().size()) * 12 +
+                         static_cast<int64_t>(trained->dense.size()) * 8 +
                          static_cast<int64_t>(record.serialized.size()) + 65536;
     if (size > options_.max_message_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
@@ -52,8 +58,8 @@ grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
           options_.max_message_bytes, "; omit include_serialized or raise --max_message_bytes"));
     }
     *resp->mutable_info() = ToProto(record);
-    resp->set_m(s.rows());
-    resp->set_n(s.cols());
+    resp->set_m(trained->m());
+    resp->set_n(trained->sketch_n());
     resp->mutable_block_rows()->Add(s.block_rows().begin(), s.block_rows().end());
     resp->mutable_positions()->Add(s.positions().begin(), s.positions().end());
     resp->mutable_values()->Add(s.values().begin(), s.values().end());

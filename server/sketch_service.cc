@@ -11,13 +11,15 @@
 namespace sketchd {
 
 SketchServiceImpl::SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
-                                     SketchCache* cache, MemoryBudget* memory, TokenAuth auth)
+                                     SketchCache* cache, MemoryBudget* memory, TokenAuth auth,
+                                     ServiceMetrics* metrics)
     : options_(options),
       store_(store),
       jobs_(jobs),
       cache_(cache),
       memory_(memory),
       auth_(std::move(auth)),
+      metrics_(metrics),
       buffers_(static_cast<size_t>(std::max<int64_t>(0, options.buffer_pool_bytes))) {}
 
 SketchServiceImpl::StreamSlot::StreamSlot(SketchServiceImpl* s) : service_(s) {

@@ -11,11 +11,13 @@
 #define SKETCHD_SERVER_SKETCH_SERVICE_H_
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "core/exception_boundary.h"
+#include "core/lowrank/scw_low_rank.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
@@ -27,6 +29,7 @@
 #include "server/sketch_cache.h"
 #include "server/status_mapping.h"
 #include "server/store.h"
+#include "server/wire_dtype.h"
 #include "sketchd/v1/sketchd.grpc.pb.h"
 
 namespace sketchd {
@@ -34,7 +37,8 @@ namespace sketchd {
 class SketchServiceImpl final : public v1::SketchService::Service {
  public:
   SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
-                    SketchCache* cache, MemoryBudget* memory, TokenAuth auth);
+                    SketchCache* cache, MemoryBudget* memory, TokenAuth auth,
+                    ServiceMetrics* metrics = nullptr);  // null: no /metrics
 
   // Makes long-lived handlers (WatchJob) return promptly.
   void BeginShutdown() { stopping_.store(true); }
@@ -82,7 +86,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
  private:
   template <typename Body>
   grpc::Status Handle(grpc::ServerContext* ctx, const char* method, Body&& body) {
-    RpcLog log(options_.log_requests, method);
+    RpcLog log(options_.log_requests, method, metrics_);
     absl::Status status = auth_.Check(*ctx);
     if (status.ok()) {
       status = CallAtBoundary(method, [&]() -> absl::Status {
@@ -94,7 +98,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
     return ToGrpcStatus(status);
   }
 
-  // Admits a LowRank/Solve call of `estimate` bytes against
+  // Admits a LowRank/Solve call (or an upload's matrix buffer) of `estimate` bytes against
   // --max_request_bytes and --memory_budget_bytes.
   absl::StatusOr<MemoryBudget::Reservation> ReserveRequest(const char* what, int64_t estimate) {
     return memory_->Reserve(what, estimate, options_.max_request_bytes, "max_request_bytes");
@@ -123,6 +127,21 @@ class SketchServiceImpl final : public v1::SketchService::Service {
                                                const v1::SketchSelector& selector,
                                                SketchTask default_task, int64_t n);
 
+  using LowRankStream = grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>;
+  // LowRank with header.one_pass: the two-sided sketch, rows decoded one
+  // block at a time into the accumulator, A never held.
+  absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                              const v1::LowRankHeader& h, WireDtype dtype,
+                              const ResolvedSketch& sketch,
+                              std::chrono::steady_clock::time_point start, RpcLog& log);
+  // The summary fields both LowRank paths share (shape, rank, singular
+  // values, sketch, core timings).
+  static void FillLowRankSummary(const v1::LowRankHeader& h, const ResolvedSketch& sketch,
+                                 const LowRankFactors& f, v1::LowRankSummary* sum);
+  // Streams Y then Z after the summary, in ≤ 1 MiB chunks.
+  static absl::Status WriteFactorChunks(grpc::ServerContext* ctx, LowRankStream* stream,
+                                        const LowRankFactors& f);
+
   // m of a random sketch selector: 1 ≤ m ≤ min(n, --max_sketch_rows).
   absl::Status CheckRandomSketchRows(int64_t m, int64_t n) const;
   // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
@@ -135,6 +154,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   SketchCache* cache_;
   MemoryBudget* memory_;
   TokenAuth auth_;
+  ServiceMetrics* metrics_;
   std::atomic<int> streams_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> upload_counter_{0};

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "server/store_factory.h"
+#include "server/metered_store.h"
 #include "server/tls_check.h"
 
 // OpenBLAS's own API (the library is linked through core's LAPACKE use).
@@ -25,6 +28,14 @@ extern "C" void openblas_set_num_threads(int num_threads);
 
 namespace sketchd {
 namespace {
+
+// --replica_id, or <hostname>-<pid>: unique among live replicas.
+std::string ReplicaId(const ServerOptions& options) {
+  if (!options.replica_id.empty()) return options.replica_id;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "sketchd");
+  return absl::StrCat(host, "-", getpid());
+}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -95,21 +106,45 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   }
   TokenAuth auth = tokens.empty() ? TokenAuth() : TokenAuth::FromTokens(std::move(tokens));
   SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeCredentials(options));
-  SKETCHD_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
-  SKETCHD_ASSIGN_OR_RETURN(s->store_, SqliteStore::Open(options.data_dir));
-  s->cache_ = std::make_unique<SketchCache>(s->store_.get());
+  // The embedded store's directory and database are private (0700/0600)
+  // whatever the umask; a PostgreSQL store keeps nothing in --data_dir.
+  if (!IsPostgresStoreSpec(options.store)) SKETCHD_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
+  SKETCHD_ASSIGN_OR_RETURN(s->store_, OpenStore(options.store, options.data_dir, options.blob_dir));
+  if (!options.metrics_listen.empty()) {
+    SKETCHD_ASSIGN_OR_RETURN(s->metrics_,
+                             ServiceMetrics::Serve(options.metrics_listen, s->store_.get()));
+    s->store_ = std::make_unique<MeteredStore>(std::move(s->store_), s->metrics_.get());
+  }
+  // On a shared store jobs are claimed by replica id (job_runner.h); on
+  // SQLite the one process runs them unowned.
+  const std::string replica_id = IsPostgresStoreSpec(options.store) ? ReplicaId(options) : "";
+  if (IsPostgresStoreSpec(options.store) &&
+      !(options.job_lease_seconds >= 0.1 && options.job_lease_seconds <= 3600)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--job_lease_seconds must be in [0.1, 3600], got ", options.job_lease_seconds));
+  }
+  // Jobs this server left QUEUED/RUNNING in a previous life are gone with it
+  // (never another replica's).
+  SKETCHD_ASSIGN_OR_RETURN(s->interrupted_at_start_,
+                           s->store_->InterruptActiveJobs(replica_id,
+                                                          "server stopped while the job was "
+                                                          "active; use RestartJob to run it again"));
+  s->cache_ = std::make_unique<SketchCache>(s->store_.get(), 32,
+                                            /*revalidate=*/IsPostgresStoreSpec(options.store));
   s->memory_ = std::make_unique<MemoryBudget>(options.memory_budget_bytes);
   JobRunner::Options jo;
   jo.workers = std::max(1, options.train_workers);
   jo.max_queued = std::max(0, options.max_queued_jobs);
   jo.training_threads = options.training_threads;
+  jo.replica_id = replica_id;
+  jo.lease_us = static_cast<int64_t>(options.job_lease_seconds * 1e6);
   jo.memory = s->memory_.get();
   jo.fault_hook_for_testing = options.fault_hook_for_testing;
   jo.log_jobs = options.log_requests;
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), s->memory_.get(),
-                                                    std::move(auth));
+                                                    std::move(auth), s->metrics_.get());
 
   if (options.blas_threads > 0) openblas_set_num_threads(options.blas_threads);
   grpc::EnableDefaultHealthCheckService(true);
@@ -164,6 +199,8 @@ void SketchdServer::Shutdown(double grace_seconds) {
                       std::chrono::milliseconds(static_cast<int64_t>(grace_seconds * 1000)));
   }
   jobs_.reset();
+  // No scrape may read the store once it closes.
+  if (metrics_ != nullptr) metrics_->StopServing();
   store_.reset();  // closes SQLite (checkpoints the WAL)
 }
 

@@ -11,10 +11,11 @@
 #include "absl/status/statusor.h"
 #include "server/job_runner.h"
 #include "server/memory_budget.h"
+#include "server/metrics.h"
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
 #include "server/sketch_service.h"
-#include "server/sqlite_store.h"
+#include "server/store.h"
 
 namespace sketchd {
 
@@ -27,8 +28,10 @@ class SketchdServer {
   ~SketchdServer();  // Shutdown()
 
   int port() const { return port_; }
+  // Port of /metrics; 0 when --metrics_listen is off.
+  int metrics_port() const { return metrics_ != nullptr ? metrics_->port() : 0; }
   Store* store() { return store_.get(); }
-  int64_t interrupted_at_start() const { return store_->interrupted_at_open(); }
+  int64_t interrupted_at_start() const { return interrupted_at_start_; }
 
   // Graceful stop: health NOT_SERVING, running jobs interrupted (recorded as
   // INTERRUPTED), in-flight RPCs given `grace_seconds` to finish, then the
@@ -41,7 +44,10 @@ class SketchdServer {
   SketchdServer() = default;
 
   ServerOptions options_;
-  std::unique_ptr<SqliteStore> store_;
+  // Before store_: the store records into it until it is closed.
+  std::unique_ptr<ServiceMetrics> metrics_;
+  std::unique_ptr<Store> store_;
+  int64_t interrupted_at_start_ = 0;
   std::unique_ptr<SketchCache> cache_;
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<JobRunner> jobs_;

@@ -47,9 +47,6 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
       new SqliteStore(std::move(writer), std::move(reader), std::move(blobs)));
   SKETCHD_RETURN_IF_ERROR(store->RemoveUncommittedAndOrphans());
   SKETCHD_RETURN_IF_ERROR(store->ExportDatabaseBlobs());
-  SKETCHD_ASSIGN_OR_RETURN(store->interrupted_at_open_,
-                           store->InterruptActiveJobs("", "server stopped while the job was active; "
-                                                          "use RestartJob to run it again"));
   return store;
 }
 
@@ -195,14 +192,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
   // The bytes go to their file outside the lock: concurrent uploads write
   // in parallel, and only the small row insert is serialised.
   SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(data));
-  struct RemoveUnlessKept {
-    const BlobDirectory& blobs;
-    std::string file;
-    bool keep = false;
-    ~RemoveUnlessKept() {
-      if (!keep) blobs.Remove({file});
-    }
-  } cleanup{blobs_, file};
+  UncommittedBlob cleanup(&blobs_, file);
   std::lock_guard<std::mutex> lock(write_mu_);
   // Staged rows are invisible and worthless after a crash (Open deletes
   // them), so their commit need not reach the disk: synchronous = NORMAL
@@ -228,7 +218,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
     return s;
   }
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
-  cleanup.keep = true;
+  cleanup.Keep();
   return absl::OkStatus();
 }
 
@@ -338,13 +328,7 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
   std::lock_guard<std::mutex> lock(write_mu_);
   SqliteTransaction txn(writer_.get());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  JobRecord j;
-  j.dataset = dataset;
-  j.options = options;
-  j.state = JobState::kQueued;
-  j.created_us = NowMicros();
-  j.restarted_from = restarted_from;
-  j.message = "queued";
+  JobRecord j = NewJobRecord(dataset, options, restarted_from);
   SKETCHD_ASSIGN_OR_RETURN(
       auto ins, writer_->Prepare("INSERT INTO jobs(dataset, options, state, message, created_us, "
                                  "restarted_from) VALUES(?, ?, ?, ?, ?, ?)"));
@@ -546,13 +530,11 @@ absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
 absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owner,
                                                          const std::string& reason) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  const int64_t now = NowMicros();
   SKETCHD_ASSIGN_OR_RETURN(
       auto upd, writer_->Prepare("UPDATE jobs SET state = ?, error = ?, finished_us = ? "
-                                 "WHERE (state IN (?, ?) AND owner = ?) "
-                                 "OR (state = ? AND owner <> '' AND lease_expires_us < ?)"));
-  upd->Bind(1, static_cast<int64_t>(JobState::kInterrupted)).Bind(2, reason).Bind(3, now)
-      .Bind(4, kQueued).Bind(5, kRunning).Bind(6, owner).Bind(7, kRunning).Bind(8, now);
+                                 "WHERE state IN (?, ?) AND owner = ?"));
+  upd->Bind(1, static_cast<int64_t>(JobState::kInterrupted)).Bind(2, reason).Bind(3, NowMicros())
+      .Bind(4, kQueued).Bind(5, kRunning).Bind(6, owner);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
   return writer_->Changes();
 }

@@ -9,9 +9,9 @@
 // loss; NORMAL would already survive SIGKILL in WAL mode, FULL also covers
 // the OS crashing). Every public call is one transaction, so readers never
 // see half of a write. On Open, uploads that never committed are deleted with
-// their files, files no row references are removed, and unowned QUEUED/
-// RUNNING jobs (and expired leases) become INTERRUPTED: the single-process
-// runner that queued them is gone.
+// their files, and files no row references are removed. (Jobs a previous
+// process left QUEUED/RUNNING are interrupted by the server at start,
+// InterruptActiveJobs.)
 //
 // Two connections: one writer and one reader (WAL lets them run at the same
 // time), so a LowRank looking up the default sketch never waits behind a
@@ -34,9 +34,6 @@ class SqliteStore : public Store {
   // Creates data_dir if needed. Fails if the directory is not writable or the
   // schema is newer than this build.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& data_dir);
-
-  // Jobs interrupted by Open (found QUEUED/RUNNING from a previous process).
-  int64_t interrupted_at_open() const { return interrupted_at_open_; }
 
   absl::StatusOr<DatasetRecord> CreateDataset(const DatasetRecord& dataset) override;
   absl::StatusOr<DatasetRecord> GetDataset(const std::string& name) override;
@@ -103,7 +100,6 @@ class SqliteStore : public Store {
   std::mutex read_mu_;
   std::unique_ptr<SqliteDb> reader_;
   BlobDirectory blobs_;
-  int64_t interrupted_at_open_ = 0;
 };
 
 }  // namespace sketchd

@@ -157,10 +157,11 @@ class Store {
   // gets cancel_requested (its owner stops and records CANCELLED).
   // FailedPrecondition for finished jobs. Returns the job afterwards.
   virtual absl::StatusOr<JobRecord> RequestCancel(int64_t id) = 0;
-  // QUEUED/RUNNING jobs owned by `owner`, and RUNNING jobs whose lease
-  // expired, → INTERRUPTED with `reason`; returns how many. A starting
-  // replica calls it with its own id, so it interrupts nothing another live
-  // replica owns.
+  // QUEUED/RUNNING jobs owned by `owner` → INTERRUPTED with `reason`;
+  // returns how many. A starting replica calls it with its own id, so it
+  // interrupts nothing another replica owns (a dead replica's jobs are taken
+  // over through ClaimJob once their lease expires). "" = the unowned jobs
+  // of a single-process server.
   virtual absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
                                                       const std::string& reason) = 0;
 

@@ -12,14 +12,20 @@ bool IsPostgresStoreSpec(const std::string& spec) {
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& spec,
-                                                 const std::string& data_dir) {
+                                                 const std::string& data_dir,
+                                                 const std::string& blob_dir) {
   if (spec.empty() || spec == "sqlite") {
+    if (!blob_dir.empty()) {
+      return absl::InvalidArgumentError(
+          "--blob_dir applies to a PostgreSQL store only; the SQLite store keeps matrix bytes in "
+          "<data_dir>/matrices");
+    }
     absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(data_dir);
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(std::move(*store));
   }
   if (IsPostgresStoreSpec(spec)) {
-    absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(spec);
+    absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(spec, blob_dir);
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(std::move(*store));
   }

@@ -5,6 +5,18 @@
 
 namespace sketchd {
 
+JobRecord NewJobRecord(const std::string& dataset, const TrainOptions& options,
+                       int64_t restarted_from) {
+  JobRecord j;
+  j.dataset = dataset;
+  j.options = options;
+  j.state = JobState::kQueued;
+  j.created_us = NowMicros();
+  j.restarted_from = restarted_from;
+  j.message = "queued";
+  return j;
+}
+
 SketchRecord NewSketchRecord(const JobRecord& job, const TrainedSketch& trained, int64_t version,
                              int64_t serialized_bytes) {
   SketchRecord r;
@@ -13,7 +25,7 @@ SketchRecord NewSketchRecord(const JobRecord& job, const TrainedSketch& trained,
   r.task = trained.options.task;
   r.method = std::string(TrainMethodName(trained.options.method));
   r.k = trained.options.k;
-  r.m = trained.sketch.rows();
+  r.m = trained.m();
   r.n = trained.n;
   r.d = trained.d;
   r.created_us = NowMicros();

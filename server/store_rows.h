@@ -102,6 +102,10 @@ absl::StatusOr<SketchRecord> ReadSketchRow(const Row& s) {
   return r;
 }
 
+// A new QUEUED job as CreateJob stores it (id left to the database).
+JobRecord NewJobRecord(const std::string& dataset, const TrainOptions& options,
+                       int64_t restarted_from);
+
 // The record CompleteJob stores for `trained` as `version` (is_default is
 // the caller's to decide).
 SketchRecord NewSketchRecord(const JobRecord& job, const TrainedSketch& trained, int64_t version,

@@ -24,9 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "core/io/npy.h"
+#include "bench/accuracy/family_split.h"
 #include "core/sketch/count_sketch.h"
-#include "core/sketch/philox.h"
 #include "core/training/train_low_rank.h"
 #include "core/training/training_set.h"
 #include "core/training/validation.h"
@@ -56,7 +55,7 @@ struct Args {
                "  [--seed S] [--threads T] [--iterations N] [--learning-rate LR] [--time-budget S]\n"
                "  [--json] [--csv out.csv] [--png out.png]\n"
                "methods: random ivy mixed mixed_separate inner_product inner_product_refined\n"
-               "         inner_product_appended greedy greedy_refined\n",
+               "         inner_product_appended greedy greedy_refined subspace\n",
                error.c_str());
   std::exit(2);
 }
@@ -92,14 +91,9 @@ Args Parse(int argc, char** argv) {
     else if (flag == "--k") ks = IntList(value());
     else if (flag == "--m") ms = IntList(value());
     else if (flag == "--km") {
-      for (absl::string_view pair : absl::StrSplit(value(), ',')) {
-        std::vector<std::string> kv = absl::StrSplit(pair, ':');
-        int64_t k, m;
-        if (kv.size() != 2 || !absl::SimpleAtoi(kv[0], &k) || !absl::SimpleAtoi(kv[1], &m)) {
-          Usage("--km wants k:m pairs, e.g. 10:20,20:40");
-        }
-        a.km.push_back({k, m});
-      }
+      auto km = ParseRankSketchPairs(value());
+      if (!km.ok()) Usage(std::string(km.status().message()));
+      a.km = *std::move(km);
     } else if (flag == "--methods") {
       a.methods = absl::StrSplit(value(), ',');
     } else if (flag == "--json") a.json = true;
@@ -121,24 +115,6 @@ Args Parse(int argc, char** argv) {
   return a;
 }
 
-absl::StatusOr<std::vector<RowMatrixXd>> LoadFamily(const std::string& path) {
-  namespace fs = std::filesystem;
-  if (!fs::is_directory(path)) return ReadNpyFamily(path);
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(path)) {
-    if (entry.path().extension() == ".npy") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) return absl::NotFoundError("no .npy files in " + path);
-  std::vector<RowMatrixXd> out;
-  for (const std::string& f : files) {
-    auto m = ReadNpyMatrix(f);
-    if (!m.ok()) return m.status();
-    out.push_back(*std::move(m));
-  }
-  return out;
-}
-
 bool Configure(const std::string& method, TrainOptions* o) {
   o->refine_values = false;
   o->mixed_joint = true;
@@ -152,6 +128,7 @@ bool Configure(const std::string& method, TrainOptions* o) {
   else if (method == "inner_product_appended") { o->method = TrainMethod::kInnerProduct; o->append_sampled_rows = true; }
   else if (method == "greedy") o->method = TrainMethod::kGreedy;
   else if (method == "greedy_refined") { o->method = TrainMethod::kGreedy; o->refine_values = true; }
+  else if (method == "subspace") o->method = TrainMethod::kSubspace;
   else return false;
   return true;
 }
@@ -181,22 +158,10 @@ int Run(const Args& args) {
     test = *std::move(t);
     split_desc = "given test set";
   } else {
-    // Random split by Philox keys (not NumPy's generator: the reference's
-    // test matrices differ, the distribution does not).
-    const int64_t total = static_cast<int64_t>(train_all->size());
-    std::vector<int64_t> perm(total);
-    for (int64_t i = 0; i < total; ++i) perm[i] = i;
-    std::vector<uint32_t> key(total);
-    for (int64_t i = 0; i < total; ++i) key[i] = PhiloxWords(args.split_seed, 7, i)[0];
-    std::sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
-      return key[a] != key[b] ? key[a] < key[b] : a < b;
-    });
-    const int64_t ntrain = std::clamp<int64_t>(std::llround(args.split * total), 1, total - 1);
-    std::vector<int64_t> tr(perm.begin(), perm.begin() + ntrain), te(perm.begin() + ntrain, perm.end());
-    std::sort(tr.begin(), tr.end());
-    std::sort(te.begin(), te.end());
-    for (int64_t i : tr) train.push_back((*train_all)[i]);
-    for (int64_t i : te) test.push_back((*train_all)[i]);
+    const FamilySplit split = SplitFamily(static_cast<int64_t>(train_all->size()), args.split,
+                                          args.split_seed);
+    for (int64_t i : split.train) train.push_back((*train_all)[i]);
+    for (int64_t i : split.test) test.push_back((*train_all)[i]);
     split_desc = absl::StrFormat("random split %.2f, split seed %d", args.split, args.split_seed);
   }
   std::printf("# train %zu matrices %ldx%ld, test %zu (%s)\n", train.size(),
@@ -242,7 +207,10 @@ int Run(const Args& args) {
                        static_cast<long>(m), std::string(trained.status().message()).c_str());
           return 1;
         }
-        auto err = MeanExcessError(trained->sketch, *test_set, k, threads == 0 ? 2 : threads, control);
+        const int eval_threads = threads == 0 ? 2 : threads;
+        auto err = trained->is_dense()
+                       ? MeanExcessErrorDense(trained->dense, *test_set, k, eval_threads, control)
+                       : MeanExcessError(trained->sketch, *test_set, k, eval_threads, control);
         row.excess = *err;
         row.train_seconds = trained->train_seconds;
         row.notes = trained->notes;

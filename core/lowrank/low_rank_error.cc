@@ -8,31 +8,7 @@
 
 namespace sketchd {
 
-namespace {
-
-template <typename Matrix>
-double PanelledResidualNorm(const Matrix& a, const MatrixXd& left, const MatrixXd& right) {
-  constexpr Index kPanelRows = 256;
-  double sum = 0;
-  RowMatrixXd panel;
-  for (Index r0 = 0; r0 < a.rows(); r0 += kPanelRows) {
-    const Index rows = std::min(kPanelRows, a.rows() - r0);
-    panel = a.middleRows(r0, rows);
-    panel.noalias() -= left.middleRows(r0, rows) * right.transpose();
-    sum += panel.squaredNorm();
-  }
-  return std::sqrt(sum);
-}
-
-}  // namespace
-
 double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
-  return PanelledResidualNorm(a, left, right);
-}
-double LowRankResidualNormColMajor(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right) {
-  return PanelledResidualNorm(a, left, right);
-}
-double LowRankResidualNorm(const CsrMatrix& a, const MatrixXd& left, const MatrixXd& right) {
   return PanelledResidualNorm(a, left, right);
 }
 

@@ -6,6 +6,8 @@
 #ifndef SKETCHD_CORE_LOWRANK_LOW_RANK_ERROR_H_
 #define SKETCHD_CORE_LOWRANK_LOW_RANK_ERROR_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "absl/status/statusor.h"
@@ -13,10 +15,24 @@
 
 namespace sketchd {
 
-// ‖A − Y Zᵀ‖_F (for every input layout SCW accepts).
+// ‖A − Y Zᵀ‖_F for any input layout (dense row- or column-major, CSR),
+// one 256-row panel of A − YZᵀ at a time.
+template <typename Matrix>
+double PanelledResidualNorm(const Matrix& a, const MatrixXd& left, const MatrixXd& right) {
+  constexpr Index kPanelRows = 256;
+  double sum = 0;
+  RowMatrixXd panel;
+  for (Index r0 = 0; r0 < a.rows(); r0 += kPanelRows) {
+    const Index rows = std::min(kPanelRows, a.rows() - r0);
+    panel = a.middleRows(r0, rows);
+    panel.noalias() -= left.middleRows(r0, rows) * right.transpose();
+    sum += panel.squaredNorm();
+  }
+  return std::sqrt(sum);
+}
+
+// ‖A − Y Zᵀ‖_F.
 double LowRankResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right);
-double LowRankResidualNormColMajor(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right);
-double LowRankResidualNorm(const CsrMatrix& a, const MatrixXd& left, const MatrixXd& right);
 
 struct LowRankQuality {
   double error = 0;           // ‖A − YZᵀ‖_F

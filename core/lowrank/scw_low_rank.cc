@@ -56,17 +56,6 @@ MatrixXd ProjectTranspose(ConstColMajorRef a, const MatrixXd& q) {
 }
 MatrixXd ProjectTranspose(const CsrMatrix& a, const MatrixXd& q) { return a.transpose() * q; }
 
-// ‖A − YZᵀ‖_F summed directly, per layout.
-double Residual(ConstRowMajorRef a, const MatrixXd& y, const MatrixXd& z) {
-  return LowRankResidualNorm(a, y, z);
-}
-double Residual(ConstColMajorRef a, const MatrixXd& y, const MatrixXd& z) {
-  return LowRankResidualNormColMajor(a, y, z);
-}
-double Residual(const CsrMatrix& a, const MatrixXd& y, const MatrixXd& z) {
-  return LowRankResidualNorm(a, y, z);
-}
-
 // A·2^-e in the layout SCW was given.
 RowMatrixXd ScaledCopy(ConstRowMajorRef a, double factor) { return a * factor; }
 MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
@@ -109,18 +98,14 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
     // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR
     // keeps this backward stable (no Gram matrix, no squared condition number).
     start = Clock::now();
-    const MatrixXd triangle = TriangularFactor(projected);
-    Eigen::JacobiSVD<MatrixXd> small(triangle, Eigen::ComputeFullV);
-    const VectorXd& sigma = small.singularValues();
-    const double tol = std::max<double>(n, r) * kEps * (sigma.size() > 0 ? sigma(0) : 0.0);
-    int64_t kept = 0;
-    while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
+    const TriangleSvd small = TruncatedTriangleSvd(TriangularFactor(projected), n, k);
+    const int64_t kept = small.singular_values.size();
     out.rank = kept;
     if (kept > 0) {
-      out.singular_values.head(kept) = sigma.head(kept);
-      out.left.leftCols(kept).noalias() = projected * small.matrixV().leftCols(kept);
-      out.right.leftCols(kept).noalias() = basis * small.matrixV().leftCols(kept);
-      tail -= sigma.head(kept).squaredNorm();
+      out.singular_values.head(kept) = small.singular_values;
+      out.left.leftCols(kept).noalias() = projected * small.right_vectors;
+      out.right.leftCols(kept).noalias() = basis * small.right_vectors;
+      tail -= small.singular_values.squaredNorm();
     }
     out.timings.svd_seconds = SecondsSince(start);
   }
@@ -128,7 +113,7 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   start = Clock::now();
   const double rounding = std::sqrt(static_cast<double>(d + r)) * kEps * squared_norm;
   if (out.rank > 0 && rounding > kCancellationShare * std::max(tail, 0.0)) {
-    const double residual = Residual(a, out.left, out.right);
+    const double residual = PanelledResidualNorm(a, out.left, out.right);
     tail = residual * residual;
     out.error_from_residual = true;
   }
@@ -142,13 +127,16 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
 // Undoes the input scaling 2^-e on an answer computed from A/2^e.
 absl::Status ScaleBack(int exponent, LowRankFactors* f) {
   const double factor = std::ldexp(1.0, exponent);
+  // log2 of ‖A‖_F taken before scaling: the scaled norm may be inf, whose
+  // ilogb is INT_MAX (adding the exponent would overflow).
+  const int64_t log2_norm = static_cast<int64_t>(exponent) + std::ilogb(f->input_norm);
   f->left *= factor;
   f->singular_values *= factor;
   f->error *= factor;
   f->input_norm *= factor;
   if (!std::isfinite(f->input_norm) || !f->left.allFinite()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "‖A‖_F is about 2^", exponent + std::ilogb(f->input_norm / factor),
+        "‖A‖_F is about 2^", log2_norm,
         ", beyond the double range, so the factors and the error of A cannot be returned; "
         "scale A down (SCW is homogeneous: the answer for A/c is the answer for A divided by c)"));
   }
@@ -238,6 +226,20 @@ absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
         " rows: a sketch larger than A compresses nothing; use m ≤ n"));
   }
   return absl::OkStatus();
+}
+
+TriangleSvd TruncatedTriangleSvd(const MatrixXd& triangle, int64_t n, int64_t k) {
+  Eigen::JacobiSVD<MatrixXd> svd(triangle, Eigen::ComputeFullV);
+  const VectorXd& sigma = svd.singularValues();
+  const int64_t r = triangle.cols();
+  const double tol = std::max<double>(n, r) * std::numeric_limits<double>::epsilon() *
+                     (sigma.size() > 0 ? sigma(0) : 0.0);
+  int64_t kept = 0;
+  while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
+  TriangleSvd out;
+  out.singular_values = sigma.head(kept);
+  out.right_vectors = svd.matrixV().leftCols(kept);
+  return out;
 }
 
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {

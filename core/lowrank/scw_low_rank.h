@@ -78,7 +78,8 @@ struct LowRankFactors {
   double relative_error = 0; // error / ‖A‖_F (0 when A = 0)
   double input_norm = 0;     // ‖A‖_F
   bool error_from_residual = false;  // error summed directly (cancellation guard)
-  int64_t passes = 0;        // reads of A by the algorithm: 2 + 2q
+  int64_t passes = 0;        // reads of A by the algorithm: 2 + 2q (1 for one-pass
+                             // two-sided answers, whose error fields stay 0: unknown)
   LowRankTimings timings;
 };
 
@@ -102,6 +103,16 @@ absl::StatusOr<LowRankFactors> ScwFromSketchedColMajor(const MatrixXd& sketched,
 // components; a sketch with more rows than A compresses nothing):
 // INVALID_ARGUMENT naming both sizes and the fix.
 absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k);
+
+// The last SCW step, shared with the row-distributed (MPI) path, which gets
+// R from a TSQR: with RᵀR = (AV)ᵀ(AV) (r×r) and R = U Σ Wᵀ, the kept singular
+// values (at most k, those above max(n, r)·eps·σ_1) and their columns of W
+// (r×kept). Then Y = (AV)·W and Z = V·W, so Q of AV is never formed.
+struct TriangleSvd {
+  VectorXd singular_values;
+  MatrixXd right_vectors;
+};
+TriangleSvd TruncatedTriangleSvd(const MatrixXd& triangle, int64_t n, int64_t k);
 
 // Orthonormal basis (d×r) of the row space of X, r = numerical rank with the
 // LAPACK-style tolerance max(m, d)·eps·σ_1. Exposed for training code.

@@ -46,6 +46,18 @@ struct TwoSidedSketches {
   CountSketch core_right;  // W as a sketch of Aᵀ, m_w×d
 };
 
+// Default sizes when a caller leaves them 0: m_r = m, and m_t = m_w =
+// 2·max(m, m_r) + 1 (Tropp et al.'s s = 2k' + 1).
+int64_t DefaultRangeRows(int64_t m, int64_t range_m);
+int64_t DefaultCoreRows(int64_t m, int64_t range_m);
+
+// S (given, e.g. a learned sketch) with random R (m_r×d, from seed), T
+// (m_t×n, seed + 1) and W (m_w×d, seed + 2), m_t = m_w = core_m; sizes of 0
+// take the defaults above. The caller bounds the sizes before calling.
+absl::StatusOr<TwoSidedSketches> WithRandomCompanions(CountSketch left, int64_t d,
+                                                      int64_t range_m, int64_t core_m,
+                                                      uint64_t seed);
+
 // Checks that the sketches fit an n×d matrix and a rank-k answer, and that
 // the core sketches are at least as large as the range sketches they pair
 // with. Messages name the sketch and the size to change.

@@ -75,7 +75,7 @@ double LeastSquaresObjectiveGap(ConstRowMajorRef a, const Eigen::Ref<const Vecto
 }
 
 absl::StatusOr<LassoReference> LassoExact(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b,
-                                          double lambda, int max_iterations) {
+                                          double lambda, int max_iterations, const CancelToken* cancel) {
   if (absl::Status s = ValidateRegressionInput(a, b); !s.ok()) return s;
   if (!(lambda > 0) || !std::isfinite(lambda)) {
     return absl::InvalidArgumentError(absl::StrCat("LASSO radius lambda must be a positive finite number, got ", lambda));
@@ -94,7 +94,9 @@ absl::StatusOr<LassoReference> LassoExact(ConstRowMajorRef a, const Eigen::Ref<c
   L1QuadraticOptions opt;
   opt.max_iterations = max_iterations;
   opt.tolerance = 1e-15;
+  opt.cancel = cancel;
   const L1QuadraticResult fista = MinimizeQuadraticOnL1Ball(gram, c, lambda, VectorXd::Zero(a.cols()), opt);
+  if (fista.cancelled) return absl::CancelledError("exact LASSO reference cancelled");
   VectorXd x = fista.x;
   out.iterations = fista.iterations;
 

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/matrix_types.h"
+#include "core/training/training_control.h"
 
 namespace sketchd {
 
@@ -38,9 +39,10 @@ struct LassoReference {
 // same objective), then an active-set polish — on the support and signs it
 // found, the equality-constrained least squares sᵀx_S = λ is solved by QR and
 // kept if it keeps those signs and does not increase f. InvalidArgument for
-// λ ≤ 0 or bad input.
+// λ ≤ 0 or bad input; CANCELLED if `cancel` fires during the long run.
 absl::StatusOr<LassoReference> LassoExact(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b,
-                                          double lambda, int max_iterations = 200000);
+                                          double lambda, int max_iterations = 200000,
+                                          const CancelToken* cancel = nullptr);
 
 // f(x) − f(x*) for f = ½‖Ax − b‖², computed without cancellation as
 // ½‖A(x − x*)‖² + ⟨Aᵀ(Ax* − b), x − x*⟩, so gaps far below f(x*)·eps are exact.

@@ -43,9 +43,39 @@ const char* StopReason(int istop) {
   }
 }
 
+// A matrix in this process: the passes of DataMatrix, ‖b‖ of the vector.
+class InProcessOperator final : public LsqrOperator {
+ public:
+  explicit InProcessOperator(const DataMatrix& a) : a_(a) {}
+  int64_t cols() const override { return a_.cols(); }
+  double MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd* u,
+                             VectorXd* w) const override {
+    return a_.MultiplyThenAdjoint(v, alpha, u, w);
+  }
+  // stableNorm: ‖b‖ without under/overflow of the squares whatever b's units.
+  double Norm(const Eigen::Ref<const VectorXd>& b) const override { return b.stableNorm(); }
+
+ private:
+  const DataMatrix& a_;
+};
+
 }  // namespace
 
+SolveConvergence LsqrConvergence(int istop) {
+  switch (istop) {
+    case 3:
+    case 6: return SolveConvergence::kIllConditioned;
+    case 7: return SolveConvergence::kIterationLimit;
+    default: return SolveConvergence::kConverged;
+  }
+}
+
 LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
+                const LsqrOptions& options) {
+  return Lsqr(InProcessOperator(a), b, r, options);
+}
+
+LsqrResult Lsqr(const LsqrOperator& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
                 const LsqrOptions& options) {
   const int64_t d = a.cols();
   const int max_iter = options.max_iterations > 0 ? options.max_iterations
@@ -63,8 +93,7 @@ LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const 
   VectorXd y = VectorXd::Zero(d);
   VectorXd u = b;
   VectorXd v, w, tmp;
-  // stableNorm: ‖b‖ without under/overflow of the squares whatever b's units.
-  const double bnorm = b.stableNorm();
+  const double bnorm = a.Norm(b);
   double beta = bnorm;
   double alpha = 0;
   // α v = Mᵀ u: the fused pass with v = 0 and alpha = −1 leaves u unchanged.

@@ -11,6 +11,7 @@
 
 #include "core/matrix_types.h"
 #include "core/regression/data_matrix.h"
+#include "core/regression/solve_result.h"
 #include "core/training/training_control.h"
 
 namespace sketchd {
@@ -42,9 +43,32 @@ struct LsqrResult {
   std::vector<double> residual_history;
 };
 
+// What LSQR needs of A. Every quantity LSQR forms is either a d-vector or
+// lives on A's rows (u, b), so a row-distributed A (one block per MPI rank)
+// runs the same iteration when these two operations return global values:
+// Aᵀu and ‖u‖² summed over the blocks, ‖b‖ of the whole vector.
+class LsqrOperator {
+ public:
+  virtual ~LsqrOperator() = default;
+  virtual int64_t cols() const = 0;
+  // u ← A·v − alpha·u, then w ← Aᵀ·u (with the new u); returns ‖u‖².
+  virtual double MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd* u,
+                                     VectorXd* w) const = 0;
+  // ‖b‖ for a vector with one entry per (local) row of A.
+  virtual double Norm(const Eigen::Ref<const VectorXd>& b) const = 0;
+};
+
+// How an LSQR run ended, in the solvers' terms (istop 3/6 ill-conditioned,
+// 7 iteration limit, else converged; 8, cancelled, is the caller's to turn
+// into a status). Shared by Solve and the row-distributed (MPI) solver.
+SolveConvergence LsqrConvergence(int istop);
+
 // `r` may be nullptr (plain LSQR). b.size() == a.rows(); r is d×d upper
 // triangular and nonsingular (callers check with UpperTriangularFactor).
 LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
+                const LsqrOptions& options);
+// The same iteration on any operator (e.g. a row-distributed A).
+LsqrResult Lsqr(const LsqrOperator& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
                 const LsqrOptions& options);
 
 }  // namespace sketchd

@@ -16,6 +16,34 @@ double Since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
+absl::StatusOr<VectorXd> SolveSketchedLeastSquares(MatrixXd sa, VectorXd sb) {
+  // Column-pivoted Householder QR (LAPACK dgeqp3): SAP = QR with |R_kk|
+  // non-increasing, so numerical rank is read off R's diagonal.
+  const lapack_int m = static_cast<lapack_int>(sa.rows());
+  const lapack_int d = static_cast<lapack_int>(sa.cols());
+  if (sb.size() != sa.rows() || m < d) {
+    return absl::InvalidArgumentError(absl::StrCat("sketched problem is ", m, "x", d, " with ",
+                                                   sb.size(), " right-hand sides; needs m >= d"));
+  }
+  MatrixXd qr = sa;
+  std::vector<lapack_int> jpvt(d, 0);
+  std::vector<double> tau(d);
+  lapack_int info = LAPACKE_dgeqp3(LAPACK_COL_MAJOR, m, d, qr.data(), m, jpvt.data(), tau.data());
+  if (info != 0) return absl::InternalError(absl::StrCat("dgeqp3 failed (info=", info, ")"));
+  const double r00 = std::abs(qr(0, 0));
+  if (!(std::abs(qr(d - 1, d - 1)) > RankTolerance(m, d) * r00)) {
+    return RankDeficientError(sa, "sketched matrix SA");
+  }
+  VectorXd qtb = std::move(sb);
+  info = LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', m, 1, d, qr.data(), m, tau.data(), qtb.data(), m);
+  if (info != 0) return absl::InternalError(absl::StrCat("dormqr failed (info=", info, ")"));
+  VectorXd z = qtb.head(d);
+  qr.topRows(d).triangularView<Eigen::Upper>().solveInPlace(z);
+  VectorXd x(d);
+  for (lapack_int j = 0; j < d; ++j) x[jpvt[j] - 1] = z[j];  // x = P z
+  return x;
+}
+
 absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
                                            const Embedding& sketch) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -32,30 +60,13 @@ absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref
   if (!sa_or.ok()) return sa_or.status();
   auto sb_or = sketch.Apply(b);
   if (!sb_or.ok()) return sb_or.status();
-  const MatrixXd& sa = *sa_or;
-  const VectorXd& sb = *sb_or;
+  MatrixXd sa = *std::move(sa_or);
+  VectorXd sb = *std::move(sb_or);
   out.timings.sketch_seconds = Since(t0);
   const auto t1 = std::chrono::steady_clock::now();
-  // Column-pivoted Householder QR (LAPACK dgeqp3): SAP = QR with |R_kk|
-  // non-increasing, so numerical rank is read off R's diagonal.
-  const lapack_int m = static_cast<lapack_int>(sa.rows());
-  const lapack_int d = static_cast<lapack_int>(sa.cols());
-  MatrixXd qr = sa;
-  std::vector<lapack_int> jpvt(d, 0);
-  std::vector<double> tau(d);
-  lapack_int info = LAPACKE_dgeqp3(LAPACK_COL_MAJOR, m, d, qr.data(), m, jpvt.data(), tau.data());
-  if (info != 0) return absl::InternalError(absl::StrCat("dgeqp3 failed (info=", info, ")"));
-  const double r00 = std::abs(qr(0, 0));
-  if (!(std::abs(qr(d - 1, d - 1)) > RankTolerance(m, d) * r00)) {
-    return RankDeficientError(sa, "sketched matrix SA");
-  }
-  VectorXd qtb = sb;
-  info = LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', m, 1, d, qr.data(), m, tau.data(), qtb.data(), m);
-  if (info != 0) return absl::InternalError(absl::StrCat("dormqr failed (info=", info, ")"));
-  VectorXd z = qtb.head(d);
-  qr.topRows(d).triangularView<Eigen::Upper>().solveInPlace(z);
-  out.x.resize(d);
-  for (lapack_int j = 0; j < d; ++j) out.x[jpvt[j] - 1] = z[j];  // x = P z
+  auto x = SolveSketchedLeastSquares(std::move(sa), std::move(sb));
+  if (!x.ok()) return x.status();
+  out.x = std::move(*x);
   out.timings.factor_seconds = Since(t1);
   out.residual_norm = a.ResidualNorm(out.x, b);
   out.convergence = SolveConvergence::kDirect;

@@ -13,6 +13,10 @@ namespace sketchd {
 
 // The small problem is solved by column-pivoted Householder QR, which also
 // detects a rank-deficient SA: FailedPrecondition naming the dependent columns.
+// The small problem alone: argmin ‖(SA)x − Sb‖ for an already sketched
+// m×d SA and Sb (m ≥ d), e.g. summed over MPI ranks. Same QR and rank check.
+absl::StatusOr<VectorXd> SolveSketchedLeastSquares(MatrixXd sa, VectorXd sb);
+
 absl::StatusOr<SolveResult> SketchAndSolve(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
                                            const Embedding& sketch);
 

@@ -117,15 +117,6 @@ absl::StatusOr<SolveResult> DirectQr(const DataMatrix& a, const Eigen::Ref<const
   return out;
 }
 
-SolveConvergence LsqrConvergence(int istop) {
-  switch (istop) {
-    case 3:
-    case 6: return SolveConvergence::kIllConditioned;
-    case 7: return SolveConvergence::kIterationLimit;
-    default: return SolveConvergence::kConverged;
-  }
-}
-
 absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
                                     const SolveOptions& o) {
   if (o.precondition && !a.sparse() && TooFewRowsToSketch(o, a.rows(), a.cols(), 8)) {

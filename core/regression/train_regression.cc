@@ -190,10 +190,11 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
       continue;
     }
     const double lambda = options.lasso_lambda_fraction * x_ls->lpNorm<1>();
-    auto ref = LassoExact(p.a, p.b, lambda);
+    auto ref = LassoExact(p.a, p.b, lambda, 200000, cancel);
     if (!ref.ok()) return ref.status();
     IhsOptions learned;
     learned.seed = options.seed;
+    learned.cancel = cancel;
     if (options.method == TrainMethod::kRandom) {
       learned.mode = IhsSketchMode::kFresh;
       learned.fresh = {SketchKind::kCountSketch, options.m, options.seed, 1};
@@ -208,11 +209,13 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
     double rs = 0;
     for (int k = 0; k < kRandomSeeds; ++k) {
       IhsOptions random;
+      random.cancel = cancel;
       random.mode = IhsSketchMode::kFresh;
       random.fresh = {SketchKind::kCountSketch, options.m, options.seed + 1000003ULL * (k + 1), 1};
       auto er = EvaluateIhsLasso(p, *ref, lambda, random);
       if (!er.ok()) return er.status();
       rs += er->rate;
+      if (control.cancelled()) return Cancelled();
     }
     learned_sum += el->rate;
     random_sum += rs / kRandomSeeds;

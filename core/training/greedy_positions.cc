@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/parallel/parallel_for.h"
+#include "core/training/greedy_column_trials.h"
 
 namespace sketchd {
 namespace {
@@ -106,6 +107,9 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
   // Per-column scratch, per matrix.
   std::vector<VectorXd> g(count), c(count), h(count);
   std::vector<double> alpha(count), beta(count);
+  std::vector<ColumnTrials> column_trials(count);
+  std::vector<char> fast(count);  // column_trials[i] applies (else recompute in full)
+  std::vector<SecularScratch> scratch(std::max(1, config.threads));
   const Index trials = 2 * m;
   std::vector<double> trial_loss(trials);
 
@@ -136,9 +140,11 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
         h[i] = st.x * g[i];
         alpha[i] = a.dot(g[i]);
         beta[i] = a.squaredNorm();
+        fast[i] = column_trials[i].Prepare(st.mm, st.kk, c[i], h[i], beta[i], alpha[i], k);
       });
+      for (int64_t i = 0; i < count; ++i) rep.full_recomputations += fast[i] ? 0 : 1;
       // Trial t: bucket t / 2, sign + for even t.
-      ParallelFor(trials, config.threads, [&](int64_t t, int) {
+      ParallelFor(trials, config.threads, [&](int64_t t, int worker) {
         const Index p = t / 2;
         const double s = (t % 2 == 0) ? 1.0 : -1.0;
         double total = 0;
@@ -146,6 +152,10 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
         for (int64_t i = 0; i < count; ++i) {
           if (control.cancelled()) return;
           const GreedyState& st = states[i];
+          if (fast[i]) {
+            total += st.frob_sq - st.weight * column_trials[i].Captured(p, s, &scratch[worker]);
+            continue;
+          }
           mm = st.mm;
           kk = st.kk;
           mm.row(p) += s * c[i].transpose();

@@ -11,10 +11,15 @@
 // (K, M): f = Σ top-k eigenvalues of Σ⁻¹UᵀKUΣ⁻¹ with M = UΣ²Uᵀ. Moving
 // column j to row p with sign s is a symmetric rank-two change of M and K in
 // row/column p, built from c = Xa, h = Xg, ‖a‖² and aᵀGa (a = A[j], g = aG).
-//   per column and matrix: O(d² + m·d) for g, c, h and the removal update;
-//   per trial and matrix:  O(m³) (two m×m symmetric eigensolves), independent
-//                          of n and d.
-// A pass costs n·(N·(d² + m·d) + 2m·N·m³) with N subsampled matrices.
+// All 2m trials of a column share one (m+1)×(m+1) bordered pencil, whose
+// eigendecomposition turns each trial into a secular equation
+// (greedy_column_trials.h):
+//   per column and matrix: O(d² + m·d) for g, c, h and the removal update,
+//                          O(m³) for the bordered pencil;
+//   per trial and matrix:  O(m) per secular-equation root, k roots at most.
+// A pass costs n·N·(d² + m·d + m³ + 2m·k·m·iterations) with N subsampled
+// matrices, against n·N·(d² + m·d + 2m·m³) when every trial recomputed two
+// m×m eigensolves (still the fallback when [X; a] is rank deficient).
 #ifndef SKETCHD_CORE_TRAINING_GREEDY_POSITIONS_H_
 #define SKETCHD_CORE_TRAINING_GREEDY_POSITIONS_H_
 
@@ -41,6 +46,9 @@ struct GreedyReport {
   double initial_proxy = 0;  // mean proxy loss over the subsample
   double final_proxy = 0;
   bool stopped_by_budget = false;
+  // (column, matrix) pairs whose trials were recomputed in full because the
+  // one-eigendecomposition update did not apply (see greedy_column_trials.h).
+  int64_t full_recomputations = 0;
 };
 
 // `start` must have one block. `column_scores` (length n) sets the visiting

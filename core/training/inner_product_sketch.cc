@@ -31,6 +31,10 @@ VectorXd TopLeftSingularVector(const RowMatrixXd& block) {
 
 }  // namespace
 
+// DerivedSeed salt of the random guard half (mixed's S2 uses 1, the
+// validation baselines 100 + s).
+constexpr uint64_t kGuardSalt = 2;
+
 absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& mean, int64_t m,
                                                            int64_t k, uint64_t seed,
                                                            bool append_sampled_rows) {
@@ -129,15 +133,12 @@ absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& me
     out.sketch = *std::move(sketch);
     return out;
   }
-  // S2: row m1 + q samples centre q.
-  positions.resize(2 * n, static_cast<int32_t>(m1));
-  values.resize(2 * n, 0.0);
-  for (int64_t q = 0; q < std::min<int64_t>(m2, c); ++q) {
-    positions[n + out.centres[q]] = static_cast<int32_t>(m1 + q);
-    values[n + out.centres[q]] = 1.0;
-  }
-  auto sketch = CountSketch::FromBlocks({static_cast<int32_t>(m1), static_cast<int32_t>(m2)}, n,
-                                        std::move(positions), std::move(values));
+  // S2: a random CountSketch (its own derived seed, never that of S1's draws).
+  auto s1 = CountSketch::FromParts(m1, std::move(positions), std::move(values));
+  if (!s1.ok()) return s1.status();
+  auto s2 = CountSketch::Random(m2, n, DerivedSeed(seed, kGuardSalt));
+  if (!s2.ok()) return s2.status();
+  auto sketch = CountSketch::Stack(*s1, *s2);
   if (!sketch.ok()) return sketch.status();
   out.sketch = *std::move(sketch);
   return out;

@@ -18,12 +18,18 @@
 //     root-mean-square 1 (a per-row scale leaves SCW unchanged but puts the
 //     values on the ±1 scale that value refinement and random rows use).
 //
-// With append_sampled_rows the output is [S1; S2] of m rows in total:
-// S1 has m₁ = m − ⌊m/2⌋ inner-product buckets and S2 has ⌊m/2⌋ rows, row q
-// holding centre C_q alone (value 1; other columns value 0), the sampling
-// sketch that carries the worst-case guarantee. Keeping the total at m makes
-// the comparison with a random CountSketch of m rows fair; the price is that
-// S1 has half the buckets.
+// With append_sampled_rows the output is [S1; S2] of m rows in total: S1 has
+// m₁ = m − ⌊m/2⌋ inner-product buckets and S2 is a random CountSketch of ⌊m/2⌋
+// rows (seed DerivedSeed(seed, 2)), the guard `mixed` has too. Because
+// row(SA) only grows when rows are stacked, SCW with [S1; S2] is at least as
+// accurate as with S2 alone on every input, so the sketch keeps the
+// worst-case guarantee of a random CountSketch of ⌊m/2⌋ rows even on inputs
+// unlike the training family. (S2 used to be a fixed 0/1 selection of the
+// sampled centre rows, chosen on the training mean: an input whose energy
+// lies outside those rows got S2·A = 0, so that "guarantee" did not exist.)
+// Keeping the total at m makes the comparison with a random CountSketch of m
+// rows fair; the price is that S1 has half the buckets. The option keeps its
+// historical name.
 #ifndef SKETCHD_CORE_TRAINING_INNER_PRODUCT_SKETCH_H_
 #define SKETCHD_CORE_TRAINING_INNER_PRODUCT_SKETCH_H_
 

@@ -15,6 +15,7 @@
 #include "core/parallel/parallel_for.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/ridge_leverage.h"
+#include "core/training/subspace_sketch.h"
 #include "core/training/training_limits.h"
 #include "core/training/training_random.h"
 #include "core/training/training_set.h"
@@ -35,7 +36,7 @@ absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOp
   if (o.method == TrainMethod::kHeavyRows) {
     return absl::InvalidArgumentError(
         "method heavy_rows is for the regression task; for low-rank use random, ivy, mixed, "
-        "inner_product or greedy");
+        "inner_product, greedy or subspace");
   }
   if (matrices.empty()) return absl::InvalidArgumentError("no training matrices given");
   const int64_t n = matrices[0].rows();
@@ -163,6 +164,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
 
   ProgressReporter phase(&control, 0.05, 0.9);
   CountSketch sketch;
+  MatrixXd out_dense;  // subspace only
   ValueLearningReport report;
   // The optional second stage of inner_product and greedy: learn the values
   // of the positions just found with the ivy gradient (only the first block
@@ -235,7 +237,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
           built->centres.size(), built->empty_buckets, built->zero_rows));
       if (options.append_sampled_rows) {
         absl::StrAppend(&notes, absl::StrFormat(
-            "; output [S1; S2] with %d inner-product rows and %d sampled-row rows (total m=%d)",
+            "; output [S1; S2] with %d inner-product rows and a %d-row random CountSketch guard (total m=%d)",
             built->learned_rows, m - built->learned_rows, m));
       }
       absl::StrAppend(&notes, "; ");
@@ -303,6 +305,17 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
     }
     case TrainMethod::kHeavyRows:
       return absl::InvalidArgumentError("heavy_rows is a regression method");
+    case TrainMethod::kSubspace: {
+      phase.Now(0, "subspace: top-m left singular vectors of the training family");
+      auto dense = TrainSubspaceSketch(train, m, options.seed, control);
+      if (!dense.ok()) return dense.status();
+      out_dense = *std::move(dense);
+      absl::StrAppend(&notes, absl::StrFormat(
+          "subspace: dense S (%d×%d) from %s; ", m, n,
+          n <= kSubspaceGramMaxRows ? "the eigenvectors of Σ AᵢAᵢᵀ"
+                                    : "a randomized range finder on Σ AᵢAᵢᵀ"));
+      break;
+    }
   }
   if (control.cancelled()) return absl::CancelledError("training cancelled");
   if (control.out_of_time()) {
@@ -312,6 +325,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   for (double v : sketch.values()) {
     if (!std::isfinite(v)) return absl::InternalError("training produced a non-finite value");
   }
+  if (!out_dense.allFinite()) return absl::InternalError("training produced a non-finite value");
   const double train_seconds = control.elapsed_seconds();
 
   // Validation figures.
@@ -326,12 +340,21 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
     held_set = *std::move(held_or);
     eval = &held_set;
   }
-  auto figures = LowRankValidationFigures(sketch, *eval, k, options.seed, kRandomSeeds, threads,
-                                          control);
+  absl::StatusOr<ValidationFigures> figures;
+  if (out_dense.size() > 0) {
+    absl::StatusOr<double> dense_excess = MeanExcessErrorDense(out_dense, *eval, k, threads, control);
+    if (!dense_excess.ok()) return dense_excess.status();
+    figures = ValidationAgainstRandom(*dense_excess, m, n, *eval, k, options.seed, kRandomSeeds,
+                                      threads, control);
+  } else {
+    figures = LowRankValidationFigures(sketch, *eval, k, options.seed, kRandomSeeds, threads,
+                                       control);
+  }
   if (!figures.ok()) return figures.status();
 
   TrainedSketch out;
   out.sketch = std::move(sketch);
+  out.dense = std::move(out_dense);
   out.options = resolved;
   out.n = n;
   out.d = matrices[train_idx.empty() ? 0 : train_idx[0]].cols();

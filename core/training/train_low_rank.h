@@ -1,9 +1,10 @@
 // Training a CountSketch for SCW low-rank approximation from a family of
 // matrices that share their row count n (the dimension the sketch acts on).
 //
-// Methods (TrainOptions::method): random, ivy, mixed, inner_product, greedy;
-// see ivy_training.h, mixed_sketch.h, inner_product_sketch.h and
-// greedy_positions.h. Every matrix is scaled to top singular value 1 for
+// Methods (TrainOptions::method): random, ivy, mixed, inner_product, greedy,
+// subspace (a dense sketch, TrainedSketch::dense); see ivy_training.h,
+// mixed_sketch.h, inner_product_sketch.h, greedy_positions.h and
+// subspace_sketch.h. Every matrix is scaled to top singular value 1 for
 // training and for the reported figures (the papers' convention).
 //
 // Split: round(validation_fraction·N) matrices (at least 1 when the fraction

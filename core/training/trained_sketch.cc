@@ -10,15 +10,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "core/lowrank/dense_kernels.h"
 #include "core/sketch/byte_codec.h"
 #include "core/sketch/sketch_serialization.h"
+#include "core/status_macros.h"
 #include "core/training/train_options_text.h"
 
 namespace sketchd {
 namespace {
 
 constexpr absl::string_view kMagic = "SKTR";
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 1;       // CountSketch payload
+constexpr uint8_t kDenseVersion = 2;  // dense payload (subspace)
 
 struct MethodName {
   TrainMethod method;
@@ -28,6 +31,7 @@ constexpr MethodName kMethods[] = {
     {TrainMethod::kRandom, "random"},           {TrainMethod::kIvy, "ivy"},
     {TrainMethod::kMixed, "mixed"},             {TrainMethod::kInnerProduct, "inner_product"},
     {TrainMethod::kGreedy, "greedy"},           {TrainMethod::kHeavyRows, "heavy_rows"},
+    {TrainMethod::kSubspace, "subspace"},
 };
 
 // Doubles are written with %.17g so they round-trip exactly.
@@ -39,6 +43,34 @@ std::string Num(double v) {
 
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("trained sketch bytes are corrupt: ", what));
+}
+
+// The dense payload: sizes first, checked against the bytes present before
+// anything is allocated.
+// The values are already in memory (`bytes`), so the allocation below is
+// bounded by the blob; the shape is still checked against n and the m cap
+// like a CountSketch's.
+absl::Status ParseDenseSketch(std::string_view bytes, int64_t n, const SketchDecodeLimits& limits,
+                              MatrixXd* out) {
+  ByteReader reader(bytes);
+  uint64_t rows = 0, cols = 0;
+  if (!reader.Read(rows) || !reader.Read(cols)) return Corrupt("dense sketch header");
+  if (rows < 1 || cols < 1 || rows > cols) return Corrupt("dense sketch shape (need 1 ≤ m ≤ n)");
+  if (cols != static_cast<uint64_t>(n)) return Corrupt("n does not match the dense sketch");
+  if (rows > static_cast<uint64_t>(limits.max_rows)) {
+    return absl::InvalidArgumentError(absl::StrCat("dense sketch has m = ", rows,
+                                                   " rows, above the limit of ", limits.max_rows));
+  }
+  if (reader.remaining() / 8 / cols < rows || reader.remaining() != rows * cols * 8) {
+    return Corrupt("dense sketch size does not match its shape");
+  }
+  RowMatrixXd values(static_cast<Index>(rows), static_cast<Index>(cols));
+  for (Index i = 0; i < values.size(); ++i) {
+    if (!reader.Read(values.data()[i])) return Corrupt("dense sketch values");
+  }
+  if (!values.allFinite()) return Corrupt("dense sketch has non-finite values");
+  *out = values;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -66,7 +98,8 @@ absl::StatusOr<TrainMethod> ParseTrainMethod(absl::string_view name) {
     if (entry.name == name) return entry.method;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown method '", name, "' (expected random, ivy, mixed, inner_product, greedy or heavy_rows)"));
+      "unknown method '", name,
+      "' (expected random, ivy, mixed, inner_product, greedy, subspace or heavy_rows)"));
 }
 
 std::string SerializeTrainedSketch(const TrainedSketch& t) {
@@ -84,9 +117,17 @@ std::string SerializeTrainedSketch(const TrainedSketch& t) {
       absl::StrCat("notes=", absl::StrReplaceAll(t.notes, {{"\n", " "}})),
   };
   const std::string metadata = absl::StrJoin(lines, "\n");
-  const std::string sketch = SerializeSketch(t.sketch);
+  std::string sketch;
+  if (t.is_dense()) {
+    AppendLittleEndian<uint64_t>(sketch, static_cast<uint64_t>(t.dense.rows()));
+    AppendLittleEndian<uint64_t>(sketch, static_cast<uint64_t>(t.dense.cols()));
+    const RowMatrixXd rows = t.dense;
+    for (Index i = 0; i < rows.size(); ++i) AppendLittleEndian<double>(sketch, rows.data()[i]);
+  } else {
+    sketch = SerializeSketch(t.sketch);
+  }
   std::string out(kMagic);
-  AppendLittleEndian<uint8_t>(out, kVersion);
+  AppendLittleEndian<uint8_t>(out, t.is_dense() ? kDenseVersion : kVersion);
   AppendLittleEndian<uint32_t>(out, static_cast<uint32_t>(metadata.size()));
   out += metadata;
   AppendLittleEndian<uint64_t>(out, sketch.size());
@@ -108,7 +149,7 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
   uint8_t version = 0;
   uint32_t metadata_size = 0;
   reader.Read(version);
-  if (version != kVersion) {
+  if (version != kVersion && version != kDenseVersion) {
     return absl::DataLossError(absl::StrCat("unsupported trained sketch version ", int{version}));
   }
   std::string_view metadata, sketch_bytes;
@@ -168,10 +209,14 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
   }
   if (auto v = get("notes"); v.ok()) t.notes = *v; else status.Update(v.status());
   if (!status.ok()) return status;
-  auto sketch = ParseSketch(sketch_bytes, limits);
-  if (!sketch.ok()) return sketch.status();
-  t.sketch = *std::move(sketch);
-  if (t.n != t.sketch.cols()) return Corrupt("n does not match the sketch");
+  if (version == kDenseVersion) {
+    SKETCHD_RETURN_IF_ERROR(ParseDenseSketch(sketch_bytes, t.n, limits, &t.dense));
+  } else {
+    auto sketch = ParseSketch(sketch_bytes, limits);
+    if (!sketch.ok()) return sketch.status();
+    t.sketch = *std::move(sketch);
+  }
+  if (t.n != t.sketch_n()) return Corrupt("n does not match the sketch");
   if (t.d < 0) return Corrupt(absl::StrCat("negative d = ", t.d));
   for (int32_t row : t.heavy_rows) {
     if (row < 0 || row >= t.n) {
@@ -179,6 +224,12 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
     }
   }
   return t;
+}
+
+MatrixXd TrainedSketch::Apply(ConstRowMajorRef a) const {
+  if (!is_dense()) return sketch.Apply(a);
+  // SA = (Aᵀ Sᵀ)ᵀ through the BLAS kernel (row-major A is column-major Aᵀ).
+  return MultiplyTransposeByThin(a, dense.transpose()).transpose();
 }
 
 }  // namespace sketchd

@@ -16,7 +16,7 @@
 namespace sketchd {
 
 enum class SketchTask { kLowRank, kRegression };
-enum class TrainMethod { kRandom, kIvy, kMixed, kInnerProduct, kGreedy, kHeavyRows };
+enum class TrainMethod { kRandom, kIvy, kMixed, kInnerProduct, kGreedy, kHeavyRows, kSubspace };
 
 absl::string_view SketchTaskName(SketchTask task);            // "lowrank" | "regression"
 absl::StatusOr<SketchTask> ParseSketchTask(absl::string_view name);
@@ -58,7 +58,10 @@ struct ValidationFigures {
 };
 
 struct TrainedSketch {
-  CountSketch sketch;
+  CountSketch sketch;           // every method but subspace (empty for subspace)
+  // subspace: the dense sketch S (m×n, orthonormal rows; subspace_sketch.h);
+  // empty for the CountSketch methods.
+  MatrixXd dense;
   TrainOptions options;
   int64_t n = 0;                // rows of the matrices it applies to
   int64_t d = 0;                // columns seen in training (informational)
@@ -66,6 +69,12 @@ struct TrainedSketch {
   ValidationFigures validation;
   std::vector<int32_t> heavy_rows;  // regression: rows holding a bucket of their own
   std::string notes;                // e.g. "stopped by time budget after 120 steps"
+
+  bool is_dense() const { return dense.size() > 0; }
+  int64_t m() const { return is_dense() ? dense.rows() : sketch.rows(); }
+  int64_t sketch_n() const { return is_dense() ? dense.cols() : sketch.cols(); }
+  // SA for A with sketch_n() rows, whichever kind the sketch is.
+  MatrixXd Apply(ConstRowMajorRef a) const;
 };
 
 // Self-describing file/blob format: magic "SKTR", version, metadata as
@@ -75,6 +84,9 @@ struct TrainedSketch {
 // anything is allocated for them, the sketch against `limits` (m <= n and the
 // cap), heavy rows inside [0, n) — since a file can be crafted with valid
 // checksums. Corrupt bytes are DataLoss; an unusable sketch InvalidArgument.
+// Version 1 carries a CountSketch (written unchanged, so old readers and
+// files keep working); version 2 carries a dense sketch instead: rows and
+// cols as uint64 and rows·cols little-endian float64 in row-major order.
 std::string SerializeTrainedSketch(const TrainedSketch& trained);
 absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
                                                  const SketchDecodeLimits& limits = {});

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/parallel/parallel_for.h"
+#include "core/training/subspace_sketch.h"
 
 namespace sketchd {
 namespace {
@@ -104,7 +105,8 @@ int64_t EstimateTrainingBytes(const TrainOptions& o, int64_t n_in, int64_t d_in,
   const double batch = DefaultBatch(o, static_cast<int64_t>(train));
 
   if (o.task == SketchTask::kRegression || o.method == TrainMethod::kHeavyRows) {
-    const double inputs = count * n * (d + 1) * kDouble;
+    // The problems, and the training / validation copies TrainRegressionSketch makes of them.
+    const double inputs = 2 * count * n * (d + 1) * kDouble;
     const double sketch = n * 12 * 2;
     // Leverage scores (column-major copy, its QR, thin Q), one problem at a time.
     const double leverage = 3 * n * d * kDouble + n * 16;
@@ -134,6 +136,12 @@ int64_t EstimateTrainingBytes(const TrainOptions& o, int64_t n_in, int64_t d_in,
     case TrainMethod::kMixed:
       // Minibatch gradients (n values per block, one per batch member), Adam.
       method = threads * scw + batch * 2 * n * kDouble + 8 * n * kDouble;
+      break;
+    case TrainMethod::kSubspace:
+      // The n×n Gram matrix Σ AᵢAᵢᵀ with its eigendecomposition (about 3n²)
+      // up to kSubspaceGramMaxRows, a randomized range finder (n×(m+10)
+      // blocks) beyond; plus the dense m×n result.
+      method = (n <= kSubspaceGramMaxRows ? 3 * n * n : 4 * n * (m + 10)) * kDouble + m * n * kDouble;
       break;
     case TrainMethod::kInnerProduct:
     case TrainMethod::kGreedy: {

@@ -45,7 +45,7 @@ absl::Status CheckTrainingSizes(const TrainOptions& options, int64_t n, int64_t 
 // holds while it trains. An estimate of the dominant arrays (per-thread SCW
 // workspaces, minibatch gradients, the representative matrix and its SVD for
 // inner_product, leverage QRs for heavy_rows, the validation SVDs), meant to
-// be within 2× of the measured peak RSS (tests/training/memory_estimate_test.cc);
+// be within 2× of the measured peak RSS (tests/regression/memory_estimate_test.cc);
 // saturates at INT64_MAX instead of overflowing. Call CheckTrainingSizes first:
 // out-of-range options make the figure meaningless.
 int64_t EstimateTrainingBytes(const TrainOptions& options, int64_t n, int64_t d, int64_t count);

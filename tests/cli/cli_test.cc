@@ -23,6 +23,7 @@
 #include "client/json.h"
 #include "core/io/npy.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
 #include "core/training/trained_sketch.h"
 
@@ -149,7 +150,9 @@ class CliTest : public ::testing::Test {
     for (char** e = environ; *e != nullptr; ++e) {
       if (std::string(*e).rfind("SKETCHD_", 0) != 0) environment.emplace_back(*e);
     }
-    environment.push_back("SKETCHD_ADDRESS=" + Address());
+    bool own_address = false;
+    for (const auto& e : env) own_address |= e.rfind("SKETCHD_ADDRESS=", 0) == 0;
+    if (!own_address) environment.push_back("SKETCHD_ADDRESS=" + Address());
     for (auto& e : env) environment.push_back(e);
 
     const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/client/sketchctl";
@@ -176,6 +179,26 @@ class CliTest : public ::testing::Test {
     o.err = ReadFile(err_path);
     auto parsed = Json::Parse(o.out);
     if (parsed.ok()) o.json = std::move(*parsed);
+    return o;
+  }
+
+  // Runs sketchctl on a pseudo-terminal of `columns` columns (util-linux
+  // `script`), with `input` typed on it; returns what the terminal showed
+  // (stdout and stderr together) and the exit code.
+  static Outcome RunInTerminal(const std::vector<std::string>& args, const std::string& input,
+                               int columns = 80) {
+    static int counter = 0;
+    const fs::path screen = Path("tty." + std::to_string(counter++));
+    std::string command = "stty cols " + std::to_string(columns) + "; exec " +
+                          std::string(SKETCHD_BINARY_DIR) + "/client/sketchctl";
+    for (const std::string& a : args) command += " '" + a + "'";
+    const std::string shell = "printf '" + input + "' | env SKETCHD_ADDRESS=" + Address() +
+                              " SKETCHD_TOKEN=" + kToken + " script -qec \"" + command +
+                              "\" /dev/null > " + screen.string() + " 2>&1";
+    const int status = std::system(shell.c_str());
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    o.out = ReadFile(screen);
     return o;
   }
 
@@ -430,6 +453,33 @@ TEST_F(CliTest, UploadTrainExportLowRankMatchesCore) {
   ASSERT_TRUE(ly.ok() && lz.ok());
   EXPECT_LT((MatrixXd(*ly * lz->transpose()) - want).norm(), 1e-9 * want.norm());
 
+  // One pass, remote and local: core's two-sided answer with the same sketch
+  // S and the companions R, T, W drawn from --one-pass-seed.
+  auto two_sided = WithRandomCompanions(trained->sketch, family[10].cols(), 0, 0, 5);
+  ASSERT_TRUE(two_sided.ok());
+  auto one_pass = TwoSidedLowRank(*two_sided, family[10], 3);
+  ASSERT_TRUE(one_pass.ok());
+  const MatrixXd want_one_pass = one_pass->left * one_pass->right.transpose();
+  for (bool local : {false, true}) {
+    std::vector<std::string> args = {"--json", "lowrank", "fam"};
+    if (local) args = {"--json", "local", "lowrank", "--sketch", Path("fam.sketch").string()};
+    for (const std::string& a : {Path("test.npy").string(), std::string("--k"), std::string("3"),
+                                 std::string("--one-pass"), std::string("--one-pass-seed"),
+                                 std::string("5"), std::string("--left"), Path("oY.npy").string(),
+                                 std::string("--right"), Path("oZ.npy").string()}) {
+      args.push_back(a);
+    }
+    o = Run(args);
+    ASSERT_EQ(o.exit_code, 0) << Describe(o);
+    EXPECT_EQ(o.json.FindPath("sketch.one_pass_core_m")->as_int(), 2 * 8 + 1);
+    auto oy = ReadNpyMatrix(Path("oY.npy").string());
+    auto oz = ReadNpyMatrix(Path("oZ.npy").string());
+    ASSERT_TRUE(oy.ok() && oz.ok());
+    EXPECT_LT((MatrixXd(*oy * oz->transpose()) - want_one_pass).norm(),
+              1e-9 * want_one_pass.norm())
+        << (local ? "local" : "remote");
+  }
+
   // A random sketch by selector, and a stack input (factors come back as stacks).
   o = Run({"--json", "lowrank", "fam", Path("train.npy"), "--k", "3", "--sketch", "random",
            "--m", "8", "--seed", "3", "--left", Path("Ys.npy"), "--right", Path("Zs.npy")});
@@ -631,6 +681,153 @@ TEST_F(CliTest, LocalTrainLowRankSolveRoundTrip) {
   // Not a sketch file.
   o = Run({"local", "lowrank", "--sketch", Path("rA.npy"), "--k", "3", Path("local_train.npy")});
   EXPECT_EQ(o.exit_code, 4) << Describe(o);
+}
+
+TEST_F(CliTest, SketchdHelpListsFlagsAndVersionIsTheVersion) {
+  const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/server/sketchd";
+  const fs::path out = Path("sketchd-help.txt");
+  int status = std::system((bin + " --help > " + out.string() + " 2>&1").c_str());
+  const std::string help = ReadFile(out);
+  EXPECT_THAT(help, ::testing::Not(HasSubstr("No flags matched")));
+  for (const char* flag : {"--listen", "--data_dir", "--max_request_bytes", "--max_job_bytes",
+                           "--memory_budget_bytes", "--max_sketch_rows"}) {
+    EXPECT_THAT(help, HasSubstr(flag)) << help;
+  }
+  status = std::system((bin + " --version > " + out.string() + " 2>&1").c_str());
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(ReadFile(out), "sketchd 0.1.0\n");
+}
+
+TEST_F(CliTest, BareHostMeansPort50051) {
+  // Whether or not anything listens there, the address used is port 50051
+  // (gRPC alone would take "localhost" as localhost:443).
+  Outcome o = Run({"--timeout", "2", "health"}, {"SKETCHD_ADDRESS=localhost"});
+  EXPECT_THAT(o.out + o.err, HasSubstr("localhost:50051")) << Describe(o);
+  EXPECT_THAT(o.out + o.err, ::testing::Not(HasSubstr(":443")));
+}
+
+TEST_F(CliTest, SketchSizesThatCannotWorkAreRefusedInPlainWords) {
+  const auto family = MakeFamily(4, 24, 10, 3);
+  ASSERT_TRUE(WriteNpyFamily(Path("edges.npy").string(), family).ok());
+  ASSERT_EQ(Run({"datasets", "create", "edges", "--rows", "24", "--cols", "10"}).exit_code, 0);
+  ASSERT_EQ(Run({"upload", "edges", Path("edges.npy")}).exit_code, 0);
+
+  Outcome o = Run({"train", "edges", "--method", "ivy", "--k", "8", "--m", "4"});
+  EXPECT_EQ(o.exit_code, 2) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("--k 8 is larger than --m 4"));
+  o = Run({"train", "edges", "--method", "ivy", "--k", "3", "--m", "1073741824"});
+  EXPECT_EQ(o.exit_code, 2) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("--m 1073741824 is larger than the 24 rows of the matrices"));
+  o = Run({"local", "train", "--method", "ivy", "--k", "3", "--m", "25", "--out",
+           Path("never.sketch"), Path("edges.npy")});
+  EXPECT_EQ(o.exit_code, 2) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("--m 25 is larger than the 24 rows"));
+  o = Run({"lowrank", "edges", Path("edges.npy"), "--k", "3", "--sketch", "random", "--m", "100"});
+  EXPECT_EQ(o.exit_code, 2) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("--m 100 is larger than the 24 rows"));
+  // Method/task mismatch: refused by StartTraining, nothing queued.
+  o = Run({"train", "edges", "--method", "heavy_rows", "--task", "lowrank", "--k", "3", "--m", "8"});
+  EXPECT_EQ(o.exit_code, 3) << Describe(o);
+  EXPECT_THAT(o.err, HasSubstr("INVALID_ARGUMENT: options.method heavy_rows is for TASK_REGRESSION"));
+  o = Run({"jobs", "list", "edges"});
+  EXPECT_EQ(o.out, "no jobs\n") << Describe(o);
+}
+
+TEST_F(CliTest, DeletesAskOnATerminalAndSketchesDeleteExists) {
+  const auto family = MakeFamily(4, 24, 10, 4);
+  ASSERT_TRUE(WriteNpyFamily(Path("gone.npy").string(), family).ok());
+  ASSERT_EQ(Run({"datasets", "create", "gone", "--rows", "24", "--cols", "10"}).exit_code, 0);
+  ASSERT_EQ(Run({"upload", "gone", Path("gone.npy")}).exit_code, 0);
+  Outcome o = Run({"train", "gone", "--method", "random", "--k", "3", "--m", "8", "--wait"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+
+  // Sketch delete: "n" keeps it; --yes deletes without asking.
+  o = RunInTerminal({"sketches", "delete", "gone", "1"}, "n\n");
+  EXPECT_EQ(o.exit_code, 1) << o.out;
+  EXPECT_THAT(o.out, HasSubstr("Delete sketch v1 of dataset gone? [y/N]"));
+  EXPECT_THAT(o.out, HasSubstr("nothing was deleted"));
+  EXPECT_THAT(Run({"sketches", "list", "gone"}).out, HasSubstr("v1"));
+  o = Run({"sketches", "delete", "gone", "1", "--yes"});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_THAT(o.out, HasSubstr("deleted sketch v1 of gone"));
+  EXPECT_THAT(Run({"sketches", "list", "gone"}).out, ::testing::Not(HasSubstr("v1 ")));
+
+  // Dataset delete on a terminal asks; "n" keeps it, "y" deletes.
+  o = RunInTerminal({"datasets", "delete", "gone"}, "n\n");
+  EXPECT_EQ(o.exit_code, 1) << o.out;
+  EXPECT_THAT(o.out, HasSubstr("Delete dataset gone with all its training matrices"));
+  EXPECT_EQ(Run({"datasets", "show", "gone"}).exit_code, 0);
+  o = RunInTerminal({"datasets", "delete", "gone"}, "y\n");
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_THAT(o.out, HasSubstr("deleted dataset gone"));
+  EXPECT_EQ(Run({"datasets", "show", "gone"}).exit_code, 3);
+}
+
+TEST_F(CliTest, CtrlCWhileWaitingSaysTheJobGoesOn) {
+  const auto family = MakeFamily(6, 24, 10, 5);
+  ASSERT_TRUE(WriteNpyFamily(Path("long.npy").string(), family).ok());
+  ASSERT_EQ(Run({"datasets", "create", "long", "--rows", "24", "--cols", "10"}).exit_code, 0);
+  ASSERT_EQ(Run({"upload", "long", Path("long.npy")}).exit_code, 0);
+  const fs::path err_path = Path("ctrl-c.err");
+  const std::string bin = std::string(SKETCHD_BINARY_DIR) + "/client/sketchctl";
+  std::vector<std::string> args = {bin, "--server", Address(), "--token", kToken, "train", "long",
+                                   "--method", "ivy", "--k", "3", "--m", "8", "--iterations",
+                                   "1000000", "--wait"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  // Interrupt once it follows the job.
+  for (int i = 0; i < 200 && ReadFile(err_path).find("started job") == std::string::npos; ++i) {
+    usleep(50'000);
+  }
+  usleep(200'000);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::string err = ReadFile(err_path);
+  ASSERT_TRUE(WIFEXITED(status)) << err;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << err;
+  const std::string id = err.substr(err.find("started job ") + 12,
+                                    err.find(' ', err.find("started job ") + 12) -
+                                        (err.find("started job ") + 12));
+  EXPECT_THAT(err, HasSubstr("job " + id + " goes on running on the server"));
+  EXPECT_THAT(err, HasSubstr("sketchctl jobs watch " + id));
+  EXPECT_THAT(err, HasSubstr("sketchctl jobs cancel " + id));
+  // It really does go on; cancel it.
+  Outcome o = Run({"--json", "jobs", "show", id});
+  EXPECT_THAT(o.json.FindPath("job.state")->as_string(), ::testing::AnyOf("queued", "running"));
+  EXPECT_EQ(Run({"jobs", "cancel", id}).exit_code, 0);
+}
+
+TEST_F(CliTest, ProgressBarFitsANarrowTerminal) {
+  const auto family = MakeFamily(6, 24, 10, 6);
+  ASSERT_TRUE(WriteNpyFamily(Path("narrow.npy").string(), family).ok());
+  ASSERT_EQ(Run({"datasets", "create", "narrow", "--rows", "24", "--cols", "10"}).exit_code, 0);
+  ASSERT_EQ(Run({"upload", "narrow", Path("narrow.npy")}).exit_code, 0);
+  Outcome o = RunInTerminal({"train", "narrow", "--method", "ivy", "--k", "3", "--m", "8",
+                             "--iterations", "40", "--wait"},
+                            "", 30);
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  // Every redraw of the bar (text after a carriage return) fits in 29 columns.
+  int bars = 0;
+  size_t at = 0;
+  while ((at = o.out.find("\r[", at)) != std::string::npos) {
+    ++at;
+    const size_t end = o.out.find_first_of("\r\n", at);
+    const std::string drawn = o.out.substr(at, end - at);
+    size_t points = 0;
+    for (unsigned char c : drawn) points += (c & 0xC0) != 0x80;
+    EXPECT_LE(points, 29u) << "'" << drawn << "'";
+    ++bars;
+  }
+  EXPECT_GT(bars, 0) << o.out;
 }
 
 }  // namespace

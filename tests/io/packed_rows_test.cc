@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/io/io_test_util.h"
+#include "tests/testing/child_process.h"
 
 namespace sketchd {
 namespace {
@@ -85,6 +86,20 @@ TEST(PackedRows, SizeMismatchesAreRejected) {
   auto empty = DecodeLittleEndianRows("", PackedDtype::kFloat32, 0, 7);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->cols(), 7);
+}
+
+TEST(PackedRows, ManyRowsOfNoColumnsDecodeAtOnce) {
+  // Found by fuzz/packed_rows_fuzzer: a declared 2^56 × 0 block has no
+  // bytes, matched the empty payload and then looped over 2^56 empty rows.
+  // Encoding it did the same. In a child with a 10 s alarm, so the old
+  // behaviour fails instead of hanging.
+  const auto outcome = child_process::RunInChild([] {
+    alarm(10);
+    auto m = DecodeLittleEndianRows("", PackedDtype::kFloat64, int64_t{1} << 56, 0);
+    if (!m.ok() || m->rows() != (int64_t{1} << 56) || m->cols() != 0) return 1;
+    return EncodeLittleEndian(*m, PackedDtype::kFloat32).empty() ? 0 : 2;
+  });
+  EXPECT_TRUE(outcome.succeeded()) << outcome;
 }
 
 TEST(PackedRows, NonFiniteValuesNameTheirGlobalRowAndColumn) {

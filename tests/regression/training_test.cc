@@ -32,6 +32,16 @@ std::vector<RegressionProblem> PlantedFamily(int count, int64_t n, int64_t d,
   return out;
 }
 
+TrainOptions LearnedHeavyRows(int64_t m, int iterations) {
+  TrainOptions opt;
+  opt.method = TrainMethod::kHeavyRows;
+  opt.task = SketchTask::kRegression;
+  opt.m = m;
+  opt.learn_values = true;
+  opt.iterations = iterations;
+  return opt;
+}
+
 TEST(LeverageTest, SumsToRankAndFindsPlantedRows) {
   const auto fam = PlantedFamily(1, 500, 6, {7, 300});
   const VectorXd lev = LeverageScores(fam[0].a);
@@ -132,12 +142,7 @@ TEST(SubspaceLossTest, GradientMatchesCentralDifferences) {
 
 TEST(HeavyRowsTest, LearnedValuesLowerTheLossAndAreReusedFixed) {
   const auto fam = PlantedFamily(5, 400, 5, {10, 20});
-  TrainOptions opt;
-  opt.method = TrainMethod::kHeavyRows;
-  opt.task = SketchTask::kRegression;
-  opt.m = 30;
-  opt.learn_values = true;
-  opt.iterations = 60;
+  const TrainOptions opt = LearnedHeavyRows(30, 60);
   std::vector<double> fractions;
   ProgressCallback progress = [&](double f, const std::string&) { fractions.push_back(f); };
   auto trained = TrainRegressionSketch(fam, opt, progress, nullptr);
@@ -160,12 +165,7 @@ TEST(HeavyRowsTest, LearnedValuesLowerTheLossAndAreReusedFixed) {
 // step failed the job).
 TEST(HeavyRowsTest, MinibatchValueLearningKeepsTheBestValues) {
   const auto fam = PlantedFamily(6, 300, 5, {10, 20});
-  TrainOptions opt;
-  opt.method = TrainMethod::kHeavyRows;
-  opt.task = SketchTask::kRegression;
-  opt.m = 25;
-  opt.learn_values = true;
-  opt.iterations = 120;
+  TrainOptions opt = LearnedHeavyRows(25, 120);
   opt.batch_size = 1;
   opt.learning_rate = 2.0;
   opt.validation_fraction = 0;

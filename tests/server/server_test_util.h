@@ -144,13 +144,15 @@ class ServerFixture : public ::testing::Test {
 
   LowRankResult LowRankCall(const std::string& dataset, const v1::SketchSelector& sel,
                             const RowMatrixXd& a, int64_t k, v1::DType dtype = v1::DTYPE_FLOAT64,
-                            int64_t block = 16) {
-    return LowRankOn(stub_.get(), dataset, sel, a, k, dtype, block);
+                            int64_t block = 16, int32_t power_iters = 0) {
+    return LowRankOn(stub_.get(), dataset, sel, a, k, dtype, block, power_iters);
   }
 
   static LowRankResult LowRankOn(v1::SketchService::Stub* stub, const std::string& dataset,
                                  const v1::SketchSelector& sel, const RowMatrixXd& a, int64_t k,
-                                 v1::DType dtype = v1::DTYPE_FLOAT64, int64_t block = 16) {
+                                 v1::DType dtype = v1::DTYPE_FLOAT64, int64_t block = 16,
+                                 int32_t power_iters = 0,
+                                 const v1::OnePassOptions* one_pass = nullptr) {
     LowRankResult out;
     grpc::ClientContext ctx;
     auto s = stub->LowRank(&ctx);
@@ -162,6 +164,8 @@ class ServerFixture : public ::testing::Test {
     hh->set_n(a.rows());
     hh->set_d(a.cols());
     hh->set_dtype(dtype);
+    hh->set_power_iters(power_iters);
+    if (one_pass != nullptr) *hh->mutable_one_pass() = *one_pass;
     s->Write(h);
     for (int64_t r = 0; r < a.rows(); r += block) {
       const int64_t rows = std::min(block, a.rows() - r);

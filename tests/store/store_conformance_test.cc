@@ -37,17 +37,17 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
       std::filesystem::remove_all(dir_);
       spec_ = "sqlite";
     } else {
-      TestPostgres& pg = TestPostgres::Get();
-      if (!pg.available()) {
-        const std::string msg = "\n*** PostgreSQL store tests NOT RUN: " +
-                                std::string(pg.status().message()) + " ***\n";
-        std::fprintf(stderr, "%s", msg.c_str());
-        if (TestPostgres::MustRun()) FAIL() << msg << "(CI=true: PostgreSQL must be available)";
-        GTEST_SKIP() << msg;
-      }
-      absl::StatusOr<std::string> url = pg.NewDatabase();
+      SKETCHD_REQUIRE_TEST_POSTGRES();
+      absl::StatusOr<std::string> url = TestPostgres::Get().NewDatabase();
       ASSERT_TRUE(url.ok()) << url.status();
       spec_ = *url;
+      if (GetParam() == "postgresql_blob_dir") {
+        dir_ = std::filesystem::temp_directory_path().string() + "/sketchd-pgblobs-" +
+               std::to_string(getpid()) + "-" + url->substr(url->rfind('/') + 1);
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+        blob_dir_ = dir_ + "/blobs";
+      }
     }
     store_ = Open();
     ASSERT_NE(store_, nullptr);
@@ -67,7 +67,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<Store> Open() {
-    absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(spec_, dir_);
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(spec_, dir_, blob_dir_);
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -116,6 +116,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
 
   std::string dir_;
   std::string spec_;
+  std::string blob_dir_;  // PostgreSQL with a shared blob directory
   std::unique_ptr<Store> store_;
   std::vector<std::unique_ptr<Store>> replicas_;  // more handles on the same registry
 };
@@ -411,7 +412,7 @@ TEST_P(StoreConformanceTest, CancelRequestsFromAnyReplica) {
   EXPECT_EQ(other->RequestCancel(999999).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_P(StoreConformanceTest, InterruptTouchesOnlyOwnAndExpiredJobs) {
+TEST_P(StoreConformanceTest, InterruptTouchesOnlyOwnJobs) {
   MakeDataset("a");
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(store_->CreateJob("a", TrainOptions(), 0).ok());
   const int64_t mine = (**store_->ClaimJob("replica-a", kLongLease)).id;
@@ -420,15 +421,22 @@ TEST_P(StoreConformanceTest, InterruptTouchesOnlyOwnAndExpiredJobs) {
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
   absl::StatusOr<int64_t> n = store_->InterruptActiveJobs("replica-a", "replica-a restarted");
   ASSERT_TRUE(n.ok()) << n.status();
-  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(*n, 1);
   EXPECT_EQ(store_->GetJob(mine)->state, JobState::kInterrupted);
   EXPECT_EQ(store_->GetJob(mine)->error, "replica-a restarted");
-  EXPECT_EQ(store_->GetJob(dead_other)->state, JobState::kInterrupted);
   EXPECT_EQ(store_->GetJob(live_other)->state, JobState::kRunning);
-  // The unclaimed job stays claimable by any replica.
-  absl::StatusOr<std::optional<JobRecord>> left = store_->ClaimJob("replica-b", kLongLease);
-  ASSERT_TRUE(left.ok() && left->has_value());
-  EXPECT_EQ((*left)->state, JobState::kRunning);
+  // A dead replica's job is not interrupted but taken over; then the
+  // unclaimed one is claimable too.
+  EXPECT_EQ(store_->GetJob(dead_other)->state, JobState::kRunning);
+  for (int64_t expected : {dead_other, dead_other + 1}) {
+    absl::StatusOr<std::optional<JobRecord>> next = store_->ClaimJob("replica-b", kLongLease);
+    ASSERT_TRUE(next.ok() && next->has_value());
+    EXPECT_EQ((*next)->id, expected);
+  }
+  // Single-process mode: "" interrupts the unowned jobs.
+  const int64_t unowned = store_->CreateJob("a", TrainOptions(), 0)->id;
+  EXPECT_EQ(store_->InterruptActiveJobs("", "restarted").value_or(-1), 1);
+  EXPECT_EQ(store_->GetJob(unowned)->state, JobState::kInterrupted);
 }
 
 // ---------------------------------------------------------------- sketches
@@ -546,7 +554,7 @@ TEST_P(StoreConformanceTest, ConcurrentDefaultAndDeleteRacesEndConsistent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
-                         ::testing::Values("sqlite", "postgresql"),
+                         ::testing::Values("sqlite", "postgresql", "postgresql_blob_dir"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });

@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "tests/testing/loopback_port.h"
 
 namespace sketchd::testing {
 
@@ -120,22 +121,6 @@ class TestPostgres {
     return absl::OkStatus();
   }
 
-  static int FreePort() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    int port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = ntohs(addr.sin_port);
-    }
-    close(fd);
-    return port;
-  }
-
   void Start() {
     const char* env_bin = std::getenv("SKETCHD_PG_BIN");
     bin_ = env_bin != nullptr ? env_bin : "/usr/lib/postgresql/15/bin";
@@ -168,7 +153,7 @@ class TestPostgres {
       status_ = absl::InternalError(absl::StrCat("initdb failed; see ", root_, "/tools.log"));
       return;
     }
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     status_ = Ctl(StartArgs());
     if (status_.ok()) {
       std::fprintf(stderr, "test PostgreSQL 15 on 127.0.0.1:%d, data in %s\n", port_,
@@ -184,5 +169,21 @@ class TestPostgres {
 };
 
 }  // namespace sketchd::testing
+
+// For a test's SetUp: when the test PostgreSQL cannot run, print a loud
+// line and skip — or fail, under CI=true.
+#define SKETCHD_REQUIRE_TEST_POSTGRES()                                                      \
+  do {                                                                                       \
+    ::sketchd::testing::TestPostgres& pg_ = ::sketchd::testing::TestPostgres::Get();         \
+    if (!pg_.available()) {                                                                  \
+      const std::string msg_ = "\n*** PostgreSQL tests NOT RUN: " +                         \
+                               std::string(pg_.status().message()) + " ***\n";              \
+      std::fprintf(stderr, "%s", msg_.c_str());                                              \
+      if (::sketchd::testing::TestPostgres::MustRun()) {                                     \
+        FAIL() << msg_ << "(CI=true: PostgreSQL must be available)";                         \
+      }                                                                                      \
+      GTEST_SKIP() << msg_;                                                                  \
+    }                                                                                        \
+  } while (0)
 
 #endif  // SKETCHD_TESTS_STORE_TEST_POSTGRES_H_

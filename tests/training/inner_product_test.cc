@@ -1,9 +1,13 @@
 #include "core/training/inner_product_sketch.h"
 
 #include <cmath>
+#include <algorithm>
 #include <set>
+#include <vector>
 
+#include "core/lowrank/scw_low_rank.h"
 #include "core/training/ridge_leverage.h"
+#include "core/training/training_random.h"
 #include "gtest/gtest.h"
 #include "tests/training/training_test_util.h"
 
@@ -11,6 +15,7 @@ namespace sketchd {
 namespace {
 
 using training_testing::Gaussian;
+using training_testing::SharedStructureFamily;
 
 TEST(RidgeLeverageTest, MatchesDirectFormula) {
   const RowMatrixXd a = Gaussian(30, 12, 1);
@@ -94,7 +99,7 @@ TEST(InnerProductSketchTest, DegenerateInputsAreFinite) {
   for (double v : zero->sketch.values()) EXPECT_TRUE(std::isfinite(v));
 }
 
-TEST(InnerProductSketchTest, AppendedSamplingBlock) {
+TEST(InnerProductSketchTest, AppendedGuardIsARandomCountSketch) {
   const int64_t n = 30, m = 7;
   const RowMatrixXd mean = Gaussian(n, 9, 6);
   auto built = BuildInnerProductSketch(mean, m, 2, 3, true);
@@ -103,18 +108,64 @@ TEST(InnerProductSketchTest, AppendedSamplingBlock) {
   ASSERT_EQ(s.num_blocks(), 2);
   EXPECT_EQ(s.block_rows()[0], 4);
   EXPECT_EQ(s.block_rows()[1], 3);
-  // Block 2: row 4 + q holds exactly centre q with value 1.
-  int nonzero = 0;
+  // Block 2 is the random CountSketch of its derived seed: every column has a
+  // ±1 in one of rows 4..6 (no column is left out, unlike a row selection).
+  auto guard = CountSketch::Random(3, n, DerivedSeed(3, 2));
+  ASSERT_TRUE(guard.ok());
   for (int64_t j = 0; j < n; ++j) {
-    if (s.values()[n + j] != 0) {
-      ++nonzero;
-      EXPECT_EQ(s.values()[n + j], 1.0);
-      const int64_t q = s.positions()[n + j] - 4;
-      ASSERT_GE(q, 0);
-      EXPECT_EQ(built->centres[q], j);
-    }
+    EXPECT_EQ(s.positions()[n + j], 4 + guard->positions()[j]) << j;
+    EXPECT_EQ(s.values()[n + j], guard->values()[j]) << j;
+    EXPECT_EQ(std::abs(s.values()[n + j]), 1.0) << j;
   }
-  EXPECT_EQ(nonzero, 3);
+}
+
+// SCW's squared error with `sketch`, relative to ‖A‖_F².
+double ScwRelativeError(const CountSketch& sketch, const RowMatrixXd& a, int64_t k) {
+  auto f = ScwLowRank(sketch, a, k);
+  EXPECT_TRUE(f.ok()) << f.status();
+  return (MatrixXd(a) - f->left * f->right.transpose()).squaredNorm() / a.squaredNorm();
+}
+
+// An input unlike the training family: all its energy in the rows of one
+// inner-product bucket (none of them a sampled centre). S1·A then has rank 1,
+// and the old 0/1 sampled-rows S2 gave S2·A = 0, so the "guarded" sketch
+// captured one direction of a rank-8 input. The random guard half keeps the
+// error within a constant of a random CountSketch's.
+TEST(InnerProductSketchTest, GuardKeepsTheErrorOfARandomSketchOnAnUnlikeInput) {
+  const int64_t n = 240, d = 30, m = 24, k = 4;
+  const auto family = SharedStructureFamily(6, n, d, 3, 0.01, 11);
+  RowMatrixXd mean = RowMatrixXd::Zero(n, d);
+  for (const RowMatrixXd& a : family) mean += a / static_cast<double>(family.size());
+  auto built = BuildInnerProductSketch(mean, m, k, 5, true);
+  ASSERT_TRUE(built.ok()) << built.status();
+  const CountSketch& s = built->sketch;
+  // The fullest bucket of S1, without its centre.
+  std::vector<std::vector<int64_t>> bucket(built->learned_rows);
+  const std::set<int64_t> centres(built->centres.begin(), built->centres.end());
+  for (int64_t j = 0; j < n; ++j) {
+    if (!centres.count(j)) bucket[s.positions()[j]].push_back(j);
+  }
+  const auto& rows = *std::max_element(bucket.begin(), bucket.end(),
+                                       [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  ASSERT_GE(rows.size(), 12u);
+  RowMatrixXd unlike = RowMatrixXd::Zero(n, d);
+  const RowMatrixXd g = Gaussian(static_cast<Index>(rows.size()), 8, 21) * Gaussian(8, d, 22);
+  for (size_t t = 0; t < rows.size(); ++t) unlike.row(rows[t]) = g.row(static_cast<Index>(t));
+
+  const double guarded = ScwRelativeError(s, unlike, k);
+  // Random CountSketches with as many rows as the guard half (m/2), mean of 5.
+  double random = 0;
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    random += ScwRelativeError(*CountSketch::Random(m / 2, n, 100 + seed), unlike, k) / 5;
+  }
+  // S1 alone (no guard): what the unguarded part achieves, for contrast.
+  auto s1 = CountSketch::FromParts(built->learned_rows,
+                                   std::vector<int32_t>(s.positions().begin(), s.positions().begin() + n),
+                                   std::vector<double>(s.values().begin(), s.values().begin() + n));
+  ASSERT_TRUE(s1.ok());
+  const double unguarded = ScwRelativeError(*s1, unlike, k);
+  EXPECT_LE(guarded, 1.5 * random) << "random " << random << " unguarded " << unguarded;
+  EXPECT_GT(unguarded, 2 * random);  // the input really defeats the learned half
 }
 
 TEST(InnerProductSketchTest, DeterministicPerSeed) {

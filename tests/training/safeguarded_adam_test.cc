@@ -13,6 +13,17 @@ namespace {
 // f(p) = ½‖p − t‖², the full training loss of these tests.
 double Quadratic(const VectorXd& p, const VectorXd& t) { return 0.5 * (p - t).squaredNorm(); }
 
+// RunSafeguardedAdam with no cancellation or budget, learning rate 0.05.
+absl::StatusOr<VectorXd> RunAdam(const VectorXd& start, int iterations, const MinibatchGradientFn& minibatch,
+                             const TrainingLossFn& loss, ValueLearningReport* report) {
+  TrainingControl control(nullptr, nullptr, 0);
+  ProgressReporter progress(&control, 0, 1);
+  SafeguardedAdamConfig cfg;
+  cfg.iterations = iterations;
+  cfg.learning_rate = 0.05;
+  return RunSafeguardedAdam(start, cfg, minibatch, loss, &progress, report);
+}
+
 TEST(SafeguardedAdamTest, FailedStepsAreRejectedAndTrainingGoesOn) {
   const VectorXd target = VectorXd::LinSpaced(6, -1, 1);
   const VectorXd start = VectorXd::Zero(6);
@@ -26,13 +37,8 @@ TEST(SafeguardedAdamTest, FailedStepsAreRejectedAndTrainingGoesOn) {
     return Quadratic(p, target);
   };
   auto loss = [&](const VectorXd& p) -> absl::StatusOr<double> { return Quadratic(p, target); };
-  TrainingControl control(nullptr, nullptr, 0);
-  ProgressReporter progress(&control, 0, 1);
-  SafeguardedAdamConfig cfg;
-  cfg.iterations = 200;
-  cfg.learning_rate = 0.05;
   ValueLearningReport report;
-  auto best = RunSafeguardedAdam(start, cfg, minibatch, loss, &progress, &report);
+  auto best = RunAdam(start, 200, minibatch, loss, &report);
   ASSERT_TRUE(best.ok()) << best.status();
   EXPECT_EQ(failed, (std::vector<int>{3, 4}));
   EXPECT_EQ(report.rejected_steps, 2);
@@ -58,13 +64,8 @@ TEST(SafeguardedAdamTest, ReturnsTheBestCheckpointWhenMinibatchesWander) {
     checkpoints.push_back(Quadratic(p, target));
     return checkpoints.back();
   };
-  TrainingControl control(nullptr, nullptr, 0);
-  ProgressReporter progress(&control, 0, 1);
-  SafeguardedAdamConfig cfg;
-  cfg.iterations = 300;
-  cfg.learning_rate = 0.05;
   ValueLearningReport report;
-  auto best = RunSafeguardedAdam(start, cfg, minibatch, loss, &progress, &report);
+  auto best = RunAdam(start, 300, minibatch, loss, &report);
   ASSERT_TRUE(best.ok()) << best.status();
   const double final_loss = Quadratic(*best, target);
   ASSERT_GE(checkpoints.size(), 3u);
@@ -82,12 +83,8 @@ TEST(SafeguardedAdamTest, UndefinedLossAtTheStartIsBeatenByTheFirstFiniteCheckpo
     if (p.norm() == 0) return absl::FailedPreconditionError("rank-deficient at the start");
     return Quadratic(p, VectorXd::Ones(2));
   };
-  TrainingControl control(nullptr, nullptr, 0);
-  ProgressReporter progress(&control, 0, 1);
-  SafeguardedAdamConfig cfg;
-  cfg.iterations = 20;
   ValueLearningReport report;
-  auto best = RunSafeguardedAdam(VectorXd::Zero(2), cfg, minibatch, loss, &progress, &report);
+  auto best = RunAdam(VectorXd::Zero(2), 20, minibatch, loss, &report);
   ASSERT_TRUE(best.ok()) << best.status();
   EXPECT_TRUE(std::isinf(report.initial_loss));
   EXPECT_TRUE(std::isfinite(report.best_loss));

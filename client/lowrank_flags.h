@@ -1,0 +1,26 @@
+// The LowRank flags shared by `sketchctl lowrank` (server) and `sketchctl
+// local lowrank` (in process), declared once so both accept the same range.
+//
+// Header-only: client/CMakeLists.txt compiles only *_commands.cc into sketchctl.
+#ifndef SKETCHD_CLIENT_LOWRANK_FLAGS_H_
+#define SKETCHD_CLIENT_LOWRANK_FLAGS_H_
+
+#include <cstdint>
+
+#include <CLI/CLI.hpp>
+
+#include "core/lowrank/scw_low_rank.h"
+
+namespace sketchd {
+
+inline void AddPowerItersOption(CLI::App* cmd, int32_t* power_iters) {
+  cmd->add_option("--power-iters", *power_iters,
+                  "power iterations q after the sketch: 2 + 2q passes over A, error closer to "
+                  "the optimum (0 = one-pass SCW)")
+      ->check(CLI::Range(0, static_cast<int>(kMaxPowerIters)))
+      ->capture_default_str();
+}
+
+}  // namespace sketchd
+
+#endif  // SKETCHD_CLIENT_LOWRANK_FLAGS_H_
