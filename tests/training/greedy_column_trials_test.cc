@@ -8,7 +8,8 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
-#include <thread>
+#include <atomic>
+#include <string>
 #include <vector>
 
 #include "core/sketch/count_sketch.h"
@@ -120,24 +121,29 @@ TEST(GreedyColumnTrials, GreedyUsesTheUpdateAndStopsWithinASecondOfCancel) {
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
   auto set = PrepareTrainingMatrices(family, all, false, 8, 1, prep_control);
   ASSERT_TRUE(set.ok());
+  // Cancelled from the progress callback once the first columns have been
+  // visited (greedy reports after each column, at most every 0.2 s), so the
+  // test does not depend on how fast the machine prepares: a fixed 0.5 s
+  // delay was too short under ASan on a loaded machine.
   CancelToken token;
-  TrainingControl control(nullptr, &token, 0);
+  std::atomic<int64_t> cancelled_ns{0};
+  ProgressCallback cancel_on_first_report = [&](double, const std::string&) {
+    if (cancelled_ns.load() != 0) return;
+    cancelled_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+    token.Cancel();
+  };
+  TrainingControl control(&cancel_on_first_report, &token, 0);
   ProgressReporter progress(&control, 0, 1);
   GreedyConfig cfg;
   cfg.k = 8;
   cfg.threads = 1;
   GreedyReport report;
-  absl::StatusOr<CountSketch> placed;
-  std::chrono::steady_clock::time_point returned;
-  std::thread worker([&] {
-    placed = LearnGreedyPositions(*CountSketch::Random(40, 2000, 3), *set, VectorXd::Ones(2000), cfg,
-                                  &progress, &report);
-    returned = std::chrono::steady_clock::now();
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto cancelled_at = std::chrono::steady_clock::now();
-  token.Cancel();
-  worker.join();
+  const absl::StatusOr<CountSketch> placed = LearnGreedyPositions(
+      *CountSketch::Random(40, 2000, 3), *set, VectorXd::Ones(2000), cfg, &progress, &report);
+  const auto returned = std::chrono::steady_clock::now();
+  ASSERT_NE(cancelled_ns.load(), 0) << "greedy never reported progress: " << placed.status();
+  const std::chrono::steady_clock::time_point cancelled_at{
+      std::chrono::steady_clock::duration(cancelled_ns.load())};
   EXPECT_EQ(placed.status().code(), absl::StatusCode::kCancelled);
   EXPECT_LT(std::chrono::duration<double>(returned - cancelled_at).count(), 1.0);
   EXPECT_GT(report.columns_visited, 0);
