@@ -129,7 +129,10 @@ def test_gil_is_released_during_core_calls(family):
     time.sleep(0.02)
     start = time.monotonic()
     try:
-        sketchd.local.train(family[:10], method="ivy", k=3, m=8, iterations=5000)
+        # A time budget, not a step count, fixes how long core runs: a fixed
+        # number of steps was too short to tell on a fast machine.
+        sketchd.local.train(family[:10], method="ivy", k=3, m=8, iterations=10**6,
+                            time_budget_seconds=0.5)
     finally:
         end = time.monotonic()
         done.set()
