@@ -448,11 +448,12 @@ absl::StatusOr<DistributedTrainingSet> ReadDistributedTrainingSet(
       break;
     }
     if (family->empty()) continue;
+    const Index rows = (*family)[0].rows(), cols = (*family)[0].cols();
     shape[3 * f] = static_cast<double>(family->size());
-    shape[3 * f + 1] = static_cast<double>((*family)[0].rows());
-    shape[3 * f + 2] = static_cast<double>((*family)[0].cols());
+    shape[3 * f + 1] = static_cast<double>(rows);
+    shape[3 * f + 2] = static_cast<double>(cols);
     for (RowMatrixXd& a : *family) {
-      if (a.rows() != (*family)[0].rows() || a.cols() != (*family)[0].cols()) {
+      if (a.rows() != rows || a.cols() != cols) {
         read = InputError(absl::InvalidArgumentError(
             absl::StrCat((*paths)[f], ": matrices of different shapes in one file")));
         break;
