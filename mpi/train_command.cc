@@ -79,7 +79,9 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
       "train",
       "Learn a sketch from training matrix files spread over the ranks (rank p reads the p-th "
       "block of the files) and save it (rank 0). Regression task: each matrix is [A | b].");
-  AddTrainingFlags(cmd, &args->training, TuningFlags::kOmit);
+  // kOffer: also --batch-size, --learning-rate, --heavy-fraction (the server's
+  // `sketchctl train` has them; a service backend must be able to pass them on).
+  AddTrainingFlags(cmd, &args->training, TuningFlags::kOffer);
   cmd->add_option("--out", args->out, "output sketch file")->required();
   cmd->add_option("TRAIN_FILES", args->inputs, "training matrix files or directories")->required();
   cmd->add_option("--progress-fd", args->progress_fd,

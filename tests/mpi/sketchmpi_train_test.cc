@@ -112,8 +112,12 @@ TEST_F(SketchmpiTrainTest, LowRankMethodsOnOneTwoAndThreeRanksEqualCore) {
     const char* flags;
     TrainMethod method;
     bool refine;
+    int batch = 0;
+    double learning_rate = 0;
   } cases[] = {
       {"--method ivy --iters 12", TrainMethod::kIvy, false},
+      // A minibatch smaller than the set: members drawn across ranks.
+      {"--method ivy --iters 12 --batch-size 2 --learning-rate 0.1", TrainMethod::kIvy, false, 2, 0.1},
       {"--method mixed --iters 8", TrainMethod::kMixed, false},
       {"--method inner_product --refine-values --iters 8", TrainMethod::kInnerProduct, true},
       {"--method inner_product", TrainMethod::kInnerProduct, false},
@@ -130,6 +134,8 @@ TEST_F(SketchmpiTrainTest, LowRankMethodsOnOneTwoAndThreeRanksEqualCore) {
                              ? 0
                              : (c.method == TrainMethod::kIvy ? 12 : 8);
     options.refine_values = c.refine;
+    options.batch_size = c.batch;
+    options.learning_rate = c.learning_rate;
     options.threads = 1;
     const std::vector<RowMatrixXd> six(family.begin(), family.begin() + 6);
     auto want = TrainLowRankSketch(six, options, {}, nullptr);
