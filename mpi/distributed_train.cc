@@ -15,11 +15,13 @@
 #include "core/regression/heavy_rows_sketch.h"
 #include "core/regression/ihs_evaluation.h"
 #include "core/regression/regression_problem.h"
+#include "core/regression/subspace_embedding_loss.h"
 #include "core/regression/train_regression.h"
 #include "core/training/inner_product_sketch.h"
 #include "core/training/ivy_training.h"
 #include "core/training/mixed_sketch.h"
 #include "core/training/progress_reporter.h"
+#include "core/training/safeguarded_adam.h"
 #include "core/training/training_limits.h"
 #include "core/training/training_random.h"
 #include "core/training/training_set.h"
@@ -352,6 +354,83 @@ absl::StatusOr<TrainedSketch> TrainRegression(Communicator& comm,
     auto s = HeavyRowsSketch(options.m, n, out.heavy_rows, options.seed);
     if (!s.ok()) return s.status();
     out.sketch = std::move(*s);
+  }
+
+  // Values (optional): core's Adam on the subspace-embedding loss
+  // (train_regression.cc), each member's loss and gradient where its problem
+  // lives, summed (one owner each) and added in core's order.
+  if (options.method == TrainMethod::kHeavyRows && options.learn_values) {
+    std::vector<RegressionProblem> train_local;
+    for (int64_t i = 0; i < count && set.first + i < num_train; ++i) train_local.push_back(local[i]);
+    const std::vector<SubspaceLossProblem> prepared = PrepareSubspaceLoss(train_local);
+    const int64_t batch = options.batch_size > 0 ? std::min<int64_t>(options.batch_size, num_train)
+                                                 : num_train;
+    const std::vector<double> start_values = out.sketch.values();
+    const Index nv = static_cast<Index>(start_values.size());
+    CountSketch current = out.sketch;
+    std::vector<double> g_one;
+    auto set_values = [&](const VectorXd& params) {
+      std::copy(params.data(), params.data() + params.size(), current.mutable_values().begin());
+    };
+    // Loss (and gradient) of global training problem g into slot[0 … nv+1]:
+    // gradient, loss, 1 if undefined (rank-deficient SA).
+    auto evaluate = [&](int64_t g, bool with_grad, double* slot) {
+      const int64_t i = g - set.first;
+      if (i < 0 || i >= static_cast<int64_t>(prepared.size())) return;
+      auto l = SubspaceEmbeddingLoss(current, {prepared[i]}, with_grad ? &g_one : nullptr);
+      if (!l.ok()) {
+        slot[nv + 1] = 1;
+        return;
+      }
+      if (with_grad) std::copy(g_one.begin(), g_one.end(), slot);
+      slot[nv] = *l;
+    };
+    const absl::Status undefined =
+        absl::FailedPreconditionError("a sketched training matrix is rank-deficient");
+    auto minibatch = [&](int step, const VectorXd& params, VectorXd* grad) -> absl::StatusOr<double> {
+      set_values(params);
+      std::vector<double> slots(static_cast<size_t>(batch) * (nv + 2), 0.0);
+      for (int64_t k = 0; k < batch; ++k) {
+        evaluate((step * batch + k) % num_train, true, slots.data() + k * (nv + 2));
+      }
+      comm.SumInPlace(slots.data(), static_cast<int64_t>(slots.size()));
+      double loss = 0;
+      for (int64_t k = 0; k < batch; ++k) {
+        const double* slot = slots.data() + k * (nv + 2);
+        if (slot[nv + 1] != 0) return undefined;
+        loss += slot[nv];
+        *grad += Eigen::Map<const VectorXd>(slot, nv);
+      }
+      *grad /= static_cast<double>(batch);
+      return loss / static_cast<double>(batch);
+    };
+    auto training_loss = [&](const VectorXd& params) -> absl::StatusOr<double> {
+      set_values(params);
+      std::vector<double> slots(static_cast<size_t>(num_train) * (nv + 2), 0.0);
+      for (int64_t g = 0; g < num_train; ++g) evaluate(g, false, slots.data() + g * (nv + 2));
+      comm.SumInPlace(slots.data(), static_cast<int64_t>(slots.size()));
+      double loss = 0;
+      for (int64_t g = 0; g < num_train; ++g) {
+        const double* slot = slots.data() + g * (nv + 2);
+        if (slot[nv + 1] != 0) return undefined;
+        loss += slot[nv];
+      }
+      return loss / static_cast<double>(num_train);
+    };
+    SafeguardedAdamConfig adam;
+    adam.iterations = options.iterations > 0 ? options.iterations : 300;
+    adam.learning_rate = options.learning_rate > 0 ? options.learning_rate : 0.05;
+    adam.label = "learning values";
+    ProgressReporter phase(&control, 0.2, 0.8);
+    ValueLearningReport report;
+    auto best = RunSafeguardedAdam(Eigen::Map<const VectorXd>(start_values.data(), nv), adam,
+                                   minibatch, training_loss, &phase, &report);
+    if (!best.ok()) return best.status();
+    std::copy(best->data(), best->data() + best->size(), out.sketch.mutable_values().begin());
+    notes += absl::StrFormat(
+        "subspace-embedding loss per problem %.6g -> %.6g in %d Adam steps (%d rejected, final lr %.3g)%s. ",
+        report.initial_loss, report.best_loss, report.steps, report.rejected_steps,
+        report.final_learning_rate, report.stopped_by_budget ? ", stopped by the time budget" : "");
   }
 
   // Validation: core's loop (train_regression.cc), each problem where it lives.

@@ -97,10 +97,6 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
                                        " is not available in sketchmpi train (random, ivy, mixed, "
                                        "inner_product and heavy_rows are); use sketchctl local train"));
       }
-      if (options.learn_values) {
-        return UsageError("heavy_rows --learn-values is not available in sketchmpi train yet; "
-                          "use sketchctl local train");
-      }
       if (options.time_budget_seconds > 0) {
         return UsageError("--time-budget is not available in sketchmpi train (ranks could "
                           "disagree on when time is up); use --iters");

@@ -209,22 +209,32 @@ TEST_F(SketchmpiTrainTest, HeavyRowsOnOneTwoAndThreeRanksEqualsCore) {
     ASSERT_TRUE(WriteNpyMatrix(Path(names.back()), ab).ok());
     problems.push_back({ab.leftCols(4), ab.col(4)});
   }
-  TrainOptions options;
-  options.task = SketchTask::kRegression;
-  options.method = TrainMethod::kHeavyRows;
-  options.m = 24;
-  options.seed = 3;
-  options.threads = 1;
-  auto want = TrainRegressionSketch(problems, options, {}, nullptr);
-  ASSERT_TRUE(want.ok()) << want.status();
-  ASSERT_FALSE(want->heavy_rows.empty());
-  for (int ranks : {1, 2, 3}) {
-    SCOPED_TRACE(absl::StrCat(ranks, " ranks"));
-    const RunResult run = Sketchmpi(ranks, absl::StrCat(
-        "train --task regression --method heavy_rows --m 24 --seed 3 --out ", Path("h.sketch"),
-        Files(*this, names)));
-    ASSERT_EQ(run.exit_code, 0) << run.err;
-    ExpectSameSketch(ReadSketch(Path("h.sketch")), *want);
+  for (const bool learn : {false, true}) {
+    TrainOptions options;
+    options.task = SketchTask::kRegression;
+    options.method = TrainMethod::kHeavyRows;
+    options.m = 24;
+    options.seed = 3;
+    options.threads = 1;
+    options.learn_values = learn;
+    options.iterations = learn ? 12 : 0;
+    options.batch_size = learn ? 2 : 0;  // members spread over ranks
+    auto want = TrainRegressionSketch(problems, options, {}, nullptr);
+    ASSERT_TRUE(want.ok()) << want.status();
+    ASSERT_FALSE(want->heavy_rows.empty());
+    for (int ranks : {1, 2, 3}) {
+      SCOPED_TRACE(absl::StrCat(learn ? "learned values" : "heavy rows only", " on ", ranks, " ranks"));
+      const RunResult run = Sketchmpi(ranks, absl::StrCat(
+          "train --task regression --method heavy_rows --m 24 --seed 3 ",
+          learn ? "--learn-values --iters 12 --batch-size 2 " : "", "--out ", Path("h.sketch"),
+          Files(*this, names)));
+      ASSERT_EQ(run.exit_code, 0) << run.err;
+      const TrainedSketch got = ReadSketch(Path("h.sketch"));
+      ExpectSameSketch(got, *want);
+      if (learn) {
+        EXPECT_NE(got.sketch.values(), HeavyRowsSketch(24, 120, want->heavy_rows, 3)->values());
+      }
+    }
   }
 }
 
