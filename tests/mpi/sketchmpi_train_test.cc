@@ -382,6 +382,28 @@ TEST_F(SketchmpiTrainTest, IhsIsBitwiseReproducibleForAFixedRankCount) {
   EXPECT_EQ(ReadText(Path("x1.npy")), ReadText(Path("x2.npy")));
 }
 
+// `--sketch random --m M`: one random sketch reused at every iteration
+// (kFixed, conjugate directions for LS), as core's Solve does with it.
+TEST_F(SketchmpiTrainTest, IhsWithOneFixedRandomSketchEqualsCore) {
+  const Problem p = MakeProblem(300, 6, 24);
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), p.a).ok());
+  ASSERT_TRUE(WriteNpyVector(Path("b.npy"), p.b).ok());
+  const CountSketch s = *CountSketch::Random(30, 300, 8);
+  IhsOptions io;
+  io.mode = IhsSketchMode::kFixed;
+  io.sketch = &s;
+  auto want = IterativeHessianSketch(DataMatrix(p.a, 1), p.b, io);
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (int ranks : {2, 3}) {
+    const RunResult run = Sketchmpi(ranks, absl::StrCat("solve --sketch random --m 30 --seed 8 --solver ihs ",
+                                                        Path("a.npy"), " ", Path("b.npy"), " --out ",
+                                                        Path("x.npy")));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const VectorXd x = ReadNpyMatrix(Path("x.npy"))->col(0);
+    EXPECT_LE((x - want->x).norm() / want->x.norm(), 1e-10) << ranks << " ranks";
+  }
+}
+
 // A trained heavy_rows sketch: heavy rows kept, light rows re-hashed per
 // iteration, as core's Solve does with that sketch.
 TEST_F(SketchmpiTrainTest, IhsWithAHeavyRowsSketchFileEqualsCore) {
