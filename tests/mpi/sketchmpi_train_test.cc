@@ -382,6 +382,21 @@ TEST_F(SketchmpiTrainTest, IhsIsBitwiseReproducibleForAFixedRankCount) {
   EXPECT_EQ(ReadText(Path("x1.npy")), ReadText(Path("x2.npy")));
 }
 
+// IHS where rank 1 is given a path it cannot read (MPMD launch): exit 4 on
+// every rank, the message names rank 1 and the file, no hang.
+TEST_F(SketchmpiTrainTest, IhsWithAFileOneRankCannotReadFailsEveryRankCleanly) {
+  const Problem p = MakeProblem(60, 3, 25);
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), p.a).ok());
+  ASSERT_TRUE(WriteNpyVector(Path("b.npy"), p.b).ok());
+  const std::string args = " solve --sketch random --solver ihs --lasso 1 ";
+  const RunResult run = Mpirun(absl::StrCat("-np 1 ", SKETCHMPI_PATH, args, Path("a.npy"), " ",
+                                            Path("b.npy"), " : -np 2 ", SKETCHMPI_PATH, args,
+                                            Path("gone.npy"), " ", Path("b.npy")));
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  EXPECT_NE(run.err.find("rank 1: " + Path("gone.npy")), std::string::npos) << run.err;
+  EXPECT_LT(run.seconds, mpi_test::kTimeoutSeconds - 5);
+}
+
 // `--sketch random --m M`: one random sketch reused at every iteration
 // (kFixed, conjugate directions for LS), as core's Solve does with it.
 TEST_F(SketchmpiTrainTest, IhsWithOneFixedRandomSketchEqualsCore) {
