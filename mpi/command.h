@@ -27,6 +27,7 @@ struct MpiCommandSlot {
 
 void AddLowRankCommand(CLI::App& app, MpiCommandSlot* slot);  // lowrank_command.cc
 void AddSolveCommand(CLI::App& app, MpiCommandSlot* slot);    // solve_command.cc
+void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot);    // train_command.cc
 
 }  // namespace sketchd
 

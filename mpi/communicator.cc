@@ -16,7 +16,7 @@ namespace {
 // MPI counts are ints: larger payloads go in pieces of at most 1 GiB.
 constexpr int64_t kMaxMessageBytes = int64_t{1} << 30;
 
-enum Tag : int { kTagSum = 1, kTagBroadcast, kTagTriangle, kTagStatus };
+enum Tag : int { kTagSum = 1, kTagBroadcast, kTagTriangle, kTagStatus, kTagOrdered };
 
 }  // namespace
 
@@ -71,6 +71,21 @@ void Communicator::SumInPlace(double* values, int64_t count) {
     for (int64_t i = 0; i < count; ++i) mine[i] += theirs[i];
   });
   Broadcast(values, count * int64_t{sizeof(double)});
+}
+
+void Communicator::OrderedSum(double* values, int64_t count,
+                              const std::function<void(double*)>& add_local) {
+  const int64_t bytes = count * int64_t{sizeof(double)};
+  if (rank_ > 0) Receive(values, bytes, rank_ - 1, kTagOrdered);
+  add_local(values);
+  if (size_ == 1) return;
+  if (rank_ + 1 < size_) {
+    Send(values, bytes, rank_ + 1, kTagOrdered);
+  } else {
+    Send(values, bytes, 0, kTagOrdered);
+  }
+  if (rank_ == 0) Receive(values, bytes, size_ - 1, kTagOrdered);
+  Broadcast(values, bytes);
 }
 
 void Communicator::Broadcast(void* bytes, int64_t count) {

@@ -16,23 +16,25 @@
 #define SKETCHD_MPI_COMMUNICATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "core/matrix_types.h"
+#include "core/parallel/reducer.h"
 
 namespace sketchd {
 
-class Communicator {
+class Communicator final : public Reducer {
  public:
   // MPI_COMM_WORLD; MPI must be initialised (see MpiSession).
   Communicator();
 
-  int rank() const { return rank_; }
-  int size() const { return size_; }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
 
   // Element-wise sum over ranks of `count` doubles, result on every rank.
-  void SumInPlace(double* values, int64_t count);
+  void SumInPlace(double* values, int64_t count) override;
   void SumInPlace(MatrixXd* m) { SumInPlace(m->data(), m->size()); }
   void SumInPlace(RowMatrixXd* m) { SumInPlace(m->data(), m->size()); }
   void SumInPlace(VectorXd* v) { SumInPlace(v->data(), v->size()); }
@@ -40,6 +42,13 @@ class Communicator {
     SumInPlace(&value, 1);
     return value;
   }
+
+  // Reducer::OrderedSum: a running sum handed from rank to rank in order
+  // (rank 0 starts from the caller's `values`), then from the last rank to
+  // every rank. P − 1 sequential messages plus a broadcast: for one-off sums
+  // (a mean matrix, leverage totals) that must equal a serial loop bitwise.
+  void OrderedSum(double* values, int64_t count,
+                  const std::function<void(double*)>& add_local) override;
 
   // Rank 0's `count` bytes to every rank.
   void Broadcast(void* bytes, int64_t count);

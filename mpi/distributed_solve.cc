@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/regression/data_matrix.h"
 #include "core/regression/embedding.h"
+#include "core/regression/ihs.h"
 #include "core/regression/lsqr.h"
 #include "core/regression/sketch_and_solve.h"
 #include "core/regression/triangular_factor.h"
@@ -67,6 +68,45 @@ double GlobalResidualNorm(Communicator& comm, const DataMatrix& a, const VectorX
   return std::sqrt(comm.Sum(local * local));
 }
 
+// core's IHS on this rank's rows, every row sum through the communicator.
+absl::StatusOr<SolveResult> DistributedIhs(Communicator& comm, const LocalRows& a,
+                                           const LocalRows& b, int64_t d,
+                                           const DistributedSolveOptions& options,
+                                           Clock::time_point t0) {
+  const int64_t n = a.total_rows;
+  IhsOptions io;
+  io.lasso_lambda = options.lasso_lambda;
+  io.max_iterations = options.max_iterations > 0 ? options.max_iterations : 50;
+  io.tolerance = options.tolerance;
+  io.seed = options.seed;
+  io.reducer = &comm;
+  io.row_offset = a.range.first;
+  io.total_rows = n;
+  if (options.sketch != nullptr) {
+    if (options.sketch->cols() != n) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the sketch was made for n=", options.sketch->cols(), " rows but A has ", n, " rows"));
+    }
+    io.sketch = options.sketch;
+    const bool heavy_only = options.heavy_rows != nullptr && !options.heavy_rows->empty() &&
+                            !options.learned_values;
+    io.mode = heavy_only ? IhsSketchMode::kHeavyRows : IhsSketchMode::kFixed;
+    io.heavy_rows = options.heavy_rows;
+  } else {
+    io.mode = IhsSketchMode::kFresh;
+    io.fresh.kind = SketchKind::kCountSketch;
+    io.fresh.m = std::min(n, 8 * d);
+    io.fresh.seed = options.seed;
+  }
+  const DataMatrix local(a.rows, 1);
+  const VectorXd local_b = b.rows.col(0);
+  auto solved = IterativeHessianSketch(local, local_b, io);
+  if (!solved.ok()) return solved.status();
+  solved->residual_norm = GlobalResidualNorm(comm, local, solved->x, local_b);
+  solved->timings.total_seconds = Since(t0);
+  return solved;
+}
+
 }  // namespace
 
 absl::StatusOr<SolveResult> DistributedSolve(Communicator& comm, const LocalRows& a,
@@ -82,6 +122,7 @@ absl::StatusOr<SolveResult> DistributedSolve(Communicator& comm, const LocalRows
     return absl::InvalidArgumentError(absl::StrCat(
         "A is ", n, "x", d, ": least squares by sketching needs a tall A (1 ≤ d ≤ n)"));
   }
+  if (options.solver == Solver::kIhs) return DistributedIhs(comm, a, b, d, options, t0);
   if (options.solver != Solver::kLsqr && options.solver != Solver::kSketchAndSolve) {
     return absl::InvalidArgumentError(absl::StrCat("solver ", SolverName(options.solver),
                                                    " is not available over MPI; use lsqr or sketch_and_solve"));

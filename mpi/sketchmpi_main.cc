@@ -1,7 +1,8 @@
 // sketchmpi: sketchd's maths on a matrix spread over MPI ranks.
 //
 //   mpirun -np P sketchmpi lowrank --sketch FILE|random --m M --seed S --k K A.npy --left Y.npy --right Z.npy
-//   mpirun -np P sketchmpi solve --sketch FILE|random [--solver lsqr|sketch_and_solve] A.npy b.npy --out x.npy
+//   mpirun -np P sketchmpi solve --sketch FILE|random [--solver lsqr|sketch_and_solve|ihs] [--lasso L] A.npy b.npy --out x.npy
+//   mpirun -np P sketchmpi train --method M --m M [--k K] … --out SKETCH FILES…
 //
 // Same flags, arguments, output and exit codes as `sketchctl local lowrank|
 // solve`, so moving from one machine to many is prefixing `mpirun -np P` and
@@ -44,7 +45,7 @@ void PrintError(bool json, const absl::Status& status, int exit_code) {
 int Run(int argc, char** argv, sketchd::Communicator& comm) {
   const bool root = comm.rank() == 0;
   CLI::App app{
-      "sketchmpi — sketchd's low-rank and least-squares maths on a matrix spread over MPI ranks.\n"
+      "sketchmpi — sketchd's low-rank, least-squares and training maths spread over MPI ranks.\n"
       "Run under mpirun; flags as in `sketchctl local`. Exit codes: 0 ok, 2 usage error,\n"
       "4 input file error. Results on stdout (rank 0), messages on stderr.",
       "sketchmpi"};
@@ -55,6 +56,7 @@ int Run(int argc, char** argv, sketchd::Communicator& comm) {
   sketchd::MpiCommandSlot slot;
   sketchd::AddLowRankCommand(app, &slot);
   sketchd::AddSolveCommand(app, &slot);
+  sketchd::AddTrainCommand(app, &slot);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,16 +44,14 @@ double OptimalResidual(Communicator& comm, const LocalRows& a, const LocalRows& 
 void AddSolveCommand(CLI::App& app, MpiCommandSlot* slot) {
   auto args = std::make_shared<LocalSolveFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "solve", "Solve min ‖Ax − b‖ with A and b spread over the ranks by rows (ihs: not yet)");
+      "solve", "Solve min ‖Ax − b‖ (or the LASSO with --solver ihs) with A and b spread over the ranks by rows");
   AddLocalSolveFlags(cmd, args.get());
   cmd->callback([slot, args] {
     slot->action = [args](Communicator& comm) -> absl::StatusOr<CommandResult> {
       auto solver = ParseSolver(args->solver);
       if (!solver.ok()) return UsageError(std::string(solver.status().message()));
-      if (*solver == Solver::kIhs || args->lasso.has_value()) {
-        return UsageError(
-            "the ihs solver and --lasso are not available in sketchmpi yet; use --solver lsqr or "
-            "sketch_and_solve, or sketchctl local solve on one machine");
+      if (args->lasso.has_value() && *solver != Solver::kIhs) {
+        return UsageError("--lasso needs --solver ihs");
       }
       auto a = ReadLocalRows(args->a_input, comm.rank(), comm.size());
       if (absl::Status s = comm.AgreeOnStatus(a.status()); !s.ok()) return InputError(s);
@@ -73,6 +71,12 @@ void AddSolveCommand(CLI::App& app, MpiCommandSlot* slot) {
       options.sketch = source->sketch();
       options.seed = args->seed;
       options.max_iterations = args->max_iterations;
+      options.lasso_lambda = args->lasso;
+      if (args->tol > 0) options.tolerance = args->tol;
+      if (source->trained) {
+        options.heavy_rows = &source->trained->heavy_rows;
+        options.learned_values = source->trained->options.learn_values;
+      }
       auto solved = DistributedSolve(comm, *a, *b, d, options);
       if (absl::Status s = comm.AgreeOnStatus(solved.status()); !s.ok()) return InputError(s);
       const int64_t sent = comm.bytes_sent(), received = comm.bytes_received();
@@ -82,7 +86,7 @@ void AddSolveCommand(CLI::App& app, MpiCommandSlot* slot) {
         if (s = comm.AgreeOnStatus(s); !s.ok()) return InputError(s);
       }
       std::optional<double> optimal;
-      if (args->exact) optimal = OptimalResidual(comm, *a, *b);
+      if (args->exact && !args->lasso.has_value()) optimal = OptimalResidual(comm, *a, *b);
 
       CommandResult result;
       Json& j = result.json;

@@ -33,7 +33,34 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
                                                    const Eigen::Ref<const VectorXd>& b,
                                                    const IhsOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
-  const int64_t n = a.rows(), d = a.cols();
+  Reducer* const reducer = options.reducer;
+  // n: rows of all of A (the sketches' width); a.rows() are this process's.
+  const int64_t n = reducer != nullptr ? options.total_rows : a.rows(), d = a.cols();
+  if (reducer != nullptr &&
+      (a.sparse() || options.row_offset < 0 || options.row_offset + a.rows() > n)) {
+    return absl::InvalidArgumentError(
+        "distributed IHS needs a dense block of rows inside [0, total_rows)");
+  }
+  // A·v then Aᵀ of the result (see DataMatrix), summed over processes.
+  auto fused = [&](const VectorXd& v, double alpha, VectorXd* u, VectorXd* w) -> double {
+    const double local = a.MultiplyThenAdjoint(v, alpha, u, w);
+    if (reducer == nullptr) return local;
+    VectorXd packed(d + 1);
+    packed.head(d) = w->size() == d ? *w : VectorXd::Zero(d);
+    packed(d) = local;
+    reducer->SumInPlace(packed.data(), packed.size());
+    *w = packed.head(d);
+    return packed(d);
+  };
+  // S·A for a CountSketch over all n rows.
+  auto sketch_of = [&](const CountSketch& s) -> MatrixXd {
+    if (reducer == nullptr) return a.Sketch(s);
+    RowMatrixXd sum = RowMatrixXd::Zero(s.rows(), d);
+    if (a.rows() > 0) s.AccumulateRows(options.row_offset, a.dense(), sum);
+    reducer->SumInPlace(sum.data(), sum.size());
+    if (a.scale() != 1) sum *= a.scale();
+    return MatrixXd(sum);
+  };
   const bool lasso = options.lasso_lambda.has_value();
   if (lasso && !(*options.lasso_lambda > 0)) {
     return absl::InvalidArgumentError(
@@ -68,18 +95,26 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
         spec.seed = options.fresh.seed + static_cast<uint64_t>(t);
         auto e = Embedding::Create(spec, n);
         if (!e.ok()) return e.status();
+        if (reducer != nullptr) {
+          if (e->count_sketch() == nullptr) {
+            return absl::InvalidArgumentError(
+                "distributed IHS needs a CountSketch or sparse sign sketch, not a Gaussian");
+          }
+          sa = sketch_of(*e->count_sketch());
+          break;
+        }
         auto applied = e->Apply(a);
         if (!applied.ok()) return applied.status();
         sa = *std::move(applied);
         break;
       }
       case IhsSketchMode::kFixed:
-        sa = a.Sketch(*options.sketch);
+        sa = sketch_of(*options.sketch);
         break;
       case IhsSketchMode::kHeavyRows: {
         auto s = RehashLightRows(*options.sketch, *options.heavy_rows, options.seed + static_cast<uint64_t>(t));
         if (!s.ok()) return s.status();
-        sa = a.Sketch(*s);
+        sa = sketch_of(*s);
         break;
       }
     }
@@ -106,7 +141,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
   auto gradient_pass = [&] {
     const auto ts = std::chrono::steady_clock::now();
     u = b;
-    const double rr = a.MultiplyThenAdjoint(x, 1.0, &u, &grad);
+    const double rr = fused(x, 1.0, &u, &grad);
     iterate_s += Since(ts);
     return rr;
   };
@@ -122,7 +157,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
   // updated by recurrence and recomputed from A every kRefreshEvery steps
   // (and at the end), which keeps their rounding drift at the level of a
   // direct evaluation.
-  VectorXd a_step = VectorXd::Zero(n), ata_step;
+  VectorXd a_step = VectorXd::Zero(a.rows()), ata_step;
   int since_refresh = 0;
   double min_change_a = INFINITY;  // smallest ‖A(x_{t+1} − x_t)‖ so far
   int stalled = 0;                 // steps since it last decreased
@@ -171,7 +206,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
     double eta = 1, decrease = 0, change_a = 0;
     if (options.line_search) {
       ts = std::chrono::steady_clock::now();
-      const double aa = a.MultiplyThenAdjoint(step, 0.0, &a_step, &ata_step);  // ‖AΔ‖²
+      const double aa = fused(step, 0.0, &a_step, &ata_step);  // ‖AΔ‖²
       iterate_s += Since(ts);
       const double slope = grad.dot(step);  // ∇f(x_t)ᵀΔ, < 0 for a descent step
       eta = aa > 0 && slope < 0 ? -slope / aa : 0.0;

@@ -57,6 +57,7 @@
 #include "absl/status/statusor.h"
 #include "core/regression/data_matrix.h"
 #include "core/regression/embedding.h"
+#include "core/parallel/reducer.h"
 #include "core/regression/l1_quadratic.h"
 #include "core/regression/solve_result.h"
 #include "core/sketch/count_sketch.h"
@@ -92,6 +93,14 @@ struct IhsOptions {
   std::function<void(int, const VectorXd&)> on_iterate;
   // Polled every iteration and inside the LASSO inner solve → CANCELLED.
   const CancelToken* cancel = nullptr;
+  // Row-distributed A (sketchmpi): `a` and `b` are this process's rows
+  // [row_offset, row_offset + a.rows()) of a dense matrix with total_rows
+  // rows. Every sum over rows — S_tA (m×d), and Aᵀu with ‖u‖² in each fused
+  // pass (d + 1 values) — goes through `reducer`; everything else is computed
+  // identically on every process. Null (the default): `a` is all of A.
+  Reducer* reducer = nullptr;
+  int64_t row_offset = 0;
+  int64_t total_rows = 0;
 };
 
 // FailedPrecondition if an unconstrained step meets a rank-deficient S_tA.

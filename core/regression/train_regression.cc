@@ -51,32 +51,45 @@ absl::StatusOr<std::vector<int32_t>> SelectHeavyRowsImpl(const std::vector<Regre
   if (problems.empty() || h <= 0) return std::vector<int32_t>{};
   const int64_t n = problems[0].a.rows();
   h = std::min(h, n);
-  std::vector<int> count(n, 0);
+  std::vector<double> count(n, 0.0);
   std::vector<double> total(n, 0.0);
-  std::vector<int32_t> order(n);
   for (size_t i = 0; i < problems.size(); ++i) {
     if (control != nullptr && control->cancelled()) return Cancelled();
-    const VectorXd lev = LeverageScores(problems[i].a);
-    std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + h, order.end(),
-                      [&](int32_t x, int32_t y) { return lev[x] > lev[y] || (lev[x] == lev[y] && x < y); });
-    for (int64_t k = 0; k < h; ++k) ++count[order[k]];
-    for (int64_t r = 0; r < n; ++r) total[r] += lev[r];
+    AddHeavyRowVotes(problems[i].a, h, count.data(), total.data());
     if (control != nullptr) {
       control->Report(0.2 * (i + 1) / problems.size(),
                       absl::StrCat("leverage scores ", i + 1, "/", problems.size()));
     }
   }
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
-    return count[x] != count[y] ? count[x] > count[y] : total[x] > total[y];
-  });
-  std::vector<int32_t> heavy;
-  for (int64_t k = 0; k < h && count[order[k]] > 0; ++k) heavy.push_back(order[k]);
-  return heavy;
+  return HeavyRowsFromVotes(count.data(), total.data(), n, h);
 }
 
 }  // namespace
+
+void AddHeavyRowVotes(const RowMatrixXd& a, int64_t h, double* counts, double* totals) {
+  const int64_t n = a.rows();
+  h = std::min(h, n);
+  const VectorXd lev = LeverageScores(a);
+  std::vector<int32_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::partial_sort(order.begin(), order.begin() + h, order.end(),
+                    [&](int32_t x, int32_t y) { return lev[x] > lev[y] || (lev[x] == lev[y] && x < y); });
+  for (int64_t k = 0; k < h; ++k) counts[order[k]] += 1;
+  for (int64_t r = 0; r < n; ++r) totals[r] += lev[r];
+}
+
+std::vector<int32_t> HeavyRowsFromVotes(const double* counts, const double* totals, int64_t n,
+                                        int64_t h) {
+  h = std::min(h, n);
+  std::vector<int32_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
+    return counts[x] != counts[y] ? counts[x] > counts[y] : totals[x] > totals[y];
+  });
+  std::vector<int32_t> heavy;
+  for (int64_t k = 0; k < h && counts[order[k]] > 0; ++k) heavy.push_back(order[k]);
+  return heavy;
+}
 
 std::vector<int32_t> SelectHeavyRows(const std::vector<RegressionProblem>& problems, int64_t h) {
   return *SelectHeavyRowsImpl(problems, h, nullptr);

@@ -46,6 +46,16 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
 // the per-problem top-h by leverage. Problems must share n.
 std::vector<int32_t> SelectHeavyRows(const std::vector<RegressionProblem>& problems, int64_t h);
 
+// The two halves of SelectHeavyRows, for a family spread over processes
+// (sketchmpi sums the votes over ranks in problem order, Reducer::OrderedSum):
+// one problem's vote adds 1 to counts[r] for each of its top-h rows by
+// leverage and its leverage scores to totals (both n long); the heavy rows
+// are then the h rows with the most votes (ties: larger total, then lower
+// index) that have at least one.
+void AddHeavyRowVotes(const RowMatrixXd& a, int64_t h, double* counts, double* totals);
+std::vector<int32_t> HeavyRowsFromVotes(const double* counts, const double* totals, int64_t n,
+                                        int64_t h);
+
 }  // namespace sketchd
 
 #endif  // SKETCHD_CORE_REGRESSION_TRAIN_REGRESSION_H_

@@ -61,17 +61,20 @@ std::vector<int64_t> SampleBatch(uint64_t seed, int step, int64_t total, int64_t
 
 absl::StatusOr<double> MeanScwLoss(const CountSketch& sketch,
                                    const std::vector<TrainingMatrix>& matrices, int64_t k,
-                                   int threads, const TrainingControl& control) {
+                                   int threads, const TrainingControl& control,
+                                   Reducer* reducer) {
   if (matrices.empty()) return 0.0;
   std::vector<double> loss(matrices.size(), 0.0);
   const std::vector<bool> none(sketch.num_blocks(), false);
   ParallelFor(static_cast<int64_t>(matrices.size()), threads, [&](int64_t i, int) {
     if (control.cancelled()) return;
     const TrainingMatrix& tm = matrices[i];
+    if (!HeldHere(tm)) return;  // another process's (its loss arrives in the sum)
     loss[i] = ScwLossAndValueGradient(sketch, tm.raw(), tm.gram_factor(), tm.frob_sq, k, none,
                                       nullptr, tm.loss_weight());
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
+  if (reducer != nullptr) reducer->SumInPlace(loss.data(), static_cast<int64_t>(loss.size()));
   return std::accumulate(loss.begin(), loss.end(), 0.0) / static_cast<double>(matrices.size());
 }
 
@@ -98,10 +101,28 @@ absl::StatusOr<CountSketch> LearnSketchValues(const CountSketch& start,
     ParallelFor(batch, config.threads, [&](int64_t t, int) {
       if (control.cancelled()) return;
       const TrainingMatrix& tm = train[members[t]];
+      if (!HeldHere(tm)) {  // another process's: zeros here, its values in the sum
+        grads[t] = VectorXd::Zero(params.size());
+        losses[t] = 0;
+        return;
+      }
       losses[t] = ScwLossAndValueGradient(current, tm.raw(), tm.gram_factor(), tm.frob_sq, config.k,
                                           trainable, &grads[t], tm.loss_weight());
     });
     if (control.cancelled()) return absl::CancelledError("training cancelled");
+    if (config.reducer != nullptr) {
+      const Index width = params.size() + 1;
+      VectorXd packed(width * batch);
+      for (int64_t t = 0; t < batch; ++t) {
+        packed.segment(t * width, params.size()) = grads[t];
+        packed(t * width + params.size()) = losses[t];
+      }
+      config.reducer->SumInPlace(packed.data(), packed.size());
+      for (int64_t t = 0; t < batch; ++t) {
+        grads[t] = packed.segment(t * width, params.size());
+        losses[t] = packed(t * width + params.size());
+      }
+    }
     double batch_loss = 0;
     for (int64_t t = 0; t < batch; ++t) {
       *grad += grads[t];
@@ -112,7 +133,7 @@ absl::StatusOr<CountSketch> LearnSketchValues(const CountSketch& start,
   };
   auto training_loss = [&](const VectorXd& params) -> absl::StatusOr<double> {
     ScatterValues(params, trainable, &current);
-    return MeanScwLoss(current, train, config.k, config.threads, control);
+    return MeanScwLoss(current, train, config.k, config.threads, control, config.reducer);
   };
   SafeguardedAdamConfig adam;
   adam.iterations = config.iterations;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/parallel/reducer.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/safeguarded_adam.h"
@@ -33,12 +34,29 @@ struct ValueLearningConfig {
   int threads = 1;
   std::vector<bool> trainable;  // per block; empty = all blocks
   std::string label = "ivy";    // progress messages
+  // Training set spread over processes (sketchmpi): `train` lists every
+  // matrix of the set, those held by other processes as placeholders (no
+  // source, see HeldHere). Each process computes the losses and gradients of
+  // the minibatch members it holds; the per-member values (batch × (values
+  // + 1)) are summed through `reducer` — every member on exactly one process,
+  // so the sum is exact — and added in the single-process order: the result
+  // is bitwise that of one process. Every process must pass the same
+  // placeholders and config; no time budget or cancel token (the processes
+  // could disagree on when to stop). Null: every matrix is here.
+  Reducer* reducer = nullptr;
 };
 
+// False for a placeholder of a matrix held by another process.
+inline bool HeldHere(const TrainingMatrix& tm) {
+  return tm.source != nullptr || tm.owned.size() > 0;
+}
+
 // Mean L over `matrices` (in parallel); CANCELLED if the token fires.
+// With a reducer, `matrices` may hold placeholders (see ValueLearningConfig).
 absl::StatusOr<double> MeanScwLoss(const CountSketch& sketch,
                                    const std::vector<TrainingMatrix>& matrices, int64_t k,
-                                   int threads, const TrainingControl& control);
+                                   int threads, const TrainingControl& control,
+                                   Reducer* reducer = nullptr);
 
 // Returns `start` with learned values in the trainable blocks. CANCELLED if
 // cancelled; stops early (keeping the best) when the time budget runs out.
