@@ -37,7 +37,9 @@ constexpr uint64_t kGuardSalt = 2;
 
 absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& mean, int64_t m,
                                                            int64_t k, uint64_t seed,
-                                                           bool append_sampled_rows) {
+                                                           bool append_sampled_rows,
+                                                           const TrainingControl* control) {
+  const auto cancelled = [control] { return control != nullptr && control->cancelled(); };
   const int64_t n = mean.rows();
   if (m < 1 || n < 1) return absl::InvalidArgumentError("inner_product: need m ≥ 1 and n ≥ 1");
   InnerProductSketch out;
@@ -49,6 +51,7 @@ absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& me
   auto tau_or = RidgeLeverageScores(mean, k);
   if (!tau_or.ok()) return tau_or.status();
   const VectorXd& tau = *tau_or;
+  if (cancelled()) return absl::CancelledError("training cancelled");
   VectorXd row_norm = mean.rowwise().norm();
   const double max_norm = row_norm.size() > 0 ? row_norm.maxCoeff() : 0.0;
   // Rows below this are zero for all purposes (no direction to compare).
@@ -76,6 +79,8 @@ absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& me
     centre_dirs.row(c++) = dir.transpose();
     out.centres.push_back(i);
   }
+
+  if (cancelled()) return absl::CancelledError("training cancelled");
 
   // 2. Positions by the largest |cosine| with a centre.
   std::vector<int32_t> positions(n, 0);
@@ -105,6 +110,7 @@ absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& me
     if (!is_zero[i]) members[positions[i]].push_back(i);
   }
   for (int64_t p = 0; p < m1; ++p) {
+    if (cancelled()) return absl::CancelledError("training cancelled");
     const std::vector<int64_t>& rows = members[p];
     if (rows.empty()) {
       bool any_zero_row = false;

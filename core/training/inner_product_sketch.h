@@ -40,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "core/matrix_types.h"
 #include "core/sketch/count_sketch.h"
+#include "core/training/training_control.h"
 
 namespace sketchd {
 
@@ -51,9 +52,12 @@ struct InnerProductSketch {
   int64_t zero_rows = 0;              // rows of Ā that are zero
 };
 
+// `control`, if given, is polled between the steps and between buckets: a
+// cancel returns CANCELLED (the buckets' eigensolves add up on large n).
 absl::StatusOr<InnerProductSketch> BuildInnerProductSketch(const RowMatrixXd& mean, int64_t m,
                                                            int64_t k, uint64_t seed,
-                                                           bool append_sampled_rows);
+                                                           bool append_sampled_rows,
+                                                           const TrainingControl* control = nullptr);
 
 }  // namespace sketchd
 

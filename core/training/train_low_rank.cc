@@ -228,7 +228,8 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
         absl::StrAppend(&notes, "training matrices differ in d: inner_product used their "
                                 "side-by-side concatenation instead of the mean; ");
       }
-      auto built = BuildInnerProductSketch(rep, m, k, options.seed, options.append_sampled_rows);
+      auto built = BuildInnerProductSketch(rep, m, k, options.seed,
+                                           options.append_sampled_rows, &control);
       if (!built.ok()) return built.status();
       if (control.cancelled()) return absl::CancelledError("training cancelled");
       sketch = built->sketch;

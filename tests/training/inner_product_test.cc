@@ -177,5 +177,15 @@ TEST(InnerProductSketchTest, DeterministicPerSeed) {
   EXPECT_EQ(a->centres, b->centres);
 }
 
+TEST(InnerProductSketchTest, CancelledControlStopsTheBuild) {
+  const RowMatrixXd mean = Gaussian(400, 30, 9);
+  CancelToken token;
+  TrainingControl control(nullptr, &token, 0);
+  ASSERT_TRUE(BuildInnerProductSketch(mean, 20, 5, 3, true, &control).ok());
+  token.Cancel();
+  EXPECT_EQ(BuildInnerProductSketch(mean, 20, 5, 3, true, &control).status().code(),
+            absl::StatusCode::kCancelled);
+}
+
 }  // namespace
 }  // namespace sketchd
