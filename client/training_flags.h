@@ -47,7 +47,7 @@ inline std::string HelpText(const TrainOptionRow& row) {
   }
   absl::StrAppend(&help, row.help);
   const std::string range = row.RangeText();
-  if (!range.empty()) absl::StrAppend(&help, " (", range, ")");
+  if (!range.empty()) absl::StrAppend(&help, "; ", range);
   return help;
 }
 
