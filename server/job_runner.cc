@@ -451,6 +451,9 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
     slot->record.finished_us = NowMicros();
     record = slot->record;
   }
+  // The one place a trained sketch is stored (whatever the backend): the
+  // store makes it the default when its task has none; a policy for the
+  // default sketch hooks in right after this.
   absl::StatusOr<SketchRecord> sketch = CallAtBoundary(
       where.c_str(), [&]() -> absl::StatusOr<SketchRecord> { return store_->CompleteJob(record, *trained); });
   if (!sketch.ok()) {
