@@ -4,18 +4,19 @@
 //
 //   stored text   train_options_text.cc: one "name=value" line per row
 //   core checks   CheckTrainOptions (here): each row's range, one message
-//   server        proto/training_options_wire.cc maps the proto's explicit
-//                 fields (the wire contract) one to one, then CheckTrainOptions
+//   wire/server   proto/training_options_wire.cc maps each row to the proto
+//                 field of the same name (reflection), then CheckTrainOptions
 //   CLI           client/training_flags.h: one flag per row, for `sketchctl
 //                 train` and `sketchctl local train` alike, parsed and checked
 //                 by the row (so the same message as core and the server)
 //
 // Adding an option: a field in TrainOptions, a row in kRows
-// (train_option_table.cc), its proto field (numbers 60–69 of TrainingOptions
-// are free for this) with one line each way in training_options_wire.cc, and
-// its use in the method. tests/training/train_option_table_test.cc fails when a
-// field has no row; tests/server and tests/cli check that every row
-// round-trips through the proto and the flags.
+// (train_option_table.cc), the proto field of the same name in
+// TrainingOptions (the wire contract stays explicit; numbers 60–69 are free
+// for this), and its use in the method. tests/training/train_option_table_test.cc
+// fails when a field has no row, tests/server/training_options_wire_test.cc
+// when a row has no proto field; tests/server and tests/cli check that every
+// row round-trips through the proto and the flags.
 #ifndef SKETCHD_CORE_TRAINING_TRAIN_OPTION_TABLE_H_
 #define SKETCHD_CORE_TRAINING_TRAIN_OPTION_TABLE_H_
 

@@ -12,6 +12,19 @@
 namespace sketchd::testing {
 namespace {
 
+// The mapping goes by name: every row has its proto field and every field a row.
+TEST(TrainingOptionsWireTest, RowsAndProtoFieldsAreTheSameNames) {
+  const google::protobuf::Descriptor* d = v1::TrainingOptions::descriptor();
+  for (const TrainOptionRow& row : TrainOptionTable()) {
+    EXPECT_NE(d->FindFieldByName(std::string(row.name)), nullptr)
+        << "option-table row " << row.name << " has no TrainingOptions field";
+  }
+  for (int i = 0; i < d->field_count(); ++i) {
+    EXPECT_NE(FindTrainOption(d->field(i)->name()), nullptr)
+        << "TrainingOptions field " << d->field(i)->name() << " has no option-table row";
+  }
+}
+
 TEST(TrainingOptionsWireTest, EveryRowRoundTrips) {
   for (const TrainOptionRow& row : TrainOptionTable()) {
     TrainOptions o;
@@ -39,6 +52,26 @@ TEST(TrainingOptionsWireTest, UnsetFieldsKeepCoreDefaults) {
   }
   p.set_task(v1::TASK_LOW_RANK);
   EXPECT_EQ(TrainOptionsFromWire(p).status().message(), "k must be ≥ 1, got 0");
+  p.set_task(v1::TASK_UNSPECIFIED);
+  EXPECT_EQ(TrainOptionsFromWire(p).status().code(), absl::StatusCode::kInvalidArgument);
+  p.set_task(v1::TASK_REGRESSION);
+  p.set_method("magic");
+  EXPECT_THAT(std::string(TrainOptionsFromWire(p).status().message()),
+              ::testing::HasSubstr("unknown method 'magic'"));
+}
+
+TEST(TrainingOptionsWireTest, ExtremeValuesSurvive) {
+  TrainOptions o;
+  o.seed = ~uint64_t{0};
+  o.learning_rate = 1.0 / 3.0;
+  o.k = int64_t{1} << 40;
+  o.m = (int64_t{1} << 40) + 1;
+  auto back = TrainOptionsFromWire(TrainOptionsToWire(o));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->seed, o.seed);
+  EXPECT_EQ(back->learning_rate, o.learning_rate);
+  EXPECT_EQ(back->k, o.k);
+  EXPECT_EQ(back->m, o.m);
 }
 
 TEST(TrainingOptionsWireTest, OutOfRangeIsCoresMessage) {
