@@ -22,10 +22,9 @@
 #include "core/lowrank/scw_low_rank.h"
 #include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
-#include "core/regression/train_regression.h"
 #include "core/sketch/count_sketch.h"
 #include "core/status_macros.h"
-#include "core/training/train_low_rank.h"
+#include "core/training/train_sketch.h"
 #include "core/training/trained_sketch.h"
 
 namespace sketchd {
@@ -154,7 +153,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         "train",
         "Learn a sketch from training matrix files and save it. Regression task: each matrix "
         "is [A | b] with b as the last column (as uploads to the server).");
-    AddTrainingFlags(cmd, &args->training, TuningFlags::kOmit);
+    AddTrainingFlags(cmd, &args->training);
     cmd->add_option("--out", args->out, "output sketch file")->required();
     cmd->add_option("TRAIN_FILES", args->inputs, "training matrix files or directories")
         ->required();
@@ -173,35 +172,21 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         ProgressCallback progress = [&bar](double fraction, const std::string& message) {
           bar.Update(fraction, message);
         };
-        absl::StatusOr<TrainedSketch> trained;
-        if (options.task == SketchTask::kLowRank) {
-          trained = TrainLowRankSketch(matrices, options, progress, nullptr);
-        } else {
-          if (matrices[0].cols() < 2) {
-            return InputError(absl::InvalidArgumentError(
-                "regression training matrices are [A | b]: they need at least 2 columns"));
-          }
-          std::vector<RegressionProblem> problems;
-          problems.reserve(matrices.size());
-          for (RowMatrixXd& m : matrices) {
-            const int64_t d = m.cols() - 1;
-            problems.push_back({m.leftCols(d), m.col(d)});
-            m.resize(0, 0);
-          }
-          trained = TrainRegressionSketch(problems, options, progress, nullptr);
-        }
+        const int64_t count = static_cast<int64_t>(matrices.size());
+        absl::StatusOr<TrainedSketch> trained =
+            TrainSketch(std::move(matrices), options, progress, nullptr);
         bar.Finish();
         // Bad options or inputs are the user's to fix (exit 4 names the cause).
         if (!trained.ok()) return InputError(trained.status());
         SKETCHD_RETURN_IF_ERROR(WriteSketchFile(args->out, *trained));
         CommandResult result;
         result.json.Set("path", args->out);
-        result.json.Set("matrices", static_cast<int64_t>(matrices.size()));
+        result.json.Set("matrices", count);
         result.json.Set("sketch", TrainedSketchJson(*trained));
         result.text = absl::StrCat(
             "trained ", TrainMethodName(trained->options.method), " ",
             SketchTaskName(trained->options.task), " sketch (m=", trained->m(),
-            ", n=", trained->n, ") on ", matrices.size(), " matrices in ",
+            ", n=", trained->n, ") on ", count, " matrices in ",
             FormatSeconds(trained->train_seconds), "; wrote ", args->out, "\n  validation: ",
             ValidationText(trained->validation), "\n",
             trained->notes.empty() ? "" : absl::StrCat("  notes: ", trained->notes, "\n"));

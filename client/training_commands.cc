@@ -11,32 +11,10 @@
 #include "client/cli_remote.h"
 #include "client/training_flags.h"
 #include "core/status_macros.h"
+#include "proto/training_options_wire.h"
 
 namespace sketchd {
 namespace {
-
-// The StartTraining options the flags ask for. Fractions not given stay unset
-// so the server applies core's defaults.
-absl::StatusOr<v1::TrainingOptions> ToWireOptions(const TrainingFlags& flags) {
-  v1::TrainingOptions options;
-  options.set_method(flags.method);
-  SKETCHD_ASSIGN_OR_RETURN(v1::Task task, ParseWireTask(flags.task));
-  options.set_task(task);
-  options.set_k(flags.k);
-  options.set_m(flags.m);
-  options.set_seed(flags.seed);
-  options.set_iterations(flags.iterations);
-  options.set_batch_size(flags.batch_size);
-  options.set_learning_rate(flags.learning_rate);
-  options.set_time_budget_seconds(flags.time_budget);
-  options.set_threads(flags.threads);
-  if (flags.validation_fraction >= 0) options.set_validation_fraction(flags.validation_fraction);
-  if (flags.heavy_fraction >= 0) options.set_heavy_fraction(flags.heavy_fraction);
-  options.set_refine_values(flags.refine_values);
-  options.set_append_sampled_rows(flags.append_sampled_rows);
-  options.set_learn_values(flags.learn_values);
-  return options;
-}
 
 // Follows a job to its end: a progress bar on a terminal, one line per state
 // change otherwise (on stderr, so stdout keeps only the result).
@@ -100,19 +78,19 @@ void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot
         "id. With --wait, follows it and prints the learned-vs-random validation figures; the "
         "exit code is then 0 only if the job succeeded.");
     cmd->add_option("NAME", args->name, "dataset name")->required();
-    AddTrainingFlags(cmd, &args->training, TuningFlags::kOffer);
+    AddTrainingFlags(cmd, &args->training);
     cmd->add_flag("--wait", args->wait, "follow the job to its end and report the result");
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
-        SKETCHD_ASSIGN_OR_RETURN(v1::TrainingOptions options, ToWireOptions(args->training));
-        const bool lowrank = options.task() == v1::TASK_LOW_RANK;
-        SKETCHD_RETURN_IF_ERROR(
-            CheckSketchSize(lowrank ? args->training.k : 0, args->training.m, 0));
+        SKETCHD_ASSIGN_OR_RETURN(TrainOptions train, ToTrainOptions(args->training));
+        const v1::TrainingOptions options = TrainOptionsToWire(train);
+        const bool lowrank = train.task == SketchTask::kLowRank;
+        SKETCHD_RETURN_IF_ERROR(CheckSketchSize(lowrank ? train.k : 0, train.m, 0));
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
         // m ≤ n needs the dataset's n; the server checks it too, but here the
         // message can speak of the flags the user typed.
         SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
-        SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, args->training.m, dataset.n()));
+        SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, train.m, dataset.n()));
         SKETCHD_ASSIGN_OR_RETURN(v1::Job job, client->StartTraining(args->name, options));
         if (!args->wait) {
           CommandResult result;
@@ -121,9 +99,9 @@ void AddTrainingCommands(CLI::App& app, const GlobalOptions& global, CommandSlot
           result.text = absl::StrCat(job.job_id(), "\n");
           return result;
         }
-        const TrainingFlags& t = args->training;
-        std::cerr << "started job " << job.job_id() << " (" << t.method << ", " << t.task
-                  << ", k=" << t.k << ", m=" << t.m << ")\n";
+        std::cerr << "started job " << job.job_id() << " (" << TrainMethodName(train.method)
+                  << ", " << SketchTaskName(train.task) << ", k=" << train.k << ", m=" << train.m
+                  << ")\n";
         SKETCHD_ASSIGN_OR_RETURN(v1::Job final_job, FollowJob(*client, job.job_id()));
         SKETCHD_ASSIGN_OR_RETURN(CommandResult result, JobOutcome(*client, final_job));
         result.json.Set("job_id", job.job_id());

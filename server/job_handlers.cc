@@ -22,16 +22,13 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
     return absl::FailedPreconditionError(absl::StrCat(
         "dataset '", ds.name, "' has no training matrices; upload some with UploadTrainingMatrices"));
   }
-  const bool regression_method = o.method == TrainMethod::kHeavyRows || o.method == TrainMethod::kRandom;
-  if (o.task == SketchTask::kLowRank && o.method == TrainMethod::kHeavyRows) {
-    return absl::InvalidArgumentError(
-        "options.method heavy_rows is for TASK_REGRESSION; for TASK_LOW_RANK use random, ivy, "
-        "mixed, inner_product, greedy or subspace");
-  }
-  if (o.task == SketchTask::kRegression && !regression_method) {
+  if (!MethodTrainsFor(o.method, o.task)) {
+    const bool lowrank = o.task == SketchTask::kLowRank;
     return absl::InvalidArgumentError(absl::StrCat(
-        "options.method ", TrainMethodName(o.method),
-        " is for TASK_LOW_RANK; for TASK_REGRESSION use heavy_rows or random"));
+        "options.method ", TrainMethodName(o.method), " is for ",
+        lowrank ? "TASK_REGRESSION" : "TASK_LOW_RANK", "; for ",
+        lowrank ? "TASK_LOW_RANK" : "TASK_REGRESSION", " use ",
+        JoinAlternatives(TrainMethodNames(o.task))));
   }
   if (o.m > ds.n) {
     return absl::InvalidArgumentError(absl::StrCat(

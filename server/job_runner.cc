@@ -10,12 +10,8 @@
 #include "core/exception_boundary.h"
 #include "core/matrix_types.h"
 #include "core/status_macros.h"
-#include "core/training/train_low_rank.h"
 #include "server/row_blocks.h"
 #include "server/wall_clock.h"
-
-#include "core/regression/regression_problem.h"
-#include "core/regression/train_regression.h"
 
 namespace sketchd {
 namespace {
@@ -31,9 +27,29 @@ absl::StatusOr<RowMatrixXd> DecodeStored(const StoredMatrix& m) {
   return out;
 }
 
+// A job's training matrices as loaded from the store, decoded one at a time;
+// each stored blob is freed once decoded.
+class StoredTrainingMatrices final : public TrainingMatrices {
+ public:
+  explicit StoredTrainingMatrices(std::vector<StoredMatrix> stored) : stored_(std::move(stored)) {}
+  int64_t count() const override { return static_cast<int64_t>(stored_.size()); }
+  absl::StatusOr<RowMatrixXd> Next() override {
+    if (next_ >= stored_.size()) return absl::OutOfRangeError("no more training matrices");
+    StoredMatrix& m = stored_[next_++];
+    SKETCHD_ASSIGN_OR_RETURN(RowMatrixXd a, DecodeStored(m));
+    std::string().swap(m.data);
+    return a;
+  }
+
+ private:
+  std::vector<StoredMatrix> stored_;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 JobRunner::JobRunner(Store* store, Options options) : store_(store), options_(options) {
+  if (options_.backend == nullptr) options_.backend = std::make_shared<InProcessTrainingBackend>();
   if (!options_.replica_id.empty()) {
     heartbeat_ = std::make_unique<LeaseHeartbeat>(store_, options_.replica_id, options_.lease_us);
   }
@@ -370,34 +386,13 @@ absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot
     }
     if (persist) store_->UpdateJob(to_persist).IgnoreError();
   };
-  if (options.task == SketchTask::kLowRank) {
-    std::vector<RowMatrixXd> matrices;
-    matrices.reserve(stored.size());
-    for (StoredMatrix& m : stored) {
-      if (slot->cancel.cancelled()) return absl::CancelledError("cancelled while loading");
-      SKETCHD_ASSIGN_OR_RETURN(RowMatrixXd a, DecodeStored(m));
-      std::string().swap(m.data);
-      matrices.push_back(std::move(a));
-    }
-    return TrainLowRankSketch(matrices, options, progress, &slot->cancel);
-  }
-  std::vector<RegressionProblem> problems;
-  problems.reserve(stored.size());
-  for (StoredMatrix& m : stored) {
-    if (slot->cancel.cancelled()) return absl::CancelledError("cancelled while loading");
-    if (m.cols < 2) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "regression training needs matrices [A | b] with at least 2 columns; training matrix ",
-          m.id, " has ", m.cols));
-    }
-    SKETCHD_ASSIGN_OR_RETURN(RowMatrixXd ab, DecodeStored(m));
-    std::string().swap(m.data);
-    RegressionProblem p;
-    p.a = ab.leftCols(ab.cols() - 1);
-    p.b = ab.col(ab.cols() - 1);
-    problems.push_back(std::move(p));
-  }
-  return TrainRegressionSketch(problems, options, progress, &slot->cancel);
+  StoredTrainingMatrices matrices(std::move(stored));
+  TrainingRequest request;
+  request.job_id = slot->record.id;
+  request.dataset = slot->record.dataset;
+  request.options = options;
+  request.matrices = &matrices;
+  return options_.backend->Train(request, progress, slot->cancel);
 }
 
 void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
@@ -456,6 +451,9 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
     slot->record.finished_us = NowMicros();
     record = slot->record;
   }
+  // The one place a trained sketch is stored (whatever the backend): the
+  // store makes it the default when its task has none; a policy for the
+  // default sketch hooks in right after this.
   absl::StatusOr<SketchRecord> sketch = CallAtBoundary(
       where.c_str(), [&]() -> absl::StatusOr<SketchRecord> { return store_->CompleteJob(record, *trained); });
   if (!sketch.ok()) {

@@ -1,6 +1,11 @@
-// Runs training jobs: a bounded queue, a fixed pool of worker threads, live
-// progress for any number of watchers, cancellation through core's
-// CancelToken, and the store as the record of every state change.
+// Runs training jobs (the Jobs interface, jobs.h): a bounded queue, a fixed
+// pool of worker threads, live progress for any number of watchers,
+// cancellation through core's CancelToken, and the store as the record of
+// every state change. The training itself is the TrainingBackend's
+// (training_backend.h; in-process core TrainSketch unless Options::backend
+// says otherwise): the runner hands it the job's options and a source of its
+// training matrices, relays its progress and fires its cancel token, and
+// stores what it returns.
 //
 // Live state of QUEUED/RUNNING jobs is kept in memory (progress changes many
 // times a second); the store gets every state transition and progress at
@@ -39,11 +44,13 @@
 #include "core/training/training_control.h"
 #include "server/lease_heartbeat.h"
 #include "server/memory_budget.h"
+#include "server/jobs.h"
 #include "server/store.h"
+#include "server/training_backend.h"
 
 namespace sketchd {
 
-class JobRunner {
+class JobRunner final : public Jobs {
  public:
   struct Options {
     int workers = 1;          // concurrent training jobs
@@ -58,32 +65,23 @@ class JobRunner {
     // Tests: called with "TrainingJob" inside the job's exception boundary.
     std::function<void(std::string_view)> fault_hook_for_testing;
     bool log_jobs = true;  // one stderr line per finished job
+    // Trains the jobs (shared by the workers; null = an InProcessTrainingBackend).
+    std::shared_ptr<TrainingBackend> backend;
   };
   JobRunner(Store* store, Options options);
-  ~JobRunner();  // Shutdown()
+  ~JobRunner() override;  // Shutdown()
 
-  // Creates the job (QUEUED) and enqueues it. RESOURCE_EXHAUSTED when the
-  // queue is full, FAILED_PRECONDITION when shutting down. `memory_estimate`
-  // bytes are reserved from Options::memory when the job starts; if they are
-  // not free then, the job fails with RESOURCE_EXHAUSTED (RestartJob later).
+  // Jobs (jobs.h). `memory_estimate` bytes are reserved from Options::memory.
   absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
-                                   int64_t restarted_from, int64_t memory_estimate = 0);
-  // QUEUED → CANCELLED at once; RUNNING → token fired (core stops within a
-  // second, then CANCELLED). Terminal jobs: FAILED_PRECONDITION.
-  absl::StatusOr<JobRecord> Cancel(int64_t job_id);
-  absl::StatusOr<JobRecord> Get(int64_t job_id);
-  // Calls `send` with the current state and then with each change until a
-  // terminal state was sent, `send` returns false, or `stop()` is true
-  // (polled every 100 ms: client gone / server stopping).
+                                   int64_t restarted_from, int64_t memory_estimate) override;
+  absl::StatusOr<JobRecord> Cancel(int64_t job_id) override;
+  absl::StatusOr<JobRecord> Get(int64_t job_id) override;
+  // `stop` is polled every 100 ms (client gone / server stopping).
   absl::Status Watch(int64_t job_id, const std::function<bool(const JobRecord&)>& send,
-                     const std::function<bool()>& stop);
-  // QUEUED/RUNNING job ids of a dataset.
-  std::vector<int64_t> ActiveJobs(const std::string& dataset);
-  // Cancels every active job of the dataset and waits until none runs.
-  void CancelDatasetJobs(const std::string& dataset);
-
-  // Stop accepting, interrupt everything, join the workers. Idempotent.
-  void Shutdown();
+                     const std::function<bool()>& stop) override;
+  std::vector<int64_t> ActiveJobs(const std::string& dataset) override;
+  void CancelDatasetJobs(const std::string& dataset) override;
+  void Shutdown() override;
 
  private:
   struct Slot {

@@ -20,8 +20,8 @@ v1::Task ToProto(SketchTask task);
 
 // TASK_UNSPECIFIED → nullopt.
 std::optional<SketchTask> FromProto(v1::Task task);
-// Validates what core would only reject later (method name, task, k, m,
-// fractions), with messages naming the field.
+// proto/training_options_wire.h: the one mapping, checked by core's option
+// table (the same messages as core and the CLI).
 absl::StatusOr<TrainOptions> FromProto(const v1::TrainingOptions& options);
 
 }  // namespace sketchd

@@ -5,11 +5,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sketchd {
+
+class TrainingBackend;  // training_backend.h
 
 struct ServerOptions {
   // host:port; port 0 picks a free one (see SketchdServer::port()).
@@ -32,6 +35,8 @@ struct ServerOptions {
   int train_workers = 1;       // training jobs running at once
   int max_queued_jobs = 16;    // QUEUED jobs beyond the running ones
   int training_threads = 0;    // threads per job when the job says 0; 0 = all cores
+  // What trains the jobs (training_backend.h); null = core in this process.
+  std::shared_ptr<TrainingBackend> training_backend;
 
   // Limits (RESOURCE_EXHAUSTED beyond them).
   int64_t max_matrix_bytes = int64_t{1} << 30;  // one matrix as float64: rows·cols·8

@@ -10,7 +10,7 @@
 
 namespace sketchd {
 
-SketchServiceImpl::SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
+SketchServiceImpl::SketchServiceImpl(const ServerOptions& options, Store* store, Jobs* jobs,
                                      SketchCache* cache, MemoryBudget* memory, TokenAuth auth,
                                      ServiceMetrics* metrics)
     : options_(options),

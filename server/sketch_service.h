@@ -22,7 +22,7 @@
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
 #include "server/buffer_pool.h"
-#include "server/job_runner.h"
+#include "server/jobs.h"
 #include "server/memory_budget.h"
 #include "server/rpc_log.h"
 #include "server/server_options.h"
@@ -36,7 +36,7 @@ namespace sketchd {
 
 class SketchServiceImpl final : public v1::SketchService::Service {
  public:
-  SketchServiceImpl(const ServerOptions& options, Store* store, JobRunner* jobs,
+  SketchServiceImpl(const ServerOptions& options, Store* store, Jobs* jobs,
                     SketchCache* cache, MemoryBudget* memory, TokenAuth auth,
                     ServiceMetrics* metrics = nullptr);  // null: no /metrics
 
@@ -150,7 +150,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
 
   ServerOptions options_;
   Store* store_;
-  JobRunner* jobs_;
+  Jobs* jobs_;  // jobs.h: the handlers see jobs through this interface only
   SketchCache* cache_;
   MemoryBudget* memory_;
   TokenAuth auth_;

@@ -141,6 +141,7 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   jo.memory = s->memory_.get();
   jo.fault_hook_for_testing = options.fault_hook_for_testing;
   jo.log_jobs = options.log_requests;
+  jo.backend = options.training_backend;
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), s->memory_.get(),

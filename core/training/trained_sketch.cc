@@ -23,15 +23,21 @@ constexpr absl::string_view kMagic = "SKTR";
 constexpr uint8_t kVersion = 1;       // CountSketch payload
 constexpr uint8_t kDenseVersion = 2;  // dense payload (subspace)
 
+// The one list of methods: name and the tasks it trains for.
 struct MethodName {
   TrainMethod method;
   absl::string_view name;
+  bool lowrank;
+  bool regression;
 };
 constexpr MethodName kMethods[] = {
-    {TrainMethod::kRandom, "random"},           {TrainMethod::kIvy, "ivy"},
-    {TrainMethod::kMixed, "mixed"},             {TrainMethod::kInnerProduct, "inner_product"},
-    {TrainMethod::kGreedy, "greedy"},           {TrainMethod::kHeavyRows, "heavy_rows"},
-    {TrainMethod::kSubspace, "subspace"},
+    {TrainMethod::kRandom, "random", true, true},
+    {TrainMethod::kIvy, "ivy", true, false},
+    {TrainMethod::kMixed, "mixed", true, false},
+    {TrainMethod::kInnerProduct, "inner_product", true, false},
+    {TrainMethod::kGreedy, "greedy", true, false},
+    {TrainMethod::kSubspace, "subspace", true, false},
+    {TrainMethod::kHeavyRows, "heavy_rows", false, true},
 };
 
 // Doubles are written with %.17g so they round-trip exactly.
@@ -98,8 +104,34 @@ absl::StatusOr<TrainMethod> ParseTrainMethod(absl::string_view name) {
     if (entry.name == name) return entry.method;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown method '", name,
-      "' (expected random, ivy, mixed, inner_product, greedy, subspace or heavy_rows)"));
+      "unknown method '", name, "' (expected ", JoinAlternatives(TrainMethodNames()), ")"));
+}
+
+std::vector<std::string> TrainMethodNames() {
+  std::vector<std::string> names;
+  for (const auto& entry : kMethods) names.emplace_back(entry.name);
+  return names;
+}
+
+std::vector<std::string> TrainMethodNames(SketchTask task) {
+  std::vector<std::string> names;
+  for (const auto& entry : kMethods) {
+    if (MethodTrainsFor(entry.method, task)) names.emplace_back(entry.name);
+  }
+  return names;
+}
+
+bool MethodTrainsFor(TrainMethod method, SketchTask task) {
+  for (const auto& entry : kMethods) {
+    if (entry.method == method) return task == SketchTask::kLowRank ? entry.lowrank : entry.regression;
+  }
+  return false;
+}
+
+std::string JoinAlternatives(const std::vector<std::string>& names) {
+  if (names.size() <= 1) return names.empty() ? "" : names[0];
+  std::vector<std::string> head(names.begin(), names.end() - 1);
+  return absl::StrCat(absl::StrJoin(head, ", "), " or ", names.back());
 }
 
 std::string SerializeTrainedSketch(const TrainedSketch& t) {

@@ -22,7 +22,17 @@ absl::string_view SketchTaskName(SketchTask task);            // "lowrank" | "re
 absl::StatusOr<SketchTask> ParseSketchTask(absl::string_view name);
 absl::string_view TrainMethodName(TrainMethod method);        // "random", "ivy", ...
 absl::StatusOr<TrainMethod> ParseTrainMethod(absl::string_view name);
+// The one list of method names (trained_sketch.cc), in the order messages and
+// --help list them; with a task, only the methods that train for it.
+std::vector<std::string> TrainMethodNames();
+std::vector<std::string> TrainMethodNames(SketchTask task);
+bool MethodTrainsFor(TrainMethod method, SketchTask task);
+// "a, b, c or d".
+std::string JoinAlternatives(const std::vector<std::string>& names);
 
+// Every field is a row of the option table (train_option_table.h), which
+// derives the stored text, the server's checks and the CLI flags from it:
+// a new option is a field here, a row there and its use in the method.
 struct TrainOptions {
   TrainMethod method = TrainMethod::kRandom;
   SketchTask task = SketchTask::kLowRank;
@@ -38,7 +48,8 @@ struct TrainOptions {
   // Method options.
   bool mixed_joint = true;          // mixed: true = J (learn S1 with S2 inside SCW), false = S
   bool refine_values = false;       // inner_product/greedy: refine values with the ivy gradient
-  bool append_sampled_rows = false; // inner_product: output [S1; S2], S2 samples the chosen rows
+  bool append_sampled_rows = false; // inner_product: output [S1; S2], S2 a random CountSketch
+                                    // of ⌊m/2⌋ guard rows (inner_product_sketch.h)
   bool greedy_leverage_order = false;  // greedy: column order by leverage instead of row norm
   double heavy_fraction = 0.3;      // heavy_rows: share of m given to heavy rows
   bool learn_values = false;        // heavy_rows: learn values with the subspace-embedding loss

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/parallel/parallel_for.h"
 #include "core/training/subspace_sketch.h"
+#include "core/training/train_option_table.h"
 
 namespace sketchd {
 namespace {
@@ -67,26 +68,9 @@ absl::Status CheckTrainingSizes(const TrainOptions& o, int64_t n, int64_t d, int
     return OutOfRange("batch_size", o.batch_size,
                       absl::StrCat("must be in [0, ", limits.max_batch_size, "] (0 = method default)"));
   }
-  if (o.threads < 0 || o.threads > 1024) {
-    return OutOfRange("threads", o.threads, "must be in [0, 1024] (0 = all cores)");
-  }
-  if (!std::isfinite(o.learning_rate) || o.learning_rate < 0 || o.learning_rate > 1e3) {
-    return OutOfRange("learning_rate", o.learning_rate, "must be finite, in [0, 1000] (0 = method default)");
-  }
-  if (!std::isfinite(o.validation_fraction) || o.validation_fraction < 0 || o.validation_fraction >= 1) {
-    return OutOfRange("validation_fraction", o.validation_fraction, "must be in [0, 1)");
-  }
-  if (!std::isfinite(o.time_budget_seconds) || o.time_budget_seconds < 0) {
-    return OutOfRange("time_budget_seconds", o.time_budget_seconds, "must be finite and >= 0 (0 = none)");
-  }
-  if (!(o.heavy_fraction >= 0 && o.heavy_fraction < 1)) {
-    return OutOfRange("heavy_fraction", o.heavy_fraction, "must be in [0, 1)");
-  }
-  if (!(o.lasso_lambda_fraction > 0 && o.lasso_lambda_fraction <= 1)) {
-    return OutOfRange("lasso_lambda_fraction", o.lasso_lambda_fraction,
-                      "must be in (0, 1]: the LASSO radius as a share of ‖x_LS‖₁");
-  }
-  return absl::OkStatus();
+  // Every other option's range: the option table's check (the same message
+  // the server and the CLI give).
+  return CheckTrainOptions(o);
 }
 
 int64_t EstimateTrainingBytes(const TrainOptions& o, int64_t n_in, int64_t d_in, int64_t count_in) {

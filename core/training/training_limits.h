@@ -34,9 +34,8 @@ struct TrainingLimits {
 // InvalidArgument naming the field and its limit when: m < 1, m > n, m above
 // max_sketch_rows; k < 1 or k > m (low-rank task: a rank-k answer from a sketch
 // of fewer rows cannot exist); for regression m < d; n, d or count out of
-// range; iterations / batch_size negative or above their caps; learning_rate,
-// validation_fraction, time_budget_seconds, heavy_fraction or
-// lasso_lambda_fraction non-finite or out of range.
+// range; iterations / batch_size negative or above their caps; then every
+// option outside its range in the option table (CheckTrainOptions).
 absl::Status CheckTrainingSizes(const TrainOptions& options, int64_t n, int64_t d, int64_t count,
                                 const TrainingLimits& limits = TrainingLimits());
 

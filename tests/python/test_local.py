@@ -165,3 +165,11 @@ def test_ctrl_c_cancels_local_training(tmp_path):
             process.kill()
             process.wait()
     assert process.returncode == 0 and out.strip() == "interrupted"
+
+
+def test_keyword_options_are_cores_option_table(family):
+    # The keywords train() accepts (read from the proto) are the rows of core's
+    # option table (the keys of its stored options text), no more, no less.
+    trained = _core.train(list(family[:3]), "method=random\nk=2\nm=6")
+    core_names = {line.split("=", 1)[0] for line in trained.options_text.splitlines()}
+    assert core_names == set(sketchd.options.TRAINING_OPTIONS) | set(sketchd.options._POSITIONAL)

@@ -49,7 +49,7 @@ TEST(TrainingLimitsTest, SizesAreCheckedWithFieldAndLimit) {
   ExpectRefused(o, 1000, 50, 10, "batch_size", "1000000");
   o = LowRank(10, 20);
   o.learning_rate = std::numeric_limits<double>::quiet_NaN();
-  ExpectRefused(o, 1000, 50, 10, "learning_rate", "finite");
+  ExpectRefused(o, 1000, 50, 10, "learning_rate", "must be in [0, 1000], got nan");
   o = LowRank(10, 20);
   o.time_budget_seconds = std::numeric_limits<double>::infinity();
   ExpectRefused(o, 1000, 50, 10, "time_budget_seconds", "finite");

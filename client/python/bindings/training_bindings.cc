@@ -1,4 +1,4 @@
-// In-process training: core's TrainLowRankSketch / TrainRegressionSketch on
+// In-process training: core's TrainSketch (train_sketch.h) on
 // NumPy matrices, with progress reported to a Python callable, and Ctrl-C (or
 // an exception raised by that callable) cancelling the training.
 #include <chrono>
@@ -14,35 +14,12 @@
 
 #include "bindings/numpy_matrix.h"
 #include "bindings/status_exception.h"
-#include "core/regression/train_regression.h"
-#include "core/training/train_low_rank.h"
+#include "core/training/train_sketch.h"
 #include "core/training/train_options_text.h"
 #include "core/training/trained_sketch.h"
 
 namespace sketchd::python {
 namespace {
-
-// The core call for the options' task. Regression matrices are [A | b].
-absl::StatusOr<TrainedSketch> RunTraining(std::vector<RowMatrixXd>& matrices,
-                                          const TrainOptions& options,
-                                          const ProgressCallback& report,
-                                          const CancelToken* cancel) {
-  if (options.task == SketchTask::kLowRank) {
-    return TrainLowRankSketch(matrices, options, report, cancel);
-  }
-  std::vector<RegressionProblem> problems;
-  problems.reserve(matrices.size());
-  for (RowMatrixXd& ab : matrices) {
-    if (ab.cols() < 2) {
-      return absl::InvalidArgumentError(
-          "regression training matrices are [A | b]: they need at least 2 columns");
-    }
-    const Index d = ab.cols() - 1;
-    problems.push_back({ab.leftCols(d), ab.col(d)});
-    ab.resize(0, 0);  // one copy of the data at a time
-  }
-  return TrainRegressionSketch(problems, options, report, cancel);
-}
 
 TrainedSketch Train(const py::sequence& matrices, const std::string& options_text,
                     const py::object& progress) {
@@ -87,7 +64,7 @@ TrainedSketch Train(const py::sequence& matrices, const std::string& options_tex
     std::condition_variable finished_cv;
     bool finished = false;
     std::thread worker([&] {
-      absl::StatusOr<TrainedSketch> result = RunTraining(owned, options, report, &cancel);
+      absl::StatusOr<TrainedSketch> result = TrainSketch(std::move(owned), options, report, &cancel);
       std::lock_guard<std::mutex> lock(mutex);
       trained = std::move(result);
       finished = true;

@@ -2,26 +2,28 @@
 and for in-process training (core's key=value options text), so ``train(...,
 **options)`` accepts the same keywords in both places."""
 
+from google.protobuf.descriptor import FieldDescriptor as _FieldDescriptor
+
 from sketchd.v1 import sketchd_pb2 as pb
 
 TASKS = {"lowrank": pb.TASK_LOW_RANK, "regression": pb.TASK_REGRESSION}
-METHODS = ("random", "ivy", "mixed", "inner_product", "greedy", "heavy_rows")
 
-# Keyword → type; the names are both the proto fields and core's option keys.
+# Keyword → type, read from the proto's TrainingOptions fields (whose names are
+# also core's option-table names, checked by tests/server/training_options_wire_test.cc),
+# so a new option needs no edit here. Method names are not listed here either:
+# the server (or core, in process) checks them against its one list.
+_POSITIONAL = ("method", "task", "k", "m", "seed")
+_PYTHON_TYPES = {
+    _FieldDescriptor.TYPE_INT32: int,
+    _FieldDescriptor.TYPE_INT64: int,
+    _FieldDescriptor.TYPE_UINT64: int,
+    _FieldDescriptor.TYPE_DOUBLE: float,
+    _FieldDescriptor.TYPE_BOOL: bool,
+}
 TRAINING_OPTIONS = {
-    "iterations": int,
-    "batch_size": int,
-    "learning_rate": float,
-    "validation_fraction": float,
-    "time_budget_seconds": float,
-    "threads": int,
-    "mixed_joint": bool,
-    "refine_values": bool,
-    "append_sampled_rows": bool,
-    "greedy_leverage_order": bool,
-    "heavy_fraction": float,
-    "learn_values": bool,
-    "lasso_lambda_fraction": float,
+    field.name: _PYTHON_TYPES[field.type]
+    for field in pb.TrainingOptions.DESCRIPTOR.fields
+    if field.name not in _POSITIONAL and field.type in _PYTHON_TYPES
 }
 
 
