@@ -79,9 +79,8 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
       "train",
       "Learn a sketch from training matrix files spread over the ranks (rank p reads the p-th "
       "block of the files) and save it (rank 0). Regression task: each matrix is [A | b].");
-  // kOffer: also --batch-size, --learning-rate, --heavy-fraction (the server's
-  // `sketchctl train` has them; a service backend must be able to pass them on).
-  AddTrainingFlags(cmd, &args->training, TuningFlags::kOffer);
+  // Every row of core's option table, as for `sketchctl train` and `local train`.
+  AddTrainingFlags(cmd, &args->training);
   cmd->add_option("--out", args->out, "output sketch file")->required();
   cmd->add_option("TRAIN_FILES", args->inputs, "training matrix files or directories")->required();
   cmd->add_option("--progress-fd", args->progress_fd,
@@ -93,7 +92,7 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
       const bool lowrank = options.task == SketchTask::kLowRank;
       SKETCHD_RETURN_IF_ERROR(CheckSketchSize(lowrank ? options.k : 0, options.m, 0));
       if (options.method == TrainMethod::kGreedy || options.method == TrainMethod::kSubspace) {
-        return UsageError(absl::StrCat("method ", args->training.method,
+        return UsageError(absl::StrCat("method ", TrainMethodName(options.method),
                                        " is not available in sketchmpi train (random, ivy, mixed, "
                                        "inner_product and heavy_rows are); use sketchctl local train"));
       }
