@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/huge_pages.h"
+
 namespace sketchd {
 namespace {
 
@@ -16,6 +18,7 @@ constexpr double kBlasThresholdFlops = 2e6;
 
 RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b) {
   RowMatrixXd out(a.rows(), b.cols());
+  AdviseHugePages(out.data(), static_cast<size_t>(out.size()) * sizeof(double));
   if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
       b.cols() == 0) {
     out.noalias() = a * b;
@@ -31,6 +34,7 @@ RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b) {
 
 MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b) {
   MatrixXd out(a.rows(), b.cols());
+  AdviseHugePages(out.data(), static_cast<size_t>(out.size()) * sizeof(double));
   if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
       b.cols() == 0) {
     out.noalias() = a * b;
@@ -41,6 +45,31 @@ MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b) {
               static_cast<int>(a.outerStride()), b.data(), static_cast<int>(b.rows()), 0.0,
               out.data(), static_cast<int>(a.rows()));
   return out;
+}
+
+void MultiplyTallByThinInto(ConstRowMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out) {
+  if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
+      b.cols() == 0) {
+    out.noalias() = a * b;
+    return;
+  }
+  // Row-major A (n×d) is column-major Aᵀ (d×n): C = (Aᵀ)ᵀ·B.
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<int>(a.rows()),
+              static_cast<int>(b.cols()), static_cast<int>(a.cols()), 1.0, a.data(),
+              static_cast<int>(a.outerStride()), b.data(), static_cast<int>(b.rows()), 0.0,
+              out.data(), static_cast<int>(out.outerStride()));
+}
+
+void MultiplyTallByThinInto(ConstColMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out) {
+  if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
+      b.cols() == 0) {
+    out.noalias() = a * b;
+    return;
+  }
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(a.rows()),
+              static_cast<int>(b.cols()), static_cast<int>(a.cols()), 1.0, a.data(),
+              static_cast<int>(a.outerStride()), b.data(), static_cast<int>(b.rows()), 0.0,
+              out.data(), static_cast<int>(out.outerStride()));
 }
 
 MatrixXd MultiplyTransposeByThin(ConstRowMajorRef a, const MatrixXd& q) {

@@ -15,6 +15,11 @@ RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b);
 // Same for column-major A.
 MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b);
 
+// out = A·B into a caller-owned column-major n×r block (e.g. the left
+// columns of SCW's Y), through OpenBLAS when the product is large.
+void MultiplyTallByThinInto(ConstRowMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out);
+void MultiplyTallByThinInto(ConstColMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out);
+
 // Aᵀ·Q for row-major / column-major A (n×d) and column-major Q (n×r): the
 // second product of a power iteration, d×r.
 MatrixXd MultiplyTransposeByThin(ConstRowMajorRef a, const MatrixXd& q);

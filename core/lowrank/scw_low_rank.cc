@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "core/huge_pages.h"
+#include "core/lowrank/cholesky_qr.h"
 #include "core/lowrank/dense_kernels.h"
 #include "core/lowrank/input_scale.h"
 #include "core/lowrank/low_rank_error.h"
@@ -56,6 +58,27 @@ MatrixXd ProjectTranspose(ConstColMajorRef a, const MatrixXd& q) {
 }
 MatrixXd ProjectTranspose(const CsrMatrix& a, const MatrixXd& q) { return a.transpose() * q; }
 
+// The AV buffer as CholeskyQR2 sees it.
+TallMatrixView ViewOf(RowMatrixXd& m) { return {m.data(), m.rows(), m.cols(), m.cols(), true}; }
+TallMatrixView ViewOf(MatrixXd& m) { return {m.data(), m.rows(), m.cols(), m.rows(), false}; }
+
+// out = B·M, B being the AV buffer in its own layout.
+void MultiplyInto(const RowMatrixXd& b, const MatrixXd& m, Eigen::Ref<MatrixXd> out) {
+  MultiplyTallByThinInto(ConstRowMajorRef(b), m, out);
+}
+void MultiplyInto(const MatrixXd& b, const MatrixXd& m, Eigen::Ref<MatrixXd> out) {
+  MultiplyTallByThinInto(ConstColMajorRef(b), m, out);
+}
+
+// A zero n×k matrix whose pages are advised huge before the zero fill
+// touches them (Y is as tall as A).
+MatrixXd ZeroTall(int64_t n, int64_t k) {
+  MatrixXd m(n, k);
+  AdviseHugePages(m.data(), static_cast<size_t>(m.size()) * sizeof(double));
+  m.setZero();
+  return m;
+}
+
 // A·2^-e in the layout SCW was given.
 RowMatrixXd ScaledCopy(ConstRowMajorRef a, double factor) { return a * factor; }
 MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
@@ -72,7 +95,7 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   }
   LowRankFactors out;
   const int64_t n = a.rows(), d = a.cols();
-  out.left = MatrixXd::Zero(n, k);
+  out.left = ZeroTall(n, k);
   out.right = MatrixXd::Zero(d, k);
   out.singular_values = VectorXd::Zero(k);
   out.passes = 2 + 2 * power_iters;
@@ -91,19 +114,31 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
     out.timings.power_seconds = SecondsSince(start);
 
     start = Clock::now();
-    const auto projected = Project(a, basis);  // AV, the only O(n·d·r) step without q
+    auto projected = Project(a, basis);  // AV, the only O(n·d·r) step without q
     out.timings.project_seconds = SecondsSince(start);
 
     // [AV]_k without forming Q: with AV = QR and R = U_R Σ W_Rᵀ (r×r), the
-    // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR
-    // keeps this backward stable (no Gram matrix, no squared condition number).
+    // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. R comes from
+    // CholeskyQR2 in AV's own buffer when AV is well conditioned (three
+    // BLAS-3 calls, no copy; Householder quality, see cholesky_qr.h), else
+    // from Householder QR (backward stable at any condition number).
     start = Clock::now();
-    const TriangleSvd small = TruncatedTriangleSvd(TriangularFactor(projected), n, k);
+    CholeskyQrFactors cholesky;
+    const CholeskyQrOutcome outcome = CholeskyQr2InPlace(ViewOf(projected), &cholesky);
+    if (outcome == CholeskyQrOutcome::kClobbered) projected = Project(a, basis);
+    const bool by_cholesky = outcome == CholeskyQrOutcome::kDone;
+    const TriangleSvd small = TruncatedTriangleSvd(
+        by_cholesky ? cholesky.triangle : TriangularFactor(projected), n, k);
     const int64_t kept = small.singular_values.size();
     out.rank = kept;
     if (kept > 0) {
       out.singular_values.head(kept) = small.singular_values;
-      out.left.leftCols(kept).noalias() = projected * small.right_vectors;
+      // After CholeskyQR2 the buffer holds Q₁ = (AV)R₁⁻¹, so (AV)W = Q₁(R₁W).
+      const MatrixXd lift =
+          by_cholesky ? MatrixXd(cholesky.first.triangularView<Eigen::Upper>() *
+                                 small.right_vectors)
+                      : small.right_vectors;
+      MultiplyInto(projected, lift, out.left.leftCols(kept));
       out.right.leftCols(kept).noalias() = basis * small.right_vectors;
       tail -= small.singular_values.squaredNorm();
     }
