@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include <lapacke.h>
+
 #include "absl/strings/str_cat.h"
 #include "core/huge_pages.h"
 #include "core/lowrank/cholesky_qr.h"
@@ -79,6 +81,17 @@ MatrixXd ZeroTall(int64_t n, int64_t k) {
   return m;
 }
 
+// ‖A − YZᵀ‖_F summed directly: by BLAS panels for dense inputs.
+double Residual(ConstRowMajorRef a, const MatrixXd& y, const MatrixXd& z) {
+  return ResidualNormByBlas(a, y, z);
+}
+double Residual(ConstColMajorRef a, const MatrixXd& y, const MatrixXd& z) {
+  return ResidualNormByBlas(a, y, z);
+}
+double Residual(const CsrMatrix& a, const MatrixXd& y, const MatrixXd& z) {
+  return PanelledResidualNorm(a, y, z);
+}
+
 // A·2^-e in the layout SCW was given.
 RowMatrixXd ScaledCopy(ConstRowMajorRef a, double factor) { return a * factor; }
 MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
@@ -148,7 +161,7 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   start = Clock::now();
   const double rounding = std::sqrt(static_cast<double>(d + r)) * kEps * squared_norm;
   if (out.rank > 0 && rounding > kCancellationShare * std::max(tail, 0.0)) {
-    const double residual = PanelledResidualNorm(a, out.left, out.right);
+    const double residual = Residual(a, out.left, out.right);
     tail = residual * residual;
     out.error_from_residual = true;
   }
@@ -264,31 +277,75 @@ absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
 }
 
 TriangleSvd TruncatedTriangleSvd(const MatrixXd& triangle, int64_t n, int64_t k) {
-  Eigen::JacobiSVD<MatrixXd> svd(triangle, Eigen::ComputeFullV);
-  const VectorXd& sigma = svd.singularValues();
+  // LAPACK's divide-and-conquer dgesdd: at r = 320 Eigen's one-sided Jacobi
+  // SVD took ~0.5 s (bench/perf), more than the n×d×r GEMM it follows; below
+  // r ≈ 16 both are microseconds. Jacobi remains the fallback should LAPACK
+  // refuse (it only does on invalid arguments or non-convergence).
   const int64_t r = triangle.cols();
+  VectorXd sigma(r);
+  MatrixXd v(r, r);
+  {
+    MatrixXd work = triangle;
+    MatrixXd u(r, r), vt(r, r);
+    const lapack_int lr = static_cast<lapack_int>(r);
+    if (r > 0 && LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', lr, lr, work.data(), lr, sigma.data(),
+                                u.data(), lr, vt.data(), lr) == 0) {
+      v = vt.transpose();
+    } else {
+      Eigen::JacobiSVD<MatrixXd> svd(triangle, Eigen::ComputeFullV);
+      sigma = svd.singularValues();
+      v = svd.matrixV();
+    }
+  }
   const double tol = std::max<double>(n, r) * std::numeric_limits<double>::epsilon() *
                      (sigma.size() > 0 ? sigma(0) : 0.0);
   int64_t kept = 0;
   while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
   TriangleSvd out;
   out.singular_values = sigma.head(kept);
-  out.right_vectors = svd.matrixV().leftCols(kept);
+  out.right_vectors = v.leftCols(kept);
   return out;
 }
 
+namespace {
+
+// Below this many sketch rows Eigen's BDCSVD beats LAPACK gesdd on the m×d
+// sketch (bench/lowrank: ~1–2 ms vs 2–6 ms at m = 20–60, d = 1080–1920,
+// where OpenBLAS's threading costs more than it saves); above it gesdd wins
+// (bench/perf, m = 320, d = 1080: BDCSVD 140–200 ms).
+constexpr Index kLapackBasisRows = 64;
+
+// Singular values and right singular vectors (d×min(m, d)) of X by gesdd;
+// false when LAPACK refuses.
+bool LapackRightSvd(const MatrixXd& x, VectorXd* sigma, MatrixXd* v) {
+  const lapack_int m = static_cast<lapack_int>(x.rows()), d = static_cast<lapack_int>(x.cols());
+  const lapack_int p = std::min(m, d);
+  MatrixXd work = x, u(m, p), vt(p, d);
+  sigma->resize(p);
+  if (LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, d, work.data(), m, sigma->data(), u.data(), m,
+                     vt.data(), p) != 0) {
+    return false;
+  }
+  *v = vt.transpose();
+  return true;
+}
+
+}  // namespace
+
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   if (sketched.size() == 0) return MatrixXd(sketched.cols(), 0);
-  // Thin SVD of the small m×d matrix. Eigen's BDCSVD beats LAPACK gesdd here
-  // (bench/lowrank: ~1–2 ms vs 2–6 ms at m = 20–60, d = 1080–1920), where
-  // OpenBLAS's threading costs more than it saves.
-  Eigen::BDCSVD<MatrixXd> svd(sketched, Eigen::ComputeThinV);
-  const VectorXd& sigma = svd.singularValues();
+  VectorXd sigma;
+  MatrixXd v;
+  if (sketched.rows() < kLapackBasisRows || !LapackRightSvd(sketched, &sigma, &v)) {
+    Eigen::BDCSVD<MatrixXd> svd(sketched, Eigen::ComputeThinV);
+    sigma = svd.singularValues();
+    v = svd.matrixV();
+  }
   const double tol = static_cast<double>(std::max(sketched.rows(), sketched.cols())) * kEps *
                      sigma(0);
   Index r = 0;
   while (r < sigma.size() && sigma(r) > tol && sigma(r) > 0) ++r;
-  return svd.matrixV().leftCols(r);
+  return v.leftCols(r);
 }
 
 absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, ConstRowMajorRef a, int64_t k,
