@@ -283,6 +283,7 @@ void LsSection(Peer& peer, const Args& args, const std::string& dir) {
     std::vector<std::vector<double>> times(drivers.size() + 2);
     VectorXd x_ref, x_lsqr, x_qr;
     int iterations = 0;
+    SolveTimings lsqr_timings;
     for (int rep = 0; rep < reps; ++rep) {
       SolveOptions lsqr;
       auto start = Clock::now();
@@ -291,6 +292,7 @@ void LsSection(Peer& peer, const Args& args, const std::string& dir) {
       if (!r.ok()) Die(std::string(r.status().message()));
       x_lsqr = r->x;
       iterations = r->iterations;
+      lsqr_timings = r->timings;
       SolveOptions qr;
       qr.solver = Solver::kQr;
       start = Clock::now();
@@ -319,7 +321,9 @@ void LsSection(Peer& peer, const Args& args, const std::string& dir) {
                 static_cast<long>(n), static_cast<long>(d), t_lsqr, iterations,
                 (x_lsqr - x_ref).norm() / x_ref.norm(), Median(times[1]),
                 (x_qr - x_ref).norm() / x_ref.norm(), LoadAverage().substr(0, 4).c_str());
-    std::printf("              ");
+    std::printf("              sketchd lsqr: sketch %.3f factor %.3f iterate %.3f\n              ",
+                lsqr_timings.sketch_seconds, lsqr_timings.factor_seconds,
+                lsqr_timings.iterate_seconds);
     for (size_t i = 0; i < drivers.size(); ++i) {
       std::printf(" %s %.3f (%.2fx)", drivers[i].c_str(), Median(times[i + 2]),
                   Median(times[i + 2]) / t_lsqr);
