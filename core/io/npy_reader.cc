@@ -3,15 +3,39 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/huge_pages.h"
 
 namespace sketchd {
 namespace {
 
 constexpr int64_t kChunkBytes = 1 << 20;
 constexpr int64_t kMaxDimension = (int64_t{1} << 31) - 1;
+
+// True when some value is NaN or ±Inf: all exponent bits set. A branch-free
+// OR over the bit patterns, which the compiler vectorises; std::isfinite
+// with an early exit per element ran at a fraction of page-cache speed.
+bool AnyNonFinite(const double* values, int64_t n) {
+  constexpr uint64_t kExponent = 0x7ff0000000000000ULL;
+  uint64_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t bits;
+    std::memcpy(&bits, values + i, sizeof bits);
+    bad |= static_cast<uint64_t>((bits & kExponent) == kExponent);
+  }
+  return bad != 0;
+}
+
+// A rows×cols matrix whose pages are advised huge before the reader's first
+// write faults them in (a 1 GB matrix: ~500 faults instead of ~260 000).
+RowMatrixXd FreshMatrix(int64_t rows, int64_t cols) {
+  RowMatrixXd m(rows, cols);
+  AdviseHugePages(m.data(), static_cast<size_t>(m.size()) * sizeof(double));
+  return m;
+}
 
 }  // namespace
 
@@ -71,6 +95,7 @@ std::string NpyReader::DescribeElement(int64_t e) const {
 }
 
 absl::Status NpyReader::CheckFinite(const double* values, int64_t n, int64_t first) const {
+  if (!AnyNonFinite(values, n)) return absl::OkStatus();
   for (int64_t k = 0; k < n; ++k) {
     if (!std::isfinite(values[k])) {
       return absl::InvalidArgumentError(absl::StrCat(path(), ": non-finite value ", values[k],
@@ -150,11 +175,12 @@ absl::StatusOr<RowMatrixXd> NpyReader::ReadMatrix(int64_t i) {
         absl::StrCat(path(), ": matrix ", i, " requested, the file holds ", count_));
   }
   if (header_.fortran_order) {
-    std::vector<RowMatrixXd> one(1, RowMatrixXd(rows_, cols_));
+    std::vector<RowMatrixXd> one;
+    one.push_back(FreshMatrix(rows_, cols_));
     if (absl::Status s = ScatterFortran(i, &one); !s.ok()) return s;
     return std::move(one[0]);
   }
-  RowMatrixXd m(rows_, cols_);
+  RowMatrixXd m = FreshMatrix(rows_, cols_);
   if (absl::Status s = ReadContiguous(i * rows_ * cols_, rows_ * cols_, m.data()); !s.ok()) {
     return s;
   }
@@ -197,7 +223,7 @@ absl::StatusOr<RowMatrixXd> NpyReader::ReadRows(int64_t i, int64_t first_row, in
     }
     return RowMatrixXd(cached_.middleRows(first_row, n));
   }
-  RowMatrixXd block(n, cols_);
+  RowMatrixXd block = FreshMatrix(n, cols_);
   if (absl::Status s =
           ReadContiguous((i * rows_ + first_row) * cols_, n * cols_, block.data());
       !s.ok()) {

@@ -4,6 +4,9 @@
 #include <lapacke.h>
 
 #include <algorithm>
+#include <cmath>
+
+#include "core/huge_pages.h"
 
 namespace sketchd {
 namespace {
@@ -12,10 +15,56 @@ namespace {
 // more than Eigen's inline kernel.
 constexpr double kBlasThresholdFlops = 2e6;
 
+// Rows per residual panel: about 4 MiB of A, at least 64 rows.
+Index PanelRows(Index cols) {
+  return std::max<Index>(64, (Index{4} << 20) / (8 * std::max<Index>(cols, 1)));
+}
+
 }  // namespace
+
+double ResidualNormByBlas(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+  const Index n = a.rows(), d = a.cols(), k = left.cols();
+  const Index step = PanelRows(d);
+  RowMatrixXd panel;
+  double sum = 0;
+  for (Index r0 = 0; r0 < n; r0 += step) {
+    const Index rows = std::min(step, n - r0);
+    panel = a.middleRows(r0, rows);
+    if (k > 0) {
+      // Column-major Y rows [r0, r0 + rows) is row-major (k×rows)ᵀ with ld n;
+      // column-major Z (d×k) is row-major Zᵀ (k×d) with ld d.
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(rows),
+                  static_cast<int>(d), static_cast<int>(k), -1.0, left.data() + r0,
+                  static_cast<int>(n), right.data(), static_cast<int>(d), 1.0, panel.data(),
+                  static_cast<int>(d));
+    }
+    sum += panel.squaredNorm();
+  }
+  return std::sqrt(sum);
+}
+
+double ResidualNormByBlas(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+  const Index n = a.rows(), d = a.cols(), k = left.cols();
+  const Index step = PanelRows(d);
+  MatrixXd panel;
+  double sum = 0;
+  for (Index r0 = 0; r0 < n; r0 += step) {
+    const Index rows = std::min(step, n - r0);
+    panel = a.middleRows(r0, rows);
+    if (k > 0) {
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
+                  static_cast<int>(d), static_cast<int>(k), -1.0, left.data() + r0,
+                  static_cast<int>(n), right.data(), static_cast<int>(d), 1.0, panel.data(),
+                  static_cast<int>(rows));
+    }
+    sum += panel.squaredNorm();
+  }
+  return std::sqrt(sum);
+}
 
 RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b) {
   RowMatrixXd out(a.rows(), b.cols());
+  AdviseHugePages(out.data(), static_cast<size_t>(out.size()) * sizeof(double));
   if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
       b.cols() == 0) {
     out.noalias() = a * b;
@@ -31,6 +80,7 @@ RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b) {
 
 MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b) {
   MatrixXd out(a.rows(), b.cols());
+  AdviseHugePages(out.data(), static_cast<size_t>(out.size()) * sizeof(double));
   if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
       b.cols() == 0) {
     out.noalias() = a * b;
@@ -41,6 +91,31 @@ MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b) {
               static_cast<int>(a.outerStride()), b.data(), static_cast<int>(b.rows()), 0.0,
               out.data(), static_cast<int>(a.rows()));
   return out;
+}
+
+void MultiplyTallByThinInto(ConstRowMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out) {
+  if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
+      b.cols() == 0) {
+    out.noalias() = a * b;
+    return;
+  }
+  // Row-major A (n×d) is column-major Aᵀ (d×n): C = (Aᵀ)ᵀ·B.
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<int>(a.rows()),
+              static_cast<int>(b.cols()), static_cast<int>(a.cols()), 1.0, a.data(),
+              static_cast<int>(a.outerStride()), b.data(), static_cast<int>(b.rows()), 0.0,
+              out.data(), static_cast<int>(out.outerStride()));
+}
+
+void MultiplyTallByThinInto(ConstColMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out) {
+  if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||
+      b.cols() == 0) {
+    out.noalias() = a * b;
+    return;
+  }
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(a.rows()),
+              static_cast<int>(b.cols()), static_cast<int>(a.cols()), 1.0, a.data(),
+              static_cast<int>(a.outerStride()), b.data(), static_cast<int>(b.rows()), 0.0,
+              out.data(), static_cast<int>(out.outerStride()));
 }
 
 MatrixXd MultiplyTransposeByThin(ConstRowMajorRef a, const MatrixXd& q) {

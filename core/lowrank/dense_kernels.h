@@ -15,6 +15,20 @@ RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b);
 // Same for column-major A.
 MatrixXd MultiplyTallByThinColMajor(ConstColMajorRef a, const MatrixXd& b);
 
+// out = A·B into a caller-owned column-major n×r block (e.g. the left
+// columns of SCW's Y), through OpenBLAS when the product is large.
+void MultiplyTallByThinInto(ConstRowMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out);
+void MultiplyTallByThinInto(ConstColMajorRef a, const MatrixXd& b, Eigen::Ref<MatrixXd> out);
+
+// ‖A − Y Zᵀ‖_F for Y (n×k) and Z (d×k), summed in row panels of about
+// 4 MiB, each formed as A_panel − Y_panel Zᵀ by one dgemm: the same
+// arithmetic as PanelledResidualNorm (low_rank_error.h), at BLAS-3 speed on
+// every core. SCW's cancellation guard needs it on every answer whose
+// relative error is below ~1e-2, where Eigen's per-256-row products cost as
+// much as the AV GEMM itself (bench/perf).
+double ResidualNormByBlas(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right);
+double ResidualNormByBlas(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right);
+
 // Aᵀ·Q for row-major / column-major A (n×d) and column-major Q (n×r): the
 // second product of a power iteration, d×r.
 MatrixXd MultiplyTransposeByThin(ConstRowMajorRef a, const MatrixXd& q);

@@ -5,7 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#include <lapacke.h>
+
 #include "absl/strings/str_cat.h"
+#include "core/huge_pages.h"
+#include "core/lowrank/cholesky_qr.h"
 #include "core/lowrank/dense_kernels.h"
 #include "core/lowrank/input_scale.h"
 #include "core/lowrank/low_rank_error.h"
@@ -56,6 +60,38 @@ MatrixXd ProjectTranspose(ConstColMajorRef a, const MatrixXd& q) {
 }
 MatrixXd ProjectTranspose(const CsrMatrix& a, const MatrixXd& q) { return a.transpose() * q; }
 
+// The AV buffer as CholeskyQR2 sees it.
+TallMatrixView ViewOf(RowMatrixXd& m) { return {m.data(), m.rows(), m.cols(), m.cols(), true}; }
+TallMatrixView ViewOf(MatrixXd& m) { return {m.data(), m.rows(), m.cols(), m.rows(), false}; }
+
+// out = B·M, B being the AV buffer in its own layout.
+void MultiplyInto(const RowMatrixXd& b, const MatrixXd& m, Eigen::Ref<MatrixXd> out) {
+  MultiplyTallByThinInto(ConstRowMajorRef(b), m, out);
+}
+void MultiplyInto(const MatrixXd& b, const MatrixXd& m, Eigen::Ref<MatrixXd> out) {
+  MultiplyTallByThinInto(ConstColMajorRef(b), m, out);
+}
+
+// A zero n×k matrix whose pages are advised huge before the zero fill
+// touches them (Y is as tall as A).
+MatrixXd ZeroTall(int64_t n, int64_t k) {
+  MatrixXd m(n, k);
+  AdviseHugePages(m.data(), static_cast<size_t>(m.size()) * sizeof(double));
+  m.setZero();
+  return m;
+}
+
+// ‖A − YZᵀ‖_F summed directly: by BLAS panels for dense inputs.
+double Residual(ConstRowMajorRef a, const MatrixXd& y, const MatrixXd& z) {
+  return ResidualNormByBlas(a, y, z);
+}
+double Residual(ConstColMajorRef a, const MatrixXd& y, const MatrixXd& z) {
+  return ResidualNormByBlas(a, y, z);
+}
+double Residual(const CsrMatrix& a, const MatrixXd& y, const MatrixXd& z) {
+  return PanelledResidualNorm(a, y, z);
+}
+
 // A·2^-e in the layout SCW was given.
 RowMatrixXd ScaledCopy(ConstRowMajorRef a, double factor) { return a * factor; }
 MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
@@ -72,7 +108,7 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   }
   LowRankFactors out;
   const int64_t n = a.rows(), d = a.cols();
-  out.left = MatrixXd::Zero(n, k);
+  out.left = ZeroTall(n, k);
   out.right = MatrixXd::Zero(d, k);
   out.singular_values = VectorXd::Zero(k);
   out.passes = 2 + 2 * power_iters;
@@ -91,19 +127,31 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
     out.timings.power_seconds = SecondsSince(start);
 
     start = Clock::now();
-    const auto projected = Project(a, basis);  // AV, the only O(n·d·r) step without q
+    auto projected = Project(a, basis);  // AV, the only O(n·d·r) step without q
     out.timings.project_seconds = SecondsSince(start);
 
     // [AV]_k without forming Q: with AV = QR and R = U_R Σ W_Rᵀ (r×r), the
-    // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. Householder QR
-    // keeps this backward stable (no Gram matrix, no squared condition number).
+    // left factor Q U_R Σ equals (AV) W_R, so Y = (AV) W_k. R comes from
+    // CholeskyQR2 in AV's own buffer when AV is well conditioned (three
+    // BLAS-3 calls, no copy; Householder quality, see cholesky_qr.h), else
+    // from Householder QR (backward stable at any condition number).
     start = Clock::now();
-    const TriangleSvd small = TruncatedTriangleSvd(TriangularFactor(projected), n, k);
+    CholeskyQrFactors cholesky;
+    const CholeskyQrOutcome outcome = CholeskyQr2InPlace(ViewOf(projected), &cholesky);
+    if (outcome == CholeskyQrOutcome::kClobbered) projected = Project(a, basis);
+    const bool by_cholesky = outcome == CholeskyQrOutcome::kDone;
+    const TriangleSvd small = TruncatedTriangleSvd(
+        by_cholesky ? cholesky.triangle : TriangularFactor(projected), n, k);
     const int64_t kept = small.singular_values.size();
     out.rank = kept;
     if (kept > 0) {
       out.singular_values.head(kept) = small.singular_values;
-      out.left.leftCols(kept).noalias() = projected * small.right_vectors;
+      // After CholeskyQR2 the buffer holds Q₁ = (AV)R₁⁻¹, so (AV)W = Q₁(R₁W).
+      const MatrixXd lift =
+          by_cholesky ? MatrixXd(cholesky.first.triangularView<Eigen::Upper>() *
+                                 small.right_vectors)
+                      : small.right_vectors;
+      MultiplyInto(projected, lift, out.left.leftCols(kept));
       out.right.leftCols(kept).noalias() = basis * small.right_vectors;
       tail -= small.singular_values.squaredNorm();
     }
@@ -113,7 +161,7 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   start = Clock::now();
   const double rounding = std::sqrt(static_cast<double>(d + r)) * kEps * squared_norm;
   if (out.rank > 0 && rounding > kCancellationShare * std::max(tail, 0.0)) {
-    const double residual = PanelledResidualNorm(a, out.left, out.right);
+    const double residual = Residual(a, out.left, out.right);
     tail = residual * residual;
     out.error_from_residual = true;
   }
@@ -229,31 +277,75 @@ absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
 }
 
 TriangleSvd TruncatedTriangleSvd(const MatrixXd& triangle, int64_t n, int64_t k) {
-  Eigen::JacobiSVD<MatrixXd> svd(triangle, Eigen::ComputeFullV);
-  const VectorXd& sigma = svd.singularValues();
+  // LAPACK's divide-and-conquer dgesdd: at r = 320 Eigen's one-sided Jacobi
+  // SVD took ~0.5 s (bench/perf), more than the n×d×r GEMM it follows; below
+  // r ≈ 16 both are microseconds. Jacobi remains the fallback should LAPACK
+  // refuse (it only does on invalid arguments or non-convergence).
   const int64_t r = triangle.cols();
+  VectorXd sigma(r);
+  MatrixXd v(r, r);
+  {
+    MatrixXd work = triangle;
+    MatrixXd u(r, r), vt(r, r);
+    const lapack_int lr = static_cast<lapack_int>(r);
+    if (r > 0 && LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', lr, lr, work.data(), lr, sigma.data(),
+                                u.data(), lr, vt.data(), lr) == 0) {
+      v = vt.transpose();
+    } else {
+      Eigen::JacobiSVD<MatrixXd> svd(triangle, Eigen::ComputeFullV);
+      sigma = svd.singularValues();
+      v = svd.matrixV();
+    }
+  }
   const double tol = std::max<double>(n, r) * std::numeric_limits<double>::epsilon() *
                      (sigma.size() > 0 ? sigma(0) : 0.0);
   int64_t kept = 0;
   while (kept < std::min<int64_t>(k, r) && sigma(kept) > tol) ++kept;
   TriangleSvd out;
   out.singular_values = sigma.head(kept);
-  out.right_vectors = svd.matrixV().leftCols(kept);
+  out.right_vectors = v.leftCols(kept);
   return out;
 }
 
+namespace {
+
+// Below this many sketch rows Eigen's BDCSVD beats LAPACK gesdd on the m×d
+// sketch (bench/lowrank: ~1–2 ms vs 2–6 ms at m = 20–60, d = 1080–1920,
+// where OpenBLAS's threading costs more than it saves); above it gesdd wins
+// (bench/perf, m = 320, d = 1080: BDCSVD 140–200 ms).
+constexpr Index kLapackBasisRows = 64;
+
+// Singular values and right singular vectors (d×min(m, d)) of X by gesdd;
+// false when LAPACK refuses.
+bool LapackRightSvd(const MatrixXd& x, VectorXd* sigma, MatrixXd* v) {
+  const lapack_int m = static_cast<lapack_int>(x.rows()), d = static_cast<lapack_int>(x.cols());
+  const lapack_int p = std::min(m, d);
+  MatrixXd work = x, u(m, p), vt(p, d);
+  sigma->resize(p);
+  if (LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, d, work.data(), m, sigma->data(), u.data(), m,
+                     vt.data(), p) != 0) {
+    return false;
+  }
+  *v = vt.transpose();
+  return true;
+}
+
+}  // namespace
+
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   if (sketched.size() == 0) return MatrixXd(sketched.cols(), 0);
-  // Thin SVD of the small m×d matrix. Eigen's BDCSVD beats LAPACK gesdd here
-  // (bench/lowrank: ~1–2 ms vs 2–6 ms at m = 20–60, d = 1080–1920), where
-  // OpenBLAS's threading costs more than it saves.
-  Eigen::BDCSVD<MatrixXd> svd(sketched, Eigen::ComputeThinV);
-  const VectorXd& sigma = svd.singularValues();
+  VectorXd sigma;
+  MatrixXd v;
+  if (sketched.rows() < kLapackBasisRows || !LapackRightSvd(sketched, &sigma, &v)) {
+    Eigen::BDCSVD<MatrixXd> svd(sketched, Eigen::ComputeThinV);
+    sigma = svd.singularValues();
+    v = svd.matrixV();
+  }
   const double tol = static_cast<double>(std::max(sketched.rows(), sketched.cols())) * kEps *
                      sigma(0);
   Index r = 0;
   while (r < sigma.size() && sigma(r) > tol && sigma(r) > 0) ++r;
-  return svd.matrixV().leftCols(r);
+  return v.leftCols(r);
 }
 
 absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, ConstRowMajorRef a, int64_t k,

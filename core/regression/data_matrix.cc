@@ -39,7 +39,16 @@ DataMatrix DataMatrix::Scaled(double scale) const {
 }
 
 double DataMatrix::MaxAbs() const {
-  if (csr_ == nullptr) return rows_ * cols_ == 0 ? 0.0 : dense_.cwiseAbs().maxCoeff();
+  if (csr_ == nullptr) {
+    if (rows_ * cols_ == 0) return 0.0;
+    // One of the passes every Solve makes before it starts: split over the
+    // row blocks like the solvers' own passes (a max is order-independent).
+    std::vector<double> partial(static_cast<size_t>(std::max(threads_, 1)), 0.0);
+    ParallelRows([&](int k, int64_t r0, int64_t r1) {
+      if (r1 > r0) partial[k] = dense_.middleRows(r0, r1 - r0).cwiseAbs().maxCoeff();
+    });
+    return *std::max_element(partial.begin(), partial.end());
+  }
   double out = 0;
   for (int64_t i = 0; i < csr_->nonZeros(); ++i) out = std::max(out, std::abs(csr_->valuePtr()[i]));
   return out;

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/regression/data_matrix.h"
 #include "core/regression/exact_solvers.h"
+#include "core/regression/gram_preconditioner.h"
 #include "core/regression/ihs.h"
 #include "core/regression/lsqr.h"
 #include "core/regression/problem_scaling.h"
@@ -132,7 +134,21 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
   lo.cancel = o.cancel;
   SolveResult out;
   MatrixXd r;
-  if (o.precondition) {
+  // With no sketch chosen by the caller, a well-conditioned dense A is
+  // preconditioned by the Cholesky factor of its Gram matrix: 2–4 LSQR passes
+  // instead of ~30 (gram_preconditioner.h). Otherwise, or when A is too
+  // ill-conditioned for it, R comes from the QR of the sketch SA.
+  const bool caller_chose_sketch = o.sketch != nullptr || o.trained_sketch != nullptr ||
+                                   o.sketch_kind.has_value() || o.sketch_rows > 0;
+  bool have_r = false;
+  if (o.precondition && !caller_chose_sketch && !a.sparse()) {
+    if (std::optional<MatrixXd> gram = GramPreconditioner(a)) {
+      r = std::move(*gram);
+      have_r = true;
+      out.timings.factor_seconds = Since(t0);
+    }
+  }
+  if (o.precondition && !have_r) {
     auto e = DefaultEmbedding(o, a.rows(), a.cols(), 8, SketchKind::kSparseSign);
     if (!e.ok()) return e.status();
     auto sa = e->Apply(a);

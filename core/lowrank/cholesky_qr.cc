@@ -1,0 +1,77 @@
+#include "core/lowrank/cholesky_qr.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sketchd {
+namespace {
+
+// G = BᵀB (upper triangle, column major r×r) by dsyrk.
+MatrixXd Gram(const TallMatrixView& b) {
+  const int n = static_cast<int>(b.rows), r = static_cast<int>(b.cols);
+  const int ld = static_cast<int>(b.leading);
+  MatrixXd g = MatrixXd::Zero(r, r);
+  if (b.row_major) {
+    // Row-major B (n×r) is column-major Bᵀ (r×n): G = (Bᵀ)(Bᵀ)ᵀ.
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, r, n, 1.0, b.data, ld, 0.0, g.data(), r);
+  } else {
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, r, n, 1.0, b.data, ld, 0.0, g.data(), r);
+  }
+  return g;
+}
+
+// Upper Cholesky factor of G in place; false when G is not numerically
+// positive definite.
+bool Cholesky(MatrixXd* g) {
+  const lapack_int r = static_cast<lapack_int>(g->rows());
+  if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', r, g->data(), r) != 0) return false;
+  *g = g->triangularView<Eigen::Upper>();
+  return g->allFinite();
+}
+
+// B ← B R⁻¹ for upper triangular R (column major r×r).
+void SolveRight(const TallMatrixView& b, const MatrixXd& upper) {
+  const int n = static_cast<int>(b.rows), r = static_cast<int>(b.cols);
+  const int ld = static_cast<int>(b.leading);
+  // Row-major storage of R is Rᵀ (lower) as seen by a row-major call, so
+  // the row-major case asks for op(Rᵀ)ᵀ = R through (Lower, Trans).
+  cblas_dtrsm(b.row_major ? CblasRowMajor : CblasColMajor, CblasRight,
+              b.row_major ? CblasLower : CblasUpper, b.row_major ? CblasTrans : CblasNoTrans,
+              CblasNonUnit, n, r, 1.0, upper.data(), r, b.data, ld);
+}
+
+}  // namespace
+
+CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors* out) {
+  const int64_t n = b.rows, r = b.cols;
+  if (r < 1 || n < r || b.data == nullptr) return CholeskyQrOutcome::kUntouched;
+  MatrixXd r1 = Gram(b);
+  if (!r1.allFinite() || !Cholesky(&r1)) return CholeskyQrOutcome::kUntouched;
+
+  // κ(B) = κ(R₁) (to working accuracy of the Gram matrix). dtrcon's 1-norm
+  // estimate is within a small factor of the 2-norm one; demand a margin of
+  // ten below the (n·r·ε)^{-1/2} limit so the second step is well inside its
+  // proven range.
+  double rcond = 0;
+  if (LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', static_cast<lapack_int>(r), r1.data(),
+                     static_cast<lapack_int>(r), &rcond) != 0) {
+    return CholeskyQrOutcome::kUntouched;
+  }
+  const double limit =
+      0.1 / std::sqrt(static_cast<double>(n) * static_cast<double>(r) *
+                      std::numeric_limits<double>::epsilon());
+  if (!(rcond > 0) || 1.0 / rcond > limit) return CholeskyQrOutcome::kUntouched;
+
+  SolveRight(b, r1);
+  MatrixXd r2 = Gram(b);
+  if (!r2.allFinite() || !Cholesky(&r2)) return CholeskyQrOutcome::kClobbered;
+  out->triangle.noalias() = r2.triangularView<Eigen::Upper>() * r1;
+  out->first = std::move(r1);
+  return CholeskyQrOutcome::kDone;
+}
+
+}  // namespace sketchd

@@ -1,0 +1,50 @@
+#include "core/lowrank/dense_kernels.h"
+
+#include <gtest/gtest.h>
+
+#include "core/lowrank/low_rank_error.h"
+#include "core/lowrank/scw_low_rank.h"
+#include "tests/core/test_matrices.h"
+
+namespace sketchd {
+namespace {
+
+using testing::GaussianMatrix;
+
+// d = 2048 gives 256-row panels, so 700 rows cross two panel boundaries.
+TEST(DenseKernelsTest, BlasResidualEqualsPanelledResidualInBothLayouts) {
+  const MatrixXd a = GaussianMatrix(700, 2048, 1);
+  const MatrixXd y = GaussianMatrix(700, 6, 2);
+  const MatrixXd z = GaussianMatrix(2048, 6, 3);
+  const double expected = PanelledResidualNorm(RowMatrixXd(a), y, z);
+  EXPECT_NEAR(ResidualNormByBlas(ConstRowMajorRef(RowMatrixXd(a)), y, z), expected,
+              1e-12 * expected);
+  EXPECT_NEAR(ResidualNormByBlas(ConstColMajorRef(a), y, z), expected, 1e-12 * expected);
+  // k = 0: the norm of A itself.
+  EXPECT_NEAR(ResidualNormByBlas(ConstColMajorRef(a), MatrixXd(700, 0), MatrixXd(2048, 0)),
+              a.norm(), 1e-12 * a.norm());
+}
+
+TEST(DenseKernelsTest, MultiplyIntoABlockMatchesEigen) {
+  const MatrixXd a = GaussianMatrix(900, 300, 4);
+  const MatrixXd b = GaussianMatrix(300, 12, 5);
+  MatrixXd out = MatrixXd::Zero(900, 20);
+  MultiplyTallByThinInto(ConstRowMajorRef(RowMatrixXd(a)), b, out.leftCols(12));
+  EXPECT_LE((out.leftCols(12) - a * b).norm(), 1e-12 * (a * b).norm());
+  EXPECT_EQ(out.rightCols(8).norm(), 0.0);
+  MultiplyTallByThinInto(ConstColMajorRef(a), b, out.rightCols(12));
+  EXPECT_LE((out.rightCols(12) - a * b).norm(), 1e-12 * (a * b).norm());
+}
+
+// m ≥ 64 takes LAPACK's gesdd: still an orthonormal basis of the row space,
+// with the numerical rank found.
+TEST(DenseKernelsTest, RowSpaceBasisOfALargeRankDeficientSketch) {
+  const MatrixXd x = GaussianMatrix(100, 50, 6) * GaussianMatrix(50, 400, 7);
+  const MatrixXd v = RowSpaceBasis(x);
+  ASSERT_EQ(v.cols(), 50);
+  EXPECT_LE((v.transpose() * v - MatrixXd::Identity(50, 50)).norm(), 1e-12);
+  EXPECT_LE((x - x * v * v.transpose()).norm(), 1e-12 * x.norm());
+}
+
+}  // namespace
+}  // namespace sketchd
