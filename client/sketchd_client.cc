@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -36,6 +37,16 @@ std::string PackRows(const RowMatrixXd& rows, v1::DType dtype) {
   std::string bytes(static_cast<size_t>(rows.size()) * ElementSize(type), '\0');
   DoubleToLittleEndian(type, rows.data(), rows.size(), bytes.data());
   return bytes;
+}
+
+// 128 random bits as 32 hex digits: StartTraining's idempotency key.
+// Straight from std::random_device (the OS's entropy source): a seeded PRNG
+// would repeat across processes that drew the same seed.
+std::string NewRequestId() {
+  std::random_device device;
+  std::string id;
+  for (int i = 0; i < 4; ++i) absl::StrAppend(&id, absl::Hex(device(), absl::kZeroPad8));
+  return id;
 }
 
 int DTypeSize(v1::DType dtype) { return dtype == v1::DTYPE_FLOAT32 ? 4 : 8; }
@@ -278,12 +289,14 @@ absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadFiles(
 }
 
 absl::StatusOr<v1::Job> SketchdClient::StartTraining(const std::string& dataset,
-                                                     const v1::TrainingOptions& options) {
+                                                     const v1::TrainingOptions& options,
+                                                     const std::string& request_id) {
   v1::StartTrainingRequest request;
   request.set_dataset(dataset);
   *request.mutable_options() = options;
+  request.set_request_id(request_id.empty() ? NewRequestId() : request_id);
   v1::Job job;
-  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::StartTraining, request, &job));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::StartTraining, request, &job));
   return job;
 }
 
@@ -380,8 +393,32 @@ absl::StatusOr<v1::GetSketchResponse> SketchdClient::GetSketch(const std::string
   *request.mutable_sketch() = selector;
   request.set_task(task);
   request.set_include_serialized(include_serialized);
+  // The server streams the sketch in pieces (any size fits the message
+  // limit); they are joined back into one response. Idempotent: a broken
+  // stream is read again from the start.
   v1::GetSketchResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::GetSketch, request, &response));
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    response.Clear();
+    auto context = NewContext(options_.stream_timeout_seconds);
+    auto reader = stub_->GetSketch(context.get(), request);
+    v1::GetSketchResponse piece;
+    std::string serialized;
+    bool first = true;
+    while (reader->Read(&piece)) {
+      if (first) {
+        *response.mutable_info() = std::move(*piece.mutable_info());
+        response.set_m(piece.m());
+        response.set_n(piece.n());
+        *response.mutable_block_rows() = std::move(*piece.mutable_block_rows());
+        first = false;
+      }
+      response.mutable_positions()->Add(piece.positions().begin(), piece.positions().end());
+      response.mutable_values()->Add(piece.values().begin(), piece.values().end());
+      serialized.append(piece.serialized());
+    }
+    response.set_serialized(std::move(serialized));
+    return reader->Finish();
+  }));
   return response;
 }
 

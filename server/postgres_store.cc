@@ -471,6 +471,39 @@ absl::StatusOr<JobRecord> PostgresStore::RequestCancel(int64_t id) {
   return job;
 }
 
+absl::StatusOr<JobRecord> PostgresStore::FindJobByRequestId(const std::string& dataset,
+                                                            const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns,
+                                           " FROM jobs WHERE dataset = $1 AND request_id = $2"),
+                              PgParams().Add(dataset).Add(request_id)));
+  if (r.rows() == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset '", dataset, "' has no job for request id '", request_id, "'"));
+  }
+  return ReadJobRow(PgRow{r, 0});
+}
+
+absl::StatusOr<JobRecord> PostgresStore::BindRequestId(int64_t id, const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobOn(conn.get(), id, false));
+  // The unique index (dataset, request_id) decides between concurrent binds,
+  // across replicas: the loser's UPDATE fails and it reads the winner.
+  absl::Status s = conn->Exec("UPDATE jobs SET request_id = $2 WHERE id = $1",
+                              PgParams().Add(id).Add(request_id));
+  if (s.ok()) return job;
+  if (PgSqlState(s) != "23505") return s;  // unique_violation
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns,
+                                           " FROM jobs WHERE dataset = $1 AND request_id = $2"),
+                              PgParams().Add(job.dataset).Add(request_id)));
+  if (r.rows() == 0) return s;
+  return ReadJobRow(PgRow{r, 0});
+}
+
 absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& owner,
                                                            const std::string& reason) {
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());

@@ -72,6 +72,9 @@ class PostgresStore : public Store {
   absl::StatusOr<JobRecord> RenewLease(int64_t id, const std::string& owner,
                                        int64_t lease_us) override;
   absl::StatusOr<JobRecord> RequestCancel(int64_t id) override;
+  absl::StatusOr<JobRecord> FindJobByRequestId(const std::string& dataset,
+                                               const std::string& request_id) override;
+  absl::StatusOr<JobRecord> BindRequestId(int64_t id, const std::string& request_id) override;
   absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
                                               const std::string& reason) override;
 

@@ -71,7 +71,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   grpc::Status ListSketches(grpc::ServerContext* ctx, const v1::ListSketchesRequest* req,
                             v1::ListSketchesResponse* resp) override;
   grpc::Status GetSketch(grpc::ServerContext* ctx, const v1::GetSketchRequest* req,
-                         v1::GetSketchResponse* resp) override;
+                         grpc::ServerWriter<v1::GetSketchResponse>* writer) override;
   grpc::Status SetDefaultSketch(grpc::ServerContext* ctx, const v1::SetDefaultSketchRequest* req,
                                 v1::SetDefaultSketchResponse* resp) override;
   grpc::Status DeleteSketch(grpc::ServerContext* ctx, const v1::DeleteSketchRequest* req,

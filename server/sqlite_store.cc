@@ -527,6 +527,45 @@ absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
   return job;
 }
 
+absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestId(const std::string& dataset,
+                                                          const std::string& request_id) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return FindJobByRequestIdOn(reader_.get(), dataset, request_id);
+}
+
+absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestIdOn(SqliteDb* db,
+                                                            const std::string& dataset,
+                                                            const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto q, db->Prepare(absl::StrCat("SELECT ", kJobColumns,
+                                       " FROM jobs WHERE dataset = ? AND request_id = ?")));
+  q->Bind(1, dataset).Bind(2, request_id);
+  SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset '", dataset, "' has no job for request id '", request_id, "'"));
+  }
+  return ReadJobRow(*q);
+}
+
+absl::StatusOr<JobRecord> SqliteStore::BindRequestId(int64_t id, const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer_.get(), id));
+  absl::StatusOr<JobRecord> holder = FindJobByRequestIdOn(writer_.get(), job.dataset, request_id);
+  if (holder.ok()) return holder;
+  if (!absl::IsNotFound(holder.status())) return holder.status();
+  SKETCHD_ASSIGN_OR_RETURN(auto upd,
+                           writer_->Prepare("UPDATE jobs SET request_id = ? WHERE id = ?"));
+  upd->Bind(1, request_id).Bind(2, id);
+  SKETCHD_RETURN_IF_ERROR(upd->Run());
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return job;
+}
+
 absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owner,
                                                          const std::string& reason) {
   std::lock_guard<std::mutex> lock(write_mu_);

@@ -165,6 +165,18 @@ class Store {
   virtual absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
                                                       const std::string& reason) = 0;
 
+  // ---- idempotent StartTraining
+  // A client names each StartTraining with a request id so that a retried
+  // call returns the job the first call created instead of starting another.
+  // Request ids are unique per dataset (empty = none). The job of `dataset`
+  // created for `request_id`; NotFound when there is none.
+  virtual absl::StatusOr<JobRecord> FindJobByRequestId(const std::string& dataset,
+                                                       const std::string& request_id) = 0;
+  // Records that job `id` was created for `request_id`, atomically: if
+  // another job of the same dataset already holds it (a concurrent retry
+  // won), nothing changes and that job is returned; otherwise job `id`.
+  virtual absl::StatusOr<JobRecord> BindRequestId(int64_t id, const std::string& request_id) = 0;
+
   // ---- sketches
   // Ordered by version; nullopt task = all tasks. Without serialized bytes.
   virtual absl::StatusOr<std::vector<SketchRecord>> ListSketches(

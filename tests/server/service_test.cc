@@ -135,7 +135,7 @@ TEST_F(ServiceTest, TrainWatchSketchesAndLowRankWithTrainedSketch) {
   gs.set_task(v1::TASK_LOW_RANK);
   gs.set_include_serialized(true);
   v1::GetSketchResponse exported;
-  ASSERT_TRUE(stub_->GetSketch(&c2, gs, &exported).ok());
+  ASSERT_TRUE(ExportSketch(stub_.get(), &c2, gs, &exported).ok());
   auto trained = ParseTrainedSketch(exported.serialized());
   ASSERT_TRUE(trained.ok());
   EXPECT_EQ(exported.positions_size(), kN * trained->sketch.num_blocks());

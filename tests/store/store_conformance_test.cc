@@ -268,6 +268,54 @@ TEST_P(StoreConformanceTest, JobsCreateListUpdate) {
   EXPECT_EQ(store_->GetJob(999999).status().message(), "job 999999 not found");
 }
 
+// Idempotent StartTraining: a request id binds to the first job of its
+// dataset; a retry (here from another replica) finds that job, and a
+// duplicate job created by a concurrent retry loses the bind.
+TEST_P(StoreConformanceTest, RequestIdsBindOneJobPerDataset) {
+  MakeDataset("a");
+  MakeDataset("b");
+  Store* replica = replicas_[0].get();
+  EXPECT_EQ(store_->FindJobByRequestId("a", "r-1").status().code(), absl::StatusCode::kNotFound);
+  const int64_t first = store_->CreateJob("a", TrainOptions(), 0)->id;
+  absl::StatusOr<JobRecord> bound = store_->BindRequestId(first, "r-1");
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  EXPECT_EQ(bound->id, first);
+  absl::StatusOr<JobRecord> found = replica->FindJobByRequestId("a", "r-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->id, first);
+
+  // A concurrent retry created a second job: binding it returns the first.
+  const int64_t duplicate = replica->CreateJob("a", TrainOptions(), 0)->id;
+  absl::StatusOr<JobRecord> lost = replica->BindRequestId(duplicate, "r-1");
+  ASSERT_TRUE(lost.ok()) << lost.status();
+  EXPECT_EQ(lost->id, first);
+  EXPECT_EQ(store_->FindJobByRequestId("a", "r-1")->id, first);
+
+  // Request ids are per dataset; the same id on another dataset is another job.
+  const int64_t other = store_->CreateJob("b", TrainOptions(), 0)->id;
+  EXPECT_EQ(store_->BindRequestId(other, "r-1")->id, other);
+  EXPECT_EQ(store_->FindJobByRequestId("b", "r-1")->id, other);
+  EXPECT_EQ(store_->FindJobByRequestId("a", "r-2").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->BindRequestId(999999, "r-3").status().code(), absl::StatusCode::kNotFound);
+
+  // Concurrent binds of one id from several replicas: exactly one job wins.
+  std::vector<int64_t> jobs;
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    jobs.push_back(replicas_[r]->CreateJob("a", TrainOptions(), 0)->id);
+  }
+  std::vector<int64_t> winners(replicas_.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    threads.emplace_back([&, r] {
+      absl::StatusOr<JobRecord> w = replicas_[r]->BindRequestId(jobs[r], "race");
+      if (w.ok()) winners[r] = w->id;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int64_t w : winners) EXPECT_EQ(w, winners[0]);
+  EXPECT_NE(std::find(jobs.begin(), jobs.end(), winners[0]), jobs.end());
+}
+
 TEST_P(StoreConformanceTest, ClaimsHandOutEachJobOnce) {
   MakeDataset("a");
   const int64_t first = store_->CreateJob("a", TrainOptions(), 0)->id;

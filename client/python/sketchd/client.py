@@ -9,12 +9,14 @@
 What it adds over the generated stubs (like client/sketchd_client.cc does for
 C++): the bearer token on every call, deadlines, retries with exponential
 backoff only for UNAVAILABLE and only on idempotent calls (Get*/List*/health/
-WatchJob — a retried create, upload or start could act twice), matrices
+WatchJob, and StartTraining, which carries a request id — a retried create or
+upload could act twice), matrices
 streamed in row blocks, and errors as ``sketchd.SketchdError`` subclasses.
 """
 
 import os
 import time
+import uuid
 
 import grpc
 import numpy as np
@@ -230,17 +232,20 @@ class Client:
     # ---------------------------------------------------------------- jobs --
 
     def train(self, name, method="inner_product", task="lowrank", k=10, m=20, seed=0,
-              wait=True, progress=True, **options):
+              wait=True, progress=True, request_id=None, **options):
         """Starts training a sketch on the dataset's matrices → Job.
 
         Extra keywords are TrainingOptions fields (iterations, refine_values,
         time_budget_seconds, ...). With ``wait`` the call follows the job to
         its end (``progress`` as in ``Job.wait``) and raises
-        ``sketchd.JobFailed`` unless it succeeded.
+        ``sketchd.JobFailed`` unless it succeeded. ``request_id`` (default: a
+        fresh UUID) makes the call idempotent: it is retried on UNAVAILABLE,
+        and a repeat with the same id returns the first call's job.
         """
         request = pb.StartTrainingRequest(
-            dataset=name, options=training_options_proto(method, task, k, m, seed, options))
-        job = Job(self, self._call(self._stub.StartTraining, request, idempotent=False))
+            dataset=name, options=training_options_proto(method, task, k, m, seed, options),
+            request_id=request_id if request_id is not None else uuid.uuid4().hex)
+        job = Job(self, self._call(self._stub.StartTraining, request, idempotent=True))
         if wait:
             job.wait(progress=progress)
         return job
@@ -315,7 +320,22 @@ class Client:
                     else pb.SketchSelector(use_default=True))
         request = pb.GetSketchRequest(dataset=name, sketch=selector, task=self._task(task),
                                       include_serialized=include_serialized)
-        return Sketch.from_export(self._call(self._stub.GetSketch, request, idempotent=True))
+        def read_all(req, timeout, metadata):
+            # GetSketch streams the sketch in pieces; join them into one response.
+            joined, serialized = pb.GetSketchResponse(), []
+            for i, piece in enumerate(self._stub.GetSketch(req, timeout=self.stream_timeout,
+                                                           metadata=metadata)):
+                if i == 0:
+                    joined.info.CopyFrom(piece.info)
+                    joined.m, joined.n = piece.m, piece.n
+                    joined.block_rows.extend(piece.block_rows)
+                joined.positions.extend(piece.positions)
+                joined.values.extend(piece.values)
+                serialized.append(piece.serialized)
+            joined.serialized = b"".join(serialized)
+            return joined
+
+        return Sketch.from_export(self._call(read_all, request, idempotent=True))
 
     # ------------------------------------------------------------- compute --
 
