@@ -16,6 +16,7 @@
 #include "client/cli_status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "core/io/element_type.h"
+#include "core/io/packed_rows.h"
 #include "core/status_macros.h"
 
 namespace sketchd {
@@ -31,12 +32,10 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path, const char* wh
   return text.str();
 }
 
-// Row-major doubles → packed little-endian float32/float64 bytes.
+// Row-major doubles → packed rows (core's codec, the one the server decodes).
 std::string PackRows(const RowMatrixXd& rows, v1::DType dtype) {
-  const ElementType type = dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64;
-  std::string bytes(static_cast<size_t>(rows.size()) * ElementSize(type), '\0');
-  DoubleToLittleEndian(type, rows.data(), rows.size(), bytes.data());
-  return bytes;
+  return EncodeLittleEndian(
+      rows, dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64);
 }
 
 // 128 random bits as 32 hex digits: StartTraining's idempotency key.
@@ -49,7 +48,9 @@ std::string NewRequestId() {
   return id;
 }
 
-int DTypeSize(v1::DType dtype) { return dtype == v1::DTYPE_FLOAT32 ? 4 : 8; }
+int DTypeSize(v1::DType dtype) {
+  return ElementSize(dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64);
+}
 
 bool ExactInFloat32(const VectorXd& v) {
   for (double x : v) {
@@ -511,14 +512,18 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                             : nullptr;
     const int64_t kk = result.summary.k();
     if (!have_summary || target == nullptr || chunk.first_row() < 0 || chunk.rows() < 0 ||
-        chunk.first_row() + chunk.rows() > target->rows() ||
-        static_cast<int64_t>(chunk.data().size()) != chunk.rows() * kk * 8) {
+        chunk.first_row() + chunk.rows() > target->rows()) {
       chunk_error = ServerError(absl::InternalError("LowRank: malformed factor chunk from server"));
       continue;
     }
-    RowMatrixXd rows(chunk.rows(), kk);
-    LittleEndianToDouble(ElementType::kFloat64, chunk.data().data(), rows.size(), rows.data());
-    target->middleRows(chunk.first_row(), chunk.rows()) = rows;
+    absl::StatusOr<RowMatrixXd> rows =
+        DecodeLittleEndianRows(chunk.data(), ElementType::kFloat64, chunk.rows(), kk);
+    if (!rows.ok()) {
+      chunk_error = ServerError(absl::InternalError(
+          absl::StrCat("LowRank: malformed factor chunk from server: ", rows.status().message())));
+      continue;
+    }
+    target->middleRows(chunk.first_row(), chunk.rows()) = *rows;
   }
   SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(stream->Finish(), options_.address));
   SKETCHD_RETURN_IF_ERROR(chunk_error);

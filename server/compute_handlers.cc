@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/io/element_type.h"
+#include "core/io/packed_rows.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
@@ -30,7 +31,7 @@ double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // `on_block(first_row, rows)` runs after each block is decoded.
 template <typename Request, typename Stream>
 absl::Status ReceiveRowsInto(grpc::ServerContext* ctx, Stream* stream, const char* what,
-                             WireDtype dtype, int64_t rows, int64_t cols, RpcLog& log,
+                             ElementType dtype, int64_t rows, int64_t cols, RpcLog& log,
                              const std::function<double*(int64_t, int64_t)>& destination,
                              const std::function<absl::Status(int64_t, int64_t)>& on_block) {
   RowBlockChecker checker(what, rows, cols, dtype);
@@ -44,8 +45,8 @@ absl::Status ReceiveRowsInto(grpc::ServerContext* ctx, Stream* stream, const cha
     const int64_t first = checker.rows_received();
     const int64_t block = msg.rows().rows();
     SKETCHD_RETURN_IF_ERROR(checker.Check(block, msg.rows().data()));
-    SKETCHD_RETURN_IF_ERROR(DecodeRowBlock(what, dtype, msg.rows().data(), first, block, cols,
-                                           destination(first, block), cols));
+    SKETCHD_RETURN_IF_ERROR(DecodePackedRows(what, msg.rows().data(), dtype, first, block, cols,
+                                             destination(first, block), cols));
     checker.Advance(block);
     log.add_bytes(static_cast<int64_t>(msg.rows().data().size()));
     SKETCHD_RETURN_IF_ERROR(on_block(first, block));
@@ -58,19 +59,17 @@ absl::Status ReceiveRowsInto(grpc::ServerContext* ctx, Stream* stream, const cha
 // ReceiveRowsInto the rows of `out` (rows×cols, already sized).
 template <typename Request, typename Stream>
 absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* what,
-                         WireDtype dtype, Eigen::Map<RowMatrixXd>* out, RpcLog& log,
+                         ElementType dtype, Eigen::Map<RowMatrixXd>* out, RpcLog& log,
                          const std::function<absl::Status(int64_t, int64_t)>& on_block) {
   return ReceiveRowsInto<Request>(
       ctx, stream, what, dtype, out->rows(), out->cols(), log,
       [out](int64_t first, int64_t) { return out->row(first).data(); }, on_block);
 }
 
-// Column-major factor rows [r0, r0 + rows) as little-endian float64, row-major.
+// Column-major factor rows [r0, r0 + rows) as packed float64 rows.
 std::string PackRows(const MatrixXd& f, int64_t r0, int64_t rows) {
-  RowMatrixXd block = f.middleRows(r0, rows);
-  std::string out(static_cast<size_t>(block.size()) * 8, '\0');
-  DoubleToLittleEndian(ElementType::kFloat64, block.data(), block.size(), out.data());
-  return out;
+  const RowMatrixXd block = f.middleRows(r0, rows);
+  return EncodeLittleEndian(block, ElementType::kFloat64);
 }
 
 }  // namespace
@@ -136,7 +135,7 @@ grpc::Status SketchServiceImpl::LowRank(
     const v1::LowRankHeader& h = first.header();
     log.set_dataset(h.dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
-    SKETCHD_ASSIGN_OR_RETURN(WireDtype dtype, ParseWireDtype(h.dtype(), "LowRank header"));
+    SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), "LowRank header"));
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
     if (h.n() != ds.n) {
       return absl::InvalidArgumentError(absl::StrCat("LowRank header: n = ", h.n(), " but dataset '",
@@ -275,7 +274,7 @@ absl::Status SketchServiceImpl::WriteFactorChunks(grpc::ServerContext* ctx, LowR
 }
 
 absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
-                                               const v1::LowRankHeader& h, WireDtype dtype,
+                                               const v1::LowRankHeader& h, ElementType dtype,
                                                const ResolvedSketch& sketch,
                                                std::chrono::steady_clock::time_point start,
                                                RpcLog& log) {
@@ -356,7 +355,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     const v1::SolveHeader& h = first.header();
     log.set_dataset(h.dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
-    SKETCHD_ASSIGN_OR_RETURN(WireDtype dtype, ParseWireDtype(h.dtype(), "Solve header"));
+    SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), "Solve header"));
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
     if (h.n() != ds.n) {
       return absl::InvalidArgumentError(absl::StrCat("Solve header: n = ", h.n(), " but dataset '",

@@ -103,7 +103,7 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
     std::optional<DatasetRecord> dataset;
     std::optional<RowBlockChecker> current;
     int64_t cols = 0;
-    WireDtype dtype = WireDtype::kFloat64;
+    ElementType dtype = ElementType::kFloat64;
     // The current matrix's packed rows, exactly as received (pooled: see
     // buffer_pool.h); `filled` bytes of it are valid.
     PooledBuffer buffer;
@@ -156,7 +156,7 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         }
         cols = h.cols();
         current.emplace(what, h.rows(), cols, dtype);
-        const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * WireDtypeSize(dtype));
+        const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * ElementSize(dtype));
         // An upload holds one matrix's packed rows at a time (each is staged
         // in the store before the next): that buffer counts against the
         // memory budget, so many concurrent uploads cannot exhaust memory.
@@ -176,8 +176,8 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         }
         const std::string& data = msg.rows().data();
         SKETCHD_RETURN_IF_ERROR(current->Check(msg.rows().rows(), data));
-        SKETCHD_RETURN_IF_ERROR(CheckFiniteRows(absl::StrCat("matrix ", matrices + 1), dtype, data,
-                                                current->rows_received(), cols));
+        SKETCHD_RETURN_IF_ERROR(CheckFinitePackedRows(absl::StrCat("matrix ", matrices + 1), data,
+                                                      dtype, current->rows_received(), cols));
         current->Advance(msg.rows().rows());
         std::memcpy(buffer.data() + filled, data.data(), data.size());  // Check() bounded it
         filled += data.size();

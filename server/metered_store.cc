@@ -32,7 +32,7 @@ absl::Status MeteredStore::DeleteDataset(const std::string& name) {
 }
 
 absl::Status MeteredStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                       int64_t rows, int64_t cols, WireDtype dtype,
+                                       int64_t rows, int64_t cols, ElementType dtype,
                                        absl::string_view data) {
   return Timed("StageMatrix",
                [&] { return inner_->StageMatrix(dataset, upload_id, rows, cols, dtype, data); });

@@ -28,7 +28,7 @@ class MeteredStore : public Store {
   absl::Status DeleteDataset(const std::string& name) override;
 
   absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id, int64_t rows,
-                           int64_t cols, WireDtype dtype, absl::string_view data) override;
+                           int64_t cols, ElementType dtype, absl::string_view data) override;
   absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
                                        const std::string& upload_id) override;
   absl::Status AbortUpload(const std::string& upload_id) override;

@@ -149,7 +149,7 @@ absl::Status PostgresStore::DeleteDataset(const std::string& name) {
 // ------------------------------------------------------- training matrices
 
 absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                        int64_t rows, int64_t cols, WireDtype dtype,
+                                        int64_t rows, int64_t cols, ElementType dtype,
                                         absl::string_view data) {
   std::string file;
   if (blobs_.has_value()) {
@@ -167,7 +167,7 @@ absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::s
       "INSERT INTO training_matrices(dataset, upload_id, rows, cols, dtype, created_us, file) "
       "VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
       PgParams().Add(dataset).Add(upload_id).Add(rows).Add(cols)
-          .Add(static_cast<int64_t>(dtype)).Add(NowMicros()).Add(file));
+          .Add(int64_t{PackedTypeCode(dtype)}).Add(NowMicros()).Add(file));
   if (!ins.ok()) {
     if (IsForeignKeyViolation(ins.status())) return NoDatasetError(dataset);
     return ins.status();
@@ -254,8 +254,8 @@ absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
     m.id = list.Int(i, 0);
     m.rows = list.Int(i, 1);
     m.cols = list.Int(i, 2);
-    m.dtype = static_cast<WireDtype>(list.Int(i, 3));
-    const int64_t expected = m.rows * m.cols * WireDtypeSize(m.dtype);
+    SKETCHD_ASSIGN_OR_RETURN(m.dtype, StoredElementType(list.Int(i, 3), m.id));
+    const int64_t expected = m.rows * m.cols * ElementSize(m.dtype);
     const std::string file = list.Text(i, 4);
     if (!file.empty()) {
       if (!blobs_.has_value()) {

@@ -29,7 +29,7 @@
 #include "server/sketch_cache.h"
 #include "server/status_mapping.h"
 #include "server/store.h"
-#include "server/wire_dtype.h"
+#include "core/io/element_type.h"
 #include "sketchd/v1/sketchd.grpc.pb.h"
 
 namespace sketchd {
@@ -131,7 +131,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   // LowRank with header.one_pass: the two-sided sketch, rows decoded one
   // block at a time into the accumulator, A never held.
   absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
-                              const v1::LowRankHeader& h, WireDtype dtype,
+                              const v1::LowRankHeader& h, ElementType dtype,
                               const ResolvedSketch& sketch,
                               std::chrono::steady_clock::time_point start, RpcLog& log);
   // The summary fields both LowRank paths share (shape, rank, singular

@@ -41,7 +41,7 @@ class SqliteStore : public Store {
   absl::Status DeleteDataset(const std::string& name) override;
 
   absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
-                           int64_t rows, int64_t cols, WireDtype dtype,
+                           int64_t rows, int64_t cols, ElementType dtype,
                            absl::string_view data) override;
   absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
                                        const std::string& upload_id) override;

@@ -32,7 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "core/training/trained_sketch.h"
 #include "server/job_state.h"
-#include "server/wire_dtype.h"
+#include "core/io/element_type.h"
 
 namespace sketchd {
 
@@ -54,7 +54,7 @@ struct StoredMatrix {
   int64_t id = 0;
   int64_t rows = 0;
   int64_t cols = 0;
-  WireDtype dtype = WireDtype::kFloat64;
+  ElementType dtype = ElementType::kFloat64;
   std::string data;  // rows·cols little-endian values, row-major
 };
 
@@ -114,7 +114,7 @@ class Store {
   // that never commit (client gone, crash) are removed by AbortUpload or at
   // the next Open.
   virtual absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                   int64_t rows, int64_t cols, WireDtype dtype,
+                                   int64_t rows, int64_t cols, ElementType dtype,
                                    absl::string_view data) = 0;
   // Returns the dataset's committed matrix count afterwards. Fails (and
   // aborts the upload) if the column count disagrees with committed matrices.
