@@ -212,9 +212,15 @@ absl::StatusOr<v1::Dataset> SketchdClient::GetDataset(const std::string& name) {
 
 absl::StatusOr<std::vector<v1::Dataset>> SketchdClient::ListDatasets() {
   v1::ListDatasetsRequest request;
-  v1::ListDatasetsResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListDatasets, request, &response));
-  return std::vector<v1::Dataset>(response.datasets().begin(), response.datasets().end());
+  std::vector<v1::Dataset> all;
+  do {  // every page
+    v1::ListDatasetsResponse response;
+    SKETCHD_RETURN_IF_ERROR(
+        CallWithRetry(&v1::SketchService::Stub::ListDatasets, request, &response));
+    all.insert(all.end(), response.datasets().begin(), response.datasets().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::Status SketchdClient::DeleteDataset(const std::string& name, bool force) {
@@ -312,9 +318,14 @@ absl::StatusOr<v1::Job> SketchdClient::GetJob(int64_t job_id) {
 absl::StatusOr<std::vector<v1::Job>> SketchdClient::ListJobs(const std::string& dataset) {
   v1::ListJobsRequest request;
   request.set_dataset(dataset);
-  v1::ListJobsResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListJobs, request, &response));
-  return std::vector<v1::Job>(response.jobs().begin(), response.jobs().end());
+  std::vector<v1::Job> all;
+  do {  // every page
+    v1::ListJobsResponse response;
+    SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListJobs, request, &response));
+    all.insert(all.end(), response.jobs().begin(), response.jobs().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::StatusOr<v1::Job> SketchdClient::CancelJob(int64_t job_id) {
@@ -380,9 +391,15 @@ absl::StatusOr<std::vector<v1::SketchInfo>> SketchdClient::ListSketches(const st
   v1::ListSketchesRequest request;
   request.set_dataset(dataset);
   request.set_task(task);
-  v1::ListSketchesResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListSketches, request, &response));
-  return std::vector<v1::SketchInfo>(response.sketches().begin(), response.sketches().end());
+  std::vector<v1::SketchInfo> all;
+  do {  // every page
+    v1::ListSketchesResponse response;
+    SKETCHD_RETURN_IF_ERROR(
+        CallWithRetry(&v1::SketchService::Stub::ListSketches, request, &response));
+    all.insert(all.end(), response.sketches().begin(), response.sketches().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::StatusOr<v1::GetSketchResponse> SketchdClient::GetSketch(const std::string& dataset,

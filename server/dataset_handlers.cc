@@ -5,6 +5,7 @@
 #include "core/status_macros.h"
 #include "server/names.h"
 #include "server/proto_convert.h"
+#include "server/pagination.h"
 #include "server/row_blocks.h"
 #include "server/sketch_service.h"
 #include "server/wall_clock.h"
@@ -52,11 +53,18 @@ grpc::Status SketchServiceImpl::GetDataset(grpc::ServerContext* ctx,
 }
 
 grpc::Status SketchServiceImpl::ListDatasets(grpc::ServerContext* ctx,
-                                             const v1::ListDatasetsRequest*,
+                                             const v1::ListDatasetsRequest* req,
                                              v1::ListDatasetsResponse* resp) {
   return Handle(ctx, "ListDatasets", [&](RpcLog&) -> absl::Status {
     SKETCHD_ASSIGN_OR_RETURN(std::vector<DatasetRecord> all, store_->ListDatasets());
+    // By name (byte order, as both stores sort).
+    SKETCHD_ASSIGN_OR_RETURN(
+        std::string next,
+        TakePage(&all, "datasets", req->page_size(), req->page_token(),
+                 [](const DatasetRecord& r, const std::string& cursor) { return r.name > cursor; },
+                 [](const DatasetRecord& r) { return r.name; }));
     for (const DatasetRecord& r : all) *resp->add_datasets() = ToProto(r);
+    resp->set_next_page_token(next);
     return absl::OkStatus();
   });
 }

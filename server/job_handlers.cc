@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/names.h"
+#include "server/pagination.h"
 #include "server/proto_convert.h"
 #include "core/training/training_limits.h"
 #include "server/sketch_service.h"
@@ -193,6 +194,14 @@ grpc::Status SketchServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::Lis
       SKETCHD_RETURN_IF_ERROR(store_->GetDataset(req->dataset()).status());
     }
     SKETCHD_ASSIGN_OR_RETURN(std::vector<JobRecord> jobs, store_->ListJobs(req->dataset()));
+    // Newest first: the page after job c holds ids below c.
+    SKETCHD_ASSIGN_OR_RETURN(int64_t cursor, IntPageCursor("jobs", req->page_token()));
+    SKETCHD_ASSIGN_OR_RETURN(
+        std::string next,
+        TakePage(&jobs, "jobs", req->page_size(), req->page_token(),
+                 [cursor](const JobRecord& j, const std::string&) { return j.id < cursor; },
+                 [](const JobRecord& j) { return absl::StrCat(j.id); }));
+    resp->set_next_page_token(next);
     for (JobRecord& job : jobs) {
       // Live progress of active jobs beats the once-a-second stored copy.
       if (!IsTerminal(job.state)) {

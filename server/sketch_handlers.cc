@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/names.h"
+#include "server/pagination.h"
 #include "server/proto_convert.h"
 #include "server/sketch_service.h"
 
@@ -17,7 +18,15 @@ grpc::Status SketchServiceImpl::ListSketches(grpc::ServerContext* ctx,
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->dataset()));
     SKETCHD_ASSIGN_OR_RETURN(std::vector<SketchRecord> all,
                              store_->ListSketches(req->dataset(), FromProto(req->task())));
+    // By version: the page after version c holds versions above c.
+    SKETCHD_ASSIGN_OR_RETURN(int64_t cursor, IntPageCursor("sketches", req->page_token()));
+    SKETCHD_ASSIGN_OR_RETURN(
+        std::string next,
+        TakePage(&all, "sketches", req->page_size(), req->page_token(),
+                 [cursor](const SketchRecord& r, const std::string&) { return r.version > cursor; },
+                 [](const SketchRecord& r) { return absl::StrCat(r.version); }));
     for (const SketchRecord& r : all) *resp->add_sketches() = ToProto(r);
+    resp->set_next_page_token(next);
     return absl::OkStatus();
   });
 }

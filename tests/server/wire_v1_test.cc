@@ -112,5 +112,123 @@ TEST_F(WireV1Test, RetriedStartTrainingReturnsTheSameJob) {
   EXPECT_EQ(start("has space", &bad).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// Walks a List with page_size `size` until next_page_token is empty; every
+// page but the last is full.
+template <typename Request, typename Response, typename Call, typename Items>
+std::vector<std::string> WalkPages(Request req, int size, Call call, Items items) {
+  std::vector<std::string> seen;
+  req.set_page_size(size);
+  const int cap = size == 0 ? 1000 : size;  // 0 = the server's maximum
+  for (int pages = 0; pages < 100; ++pages) {
+    grpc::ClientContext ctx;
+    Response resp;
+    grpc::Status s = call(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) break;
+    const std::vector<std::string> page = items(resp);
+    EXPECT_LE(static_cast<int>(page.size()), cap);
+    if (!resp.next_page_token().empty()) {
+      EXPECT_EQ(static_cast<int>(page.size()), cap);
+    }
+    seen.insert(seen.end(), page.begin(), page.end());
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  return seen;
+}
+
+TEST_F(WireV1Test, ListPaginationWalksEveryItemExactlyOnce) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 7; ++i) {
+    names.push_back("ds" + std::to_string(i));
+    ASSERT_TRUE(CreateDataset(names.back(), 32).ok());
+  }
+  ASSERT_TRUE(Upload("ds0", {TestMatrix(32, 3, 2, 1), TestMatrix(32, 3, 2, 2)}).ok());
+  std::vector<std::string> job_ids, versions;
+  for (int i = 0; i < 5; ++i) {
+    v1::TrainingOptions o;
+    o.set_method("random");
+    o.set_task(v1::TASK_LOW_RANK);
+    o.set_k(1);
+    o.set_m(4);
+    o.set_seed(i);
+    o.set_threads(1);
+    v1::Job job = TrainAndWait("ds0", o);
+    ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
+    job_ids.insert(job_ids.begin(), std::to_string(job.job_id()));  // newest first
+    versions.push_back(std::to_string(job.sketch_version()));
+  }
+  auto list_datasets = [&](grpc::ClientContext* c, const v1::ListDatasetsRequest& r,
+                           v1::ListDatasetsResponse* out) { return stub_->ListDatasets(c, r, out); };
+  auto list_jobs = [&](grpc::ClientContext* c, const v1::ListJobsRequest& r,
+                       v1::ListJobsResponse* out) { return stub_->ListJobs(c, r, out); };
+  auto list_sketches = [&](grpc::ClientContext* c, const v1::ListSketchesRequest& r,
+                           v1::ListSketchesResponse* out) { return stub_->ListSketches(c, r, out); };
+  v1::ListJobsRequest jobs_req;
+  jobs_req.set_dataset("ds0");
+  v1::ListSketchesRequest sketches_req;
+  sketches_req.set_dataset("ds0");
+  for (int size : {1, 2, 3, 5, 7, 100, 0}) {
+    SCOPED_TRACE(size);
+    const auto datasets = WalkPages<v1::ListDatasetsRequest, v1::ListDatasetsResponse>(
+        v1::ListDatasetsRequest(), size, list_datasets, [](const v1::ListDatasetsResponse& r) {
+          std::vector<std::string> out;
+          for (const auto& d : r.datasets()) out.push_back(d.name());
+          return out;
+        });
+    EXPECT_EQ(datasets, names);
+    const auto jobs = WalkPages<v1::ListJobsRequest, v1::ListJobsResponse>(
+        jobs_req, size, list_jobs, [](const v1::ListJobsResponse& r) {
+          std::vector<std::string> out;
+          for (const auto& j : r.jobs()) out.push_back(std::to_string(j.job_id()));
+          return out;
+        });
+    EXPECT_EQ(jobs, job_ids);
+    const auto sketches = WalkPages<v1::ListSketchesRequest, v1::ListSketchesResponse>(
+        sketches_req, size, list_sketches, [](const v1::ListSketchesResponse& r) {
+          std::vector<std::string> out;
+          for (const auto& k : r.sketches()) out.push_back(std::to_string(k.version()));
+          return out;
+        });
+    EXPECT_EQ(sketches, versions);
+  }
+
+  // A cursor survives changes between pages: deleting the item it names
+  // neither repeats nor skips the others.
+  v1::ListDatasetsRequest req;
+  req.set_page_size(3);
+  grpc::ClientContext c1;
+  v1::ListDatasetsResponse first;
+  ASSERT_TRUE(stub_->ListDatasets(&c1, req, &first).ok());
+  ASSERT_EQ(first.datasets_size(), 3);
+  grpc::ClientContext cd;
+  v1::DeleteDatasetRequest del;
+  del.set_name("ds2");
+  v1::DeleteDatasetResponse deleted;
+  ASSERT_TRUE(stub_->DeleteDataset(&cd, del, &deleted).ok());
+  req.set_page_token(first.next_page_token());
+  grpc::ClientContext c2;
+  v1::ListDatasetsResponse second;
+  ASSERT_TRUE(stub_->ListDatasets(&c2, req, &second).ok());
+  ASSERT_GE(second.datasets_size(), 1);
+  EXPECT_EQ(second.datasets(0).name(), "ds3");
+
+  // Tokens are checked: garbage, or another List's token.
+  for (const std::string& token : {std::string("not a token"), first.next_page_token()}) {
+    grpc::ClientContext c;
+    v1::ListJobsRequest bad;
+    bad.set_page_token(token);
+    v1::ListJobsResponse out;
+    EXPECT_EQ(stub_->ListJobs(&c, bad, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  grpc::ClientContext cn;
+  v1::ListSketchesRequest negative;
+  negative.set_dataset("ds0");
+  negative.set_page_size(-1);
+  v1::ListSketchesResponse out;
+  EXPECT_EQ(stub_->ListSketches(&cn, negative, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace sketchd::testing

@@ -198,9 +198,18 @@ class Client:
     def get_dataset(self, name):
         return self._call(self._stub.GetDataset, pb.GetDatasetRequest(name=name), idempotent=True)
 
+    def _all_pages(self, method, request, field):
+        """Every item of a paginated List, following next_page_token."""
+        items = []
+        while True:
+            response = self._call(method, request, idempotent=True)
+            items.extend(getattr(response, field))
+            if not response.next_page_token:
+                return items
+            request.page_token = response.next_page_token
+
     def list_datasets(self):
-        return list(self._call(self._stub.ListDatasets, pb.ListDatasetsRequest(),
-                               idempotent=True).datasets)
+        return self._all_pages(self._stub.ListDatasets, pb.ListDatasetsRequest(), "datasets")
 
     def delete_dataset(self, name, force=False):
         """Deletes the dataset with its matrices, jobs and sketches (``force`` cancels its jobs)."""
@@ -256,9 +265,8 @@ class Client:
 
     def list_jobs(self, name=""):
         """Jobs of one dataset (all datasets when empty), newest first."""
-        response = self._call(self._stub.ListJobs, pb.ListJobsRequest(dataset=name),
-                              idempotent=True)
-        return [Job(self, job) for job in response.jobs]
+        jobs = self._all_pages(self._stub.ListJobs, pb.ListJobsRequest(dataset=name), "jobs")
+        return [Job(self, job) for job in jobs]
 
     def watch_job(self, job_id):
         """Yields the job's states (coalesced by the server) until a terminal one.
@@ -300,7 +308,7 @@ class Client:
     def list_sketches(self, name, task=None):
         """SketchInfo messages of the dataset (one task, or all), by version."""
         request = pb.ListSketchesRequest(dataset=name, task=self._task(task))
-        return list(self._call(self._stub.ListSketches, request, idempotent=True).sketches)
+        return self._all_pages(self._stub.ListSketches, request, "sketches")
 
     def set_default_sketch(self, name, version):
         request = pb.SetDefaultSketchRequest(dataset=name, version=int(version))
