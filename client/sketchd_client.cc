@@ -59,6 +59,70 @@ bool ExactInFloat32(const VectorXd& v) {
   return true;
 }
 
+
+// The one "send header, send row blocks, cancel on error" loop of the three
+// client-streaming calls (Upload, LowRank, Solve). Sends the blocks of
+// `source` — the next `rows` rows (LowRank, Solve: one matrix) or, with
+// rows < 0, everything left (Upload: every matrix) — each preceded, when a
+// new matrix starts, by the header `fill_header(matrix, &request)` writes
+// (with rows ≥ 0 the one header is sent first, even if the source is empty).
+// `widen` may replace a block's rows before packing (Solve appends b).
+// A source error cancels the call (the server keeps nothing of a cancelled
+// stream), finishes it and is returned. Otherwise the client half-closes
+// (also after a failed Write: the caller's Finish() then says why) and OK
+// is returned; the caller reads the answer.
+template <typename Request, typename Stream>
+absl::Status SendRowStream(
+    grpc::ClientContext* context, Stream* stream, RowBlockSource& source, int64_t rows,
+    v1::DType dtype, int64_t total_bytes, const TransferCallback& progress,
+    const std::function<void(int64_t matrix, Request* request)>& fill_header,
+    const std::function<RowMatrixXd(const RowBlockSource::Block&)>& widen = nullptr) {
+  int64_t current = -1;
+  int64_t rows_sent = 0;
+  int64_t bytes_sent = 0;
+  absl::Status source_error;
+  RowBlockSource::Block block;
+  bool open = true;
+  if (rows >= 0) {  // one matrix: its header goes first, whatever the source holds
+    Request header;
+    fill_header(0, &header);
+    open = stream->Write(header);
+  }
+  while (open && (rows < 0 || rows_sent < rows)) {
+    absl::StatusOr<bool> more = source.Next(&block);
+    if (!more.ok()) {
+      source_error = more.status();
+      break;
+    }
+    if (!*more) {
+      if (rows >= 0) {
+        source_error = InputError(
+            absl::InvalidArgumentError("input ended before the matrix was complete"));
+      }
+      break;
+    }
+    Request request;
+    if (rows < 0 && block.matrix != current) {
+      current = block.matrix;
+      fill_header(current, &request);
+      if (!stream->Write(request)) break;
+      request.Clear();
+    }
+    request.mutable_rows()->set_rows(block.rows.rows());
+    request.mutable_rows()->set_data(PackRows(widen ? widen(block) : block.rows, dtype));
+    rows_sent += block.rows.rows();
+    bytes_sent += static_cast<int64_t>(request.rows().data().size());
+    if (!stream->Write(request)) break;
+    if (progress) progress(bytes_sent, total_bytes);
+  }
+  if (!source_error.ok()) {
+    context->TryCancel();
+    stream->Finish().ok();
+    return source_error;
+  }
+  stream->WritesDone();
+  return absl::OkStatus();
+}
 }  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status, const std::string& address) {
@@ -239,41 +303,15 @@ absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadMatrices
   auto context = NewContext(options_.stream_timeout_seconds);
   v1::UploadTrainingMatricesResponse response;
   auto writer = stub_->UploadTrainingMatrices(context.get(), &response);
-  int64_t current = -1;
-  int64_t sent = 0;
-  absl::Status source_error;
-  RowBlockSource::Block block;
-  while (true) {
-    auto more = source.Next(&block);
-    if (!more.ok()) {
-      source_error = more.status();
-      break;
-    }
-    if (!*more) break;
-    v1::UploadTrainingMatricesRequest request;
-    if (block.matrix != current) {
-      current = block.matrix;
-      v1::MatrixHeader* header = request.mutable_header();
-      header->set_dataset(dataset);
-      header->set_rows(source.rows());
-      header->set_cols(source.cols());
-      header->set_dtype(dtype);
-      if (!writer->Write(request)) break;
-      request.Clear();
-    }
-    request.mutable_rows()->set_rows(block.rows.rows());
-    request.mutable_rows()->set_data(PackRows(block.rows, dtype));
-    sent += static_cast<int64_t>(request.rows().data().size());
-    if (!writer->Write(request)) break;
-    if (progress) progress(sent, total);
-  }
-  if (!source_error.ok()) {
-    // Abort the stream: the server commits nothing from an aborted upload.
-    context->TryCancel();
-    writer->Finish().ok();
-    return source_error;
-  }
-  writer->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(SendRowStream<v1::UploadTrainingMatricesRequest>(
+      context.get(), writer.get(), source, /*rows=*/-1, dtype, total, progress,
+      [&](int64_t, v1::UploadTrainingMatricesRequest* request) {
+        v1::MatrixHeader* header = request->mutable_header();
+        header->set_dataset(dataset);
+        header->set_rows(source.rows());
+        header->set_cols(source.cols());
+        header->set_dtype(dtype);
+      }));
   SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(writer->Finish(), options_.address));
   return response;
 }
@@ -471,44 +509,19 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
   auto context = NewContext(options_.stream_timeout_seconds);
   auto stream = stub_->LowRank(context.get());
 
-  v1::LowRankRequest request;
-  v1::LowRankHeader* header = request.mutable_header();
-  header->set_dataset(dataset);
-  *header->mutable_sketch() = selector;
-  header->set_k(k);
-  header->set_n(n);
-  header->set_d(d);
-  header->set_dtype(dtype);
-  header->set_power_iters(power_iters);
-  if (one_pass != nullptr) *header->mutable_one_pass() = *one_pass;
-  bool open = stream->Write(request);
-  // Blocks never straddle matrices, so exactly n rows make up the next matrix.
-  int64_t rows_sent = 0;
-  int64_t bytes_sent = 0;
-  absl::Status source_error;
-  RowBlockSource::Block block;
-  while (open && rows_sent < n) {
-    auto more = source.Next(&block);
-    if (!more.ok() || !*more) {
-      source_error = more.ok() ? InputError(absl::InvalidArgumentError(
-                                     "input ended before the matrix was complete"))
-                               : more.status();
-      break;
-    }
-    request.Clear();
-    request.mutable_rows()->set_rows(block.rows.rows());
-    request.mutable_rows()->set_data(PackRows(block.rows, dtype));
-    rows_sent += block.rows.rows();
-    bytes_sent += static_cast<int64_t>(request.rows().data().size());
-    open = stream->Write(request);
-    if (progress) progress(bytes_sent, total);
-  }
-  if (!source_error.ok()) {
-    context->TryCancel();
-    stream->Finish().ok();
-    return source_error;
-  }
-  stream->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(SendRowStream<v1::LowRankRequest>(
+      context.get(), stream.get(), source, n, dtype, total, progress,
+      [&](int64_t, v1::LowRankRequest* request) {
+        v1::LowRankHeader* header = request->mutable_header();
+        header->set_dataset(dataset);
+        *header->mutable_sketch() = selector;
+        header->set_k(k);
+        header->set_n(n);
+        header->set_d(d);
+        header->set_dtype(dtype);
+        header->set_power_iters(power_iters);
+        if (one_pass != nullptr) *header->mutable_one_pass() = *one_pass;
+      }));
 
   LowRankResult result;
   bool have_summary = false;
@@ -578,49 +591,28 @@ absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& datase
   v1::SolveResponse response;
   auto writer = stub_->Solve(context.get(), &response);
 
-  v1::SolveRequest request;
-  v1::SolveHeader* header = request.mutable_header();
-  header->set_dataset(dataset);
-  *header->mutable_sketch() = selector;
-  header->set_solver(options.solver);
-  if (options.lasso_lambda.has_value()) header->set_lasso_lambda(*options.lasso_lambda);
-  header->set_tolerance(options.tolerance);
-  header->set_max_iterations(options.max_iterations);
-  header->set_n(n);
-  header->set_d(d);
-  header->set_dtype(dtype);
-  header->set_record_objective(options.record_objective);
-  bool open = writer->Write(request);
-  int64_t rows_sent = 0;
-  int64_t bytes_sent = 0;
-  absl::Status source_error;
-  RowBlockSource::Block block;
-  while (open && rows_sent < n) {
-    auto more = a_source.Next(&block);
-    if (!more.ok() || !*more) {
-      source_error = more.ok() ? InputError(absl::InvalidArgumentError(
-                                     "input ended before the matrix was complete"))
-                               : more.status();
-      break;
-    }
-    const int64_t r = block.rows.rows();
-    RowMatrixXd ab(r, d + 1);
-    ab.leftCols(d) = block.rows;
-    ab.col(d) = b.segment(block.first_row, r);
-    request.Clear();
-    request.mutable_rows()->set_rows(r);
-    request.mutable_rows()->set_data(PackRows(ab, dtype));
-    rows_sent += r;
-    bytes_sent += static_cast<int64_t>(request.rows().data().size());
-    open = writer->Write(request);
-    if (progress) progress(bytes_sent, total);
-  }
-  if (!source_error.ok()) {
-    context->TryCancel();
-    writer->Finish().ok();
-    return source_error;
-  }
-  writer->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(SendRowStream<v1::SolveRequest>(
+      context.get(), writer.get(), a_source, n, dtype, total, progress,
+      [&](int64_t, v1::SolveRequest* request) {
+        v1::SolveHeader* header = request->mutable_header();
+        header->set_dataset(dataset);
+        *header->mutable_sketch() = selector;
+        header->set_solver(options.solver);
+        if (options.lasso_lambda.has_value()) header->set_lasso_lambda(*options.lasso_lambda);
+        header->set_tolerance(options.tolerance);
+        header->set_max_iterations(options.max_iterations);
+        header->set_n(n);
+        header->set_d(d);
+        header->set_dtype(dtype);
+        header->set_record_objective(options.record_objective);
+      },
+      [&](const RowBlockSource::Block& block) {  // [A | b]
+        const int64_t r = block.rows.rows();
+        RowMatrixXd ab(r, d + 1);
+        ab.leftCols(d) = block.rows;
+        ab.col(d) = b.segment(block.first_row, r);
+        return ab;
+      }));
   SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(writer->Finish(), options_.address));
   return response;
 }
