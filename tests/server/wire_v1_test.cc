@@ -1,5 +1,6 @@
 // Proto v1 behaviour of the wire: GetSketch as a stream (sketches of any
-// size), idempotent StartTraining, List pagination.
+// size), idempotent StartTraining, List pagination, Timestamp times.
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include "core/training/trained_sketch.h"
@@ -106,6 +107,13 @@ TEST_F(WireV1Test, RetriedStartTrainingReturnsTheSameJob) {
   ASSERT_TRUE(start("attempt-1", &late).ok());
   EXPECT_EQ(late.job_id(), first.job_id());
   EXPECT_EQ(late.state(), v1::JOB_STATE_SUCCEEDED);
+  // Times are Timestamps: set once they happened, in order.
+  ASSERT_TRUE(late.has_create_time() && late.has_start_time() && late.has_end_time());
+  EXPECT_GT(late.create_time().seconds(), 1700000000);
+  EXPECT_LE(google::protobuf::util::TimeUtil::TimestampToMicroseconds(late.create_time()),
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(late.start_time()));
+  EXPECT_LE(google::protobuf::util::TimeUtil::TimestampToMicroseconds(late.start_time()),
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(late.end_time()));
 
   v1::Job bad;
   EXPECT_EQ(start(std::string(129, 'x'), &bad).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
