@@ -81,9 +81,10 @@ absl::Status CheckInputShape(const v1::Dataset& dataset, int64_t rows, int64_t c
   return absl::OkStatus();
 }
 
-std::string FormatMicros(int64_t unix_micros) {
-  if (unix_micros == 0) return "";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(unix_micros),
+std::string FormatTime(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                          absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos()),
                           absl::UTCTimeZone());
 }
 
@@ -93,7 +94,7 @@ Json DatasetJson(const v1::Dataset& dataset) {
   j.Set("n", dataset.n());
   j.Set("d", dataset.d());
   j.Set("description", dataset.description());
-  j.Set("created", FormatMicros(dataset.created_unix_micros()));
+  j.Set("created", FormatTime(dataset.create_time()));
   j.Set("num_training_matrices", dataset.num_training_matrices());
   j.Set("training_cols", dataset.training_cols());
   j.Set("training_bytes", dataset.training_bytes());
@@ -115,9 +116,9 @@ Json JobJson(const v1::Job& job) {
   j.Set("k", o.k());
   j.Set("m", o.m());
   j.Set("seed", static_cast<uint64_t>(o.seed()));
-  j.Set("created", FormatMicros(job.created_unix_micros()));
-  j.Set("started", FormatMicros(job.started_unix_micros()));
-  j.Set("finished", FormatMicros(job.finished_unix_micros()));
+  j.Set("created", FormatTime(job.create_time()));
+  j.Set("started", FormatTime(job.start_time()));
+  j.Set("finished", FormatTime(job.end_time()));
   if (job.sketch_version() != 0) j.Set("sketch_version", job.sketch_version());
   if (job.restarted_from() != 0) j.Set("restarted_from", job.restarted_from());
   return j;
@@ -146,7 +147,7 @@ Json SketchInfoJson(const v1::SketchInfo& s) {
   j.Set("d", s.d());
   j.Set("is_default", s.is_default());
   j.Set("job_id", s.job_id());
-  j.Set("created", FormatMicros(s.created_unix_micros()));
+  j.Set("created", FormatTime(s.create_time()));
   j.Set("train_seconds", s.train_seconds());
   j.Set("validation", ValidationJson(s.validation()));
   j.Set("notes", s.notes());
@@ -224,12 +225,12 @@ std::string JobText(const v1::Job& job) {
       WireTaskName(o.task()), ", k=", o.k(), ", m=", o.m(), ", seed=", o.seed(), "\n");
   if (!job.message().empty()) absl::StrAppend(&text, "  message: ", job.message(), "\n");
   if (!job.error().empty()) absl::StrAppend(&text, "  error: ", job.error(), "\n");
-  absl::StrAppend(&text, "  created ", FormatMicros(job.created_unix_micros()));
-  if (job.started_unix_micros() != 0) {
-    absl::StrAppend(&text, ", started ", FormatMicros(job.started_unix_micros()));
+  absl::StrAppend(&text, "  created ", FormatTime(job.create_time()));
+  if (job.has_start_time()) {
+    absl::StrAppend(&text, ", started ", FormatTime(job.start_time()));
   }
-  if (job.finished_unix_micros() != 0) {
-    absl::StrAppend(&text, ", finished ", FormatMicros(job.finished_unix_micros()));
+  if (job.has_end_time()) {
+    absl::StrAppend(&text, ", finished ", FormatTime(job.end_time()));
   }
   absl::StrAppend(&text, "\n");
   if (job.sketch_version() != 0) absl::StrAppend(&text, "  sketch: v", job.sketch_version(), "\n");

@@ -32,7 +32,8 @@ absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, 
 absl::Status CheckInputShape(const v1::Dataset& dataset, int64_t rows, int64_t cols,
                              const std::string& what, bool training);
 
-std::string FormatMicros(int64_t unix_micros);  // "2024-05-01T12:00:00Z", "" for 0
+// "2024-05-01T12:00:00Z"; "" for an unset time.
+std::string FormatTime(const google::protobuf::Timestamp& time);
 
 Json DatasetJson(const v1::Dataset& dataset);
 Json JobJson(const v1::Job& job);

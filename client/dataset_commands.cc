@@ -85,7 +85,7 @@ void AddDatasetCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
             "dataset ", d.name(), "\n", "  rows n:            ", d.n(), "\n",
             "  columns d:         ", d.d() == 0 ? std::string("any") : absl::StrCat(d.d()), "\n",
             "  description:       ", d.description(), "\n",
-            "  created:           ", FormatMicros(d.created_unix_micros()), "\n",
+            "  created:           ", FormatTime(d.create_time()), "\n",
             "  training matrices: ", d.num_training_matrices(),
             d.training_cols() ? absl::StrCat(" (", d.n(), "×", d.training_cols(), ", ",
                                              FormatBytes(d.training_bytes()), ")")

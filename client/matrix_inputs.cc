@@ -60,13 +60,22 @@ class MemorySource : public RowBlockSource {
   int64_t row_ = 0;
 };
 
-// One file after another; .npy streamed, text files loaded when opened.
+// One file after another; .npy streamed, text files parsed. Each file is
+// opened once: FileRowBlocks opens it to learn its shape and hands the open
+// reader (or the parsed text matrices) over in its Entry, and Next streams
+// from that. (Past kMaxOpenFiles .npy files the shape probe closes the file
+// again and Next reopens it, so a directory of thousands of files cannot
+// run out of file descriptors.)
+constexpr int64_t kMaxOpenFiles = 64;
+
 class FileSource : public RowBlockSource {
  public:
   struct Entry {
     std::string path;
     int64_t count = 0;
     bool float32_exact = false;
+    std::unique_ptr<NpyRowBlockReader> npy;  // .npy, opened by the probe
+    std::vector<RowMatrixXd> loaded;         // text files, parsed by the probe
   };
   FileSource(std::vector<Entry> entries, int64_t rows, int64_t cols, int64_t block_rows)
       : entries_(std::move(entries)), rows_(rows), cols_(cols), block_rows_(block_rows) {
@@ -110,15 +119,17 @@ class FileSource : public RowBlockSource {
         ++file_;
       }
       if (file_ >= entries_.size()) return false;
-      const std::string& path = entries_[file_].path;
-      if (IsNpy(path)) {
-        auto reader = NpyRowBlockReader::Open(path, block_rows_);
-        if (!reader.ok()) return InputError(reader.status());
-        npy_ = std::make_unique<NpyRowBlockReader>(std::move(*reader));
+      Entry& entry = entries_[file_];
+      if (IsNpy(entry.path)) {
+        if (entry.npy != nullptr) {
+          npy_ = std::move(entry.npy);
+        } else {
+          auto reader = NpyRowBlockReader::Open(entry.path, block_rows_);
+          if (!reader.ok()) return InputError(reader.status());
+          npy_ = std::make_unique<NpyRowBlockReader>(std::move(*reader));
+        }
       } else {
-        auto family = ReadMatrixFamilyFile(path);
-        if (!family.ok()) return family.status();
-        loaded_ = std::move(*family);
+        loaded_ = std::move(entry.loaded);
         std::vector<const RowMatrixXd*> pointers;
         for (const auto& m : loaded_) pointers.push_back(&m);
         memory_ = std::make_unique<MemorySource>(std::move(pointers), block_rows_);
@@ -262,11 +273,15 @@ absl::StatusOr<std::unique_ptr<RowBlockSource>> FileRowBlocks(
   std::vector<FileSource::Entry> entries;
   int64_t rows = -1, cols = -1;
   std::string first_path;
+  int64_t open_files = 0;
   for (const std::string& path : paths) {
-    FileSource::Entry entry{path, 0};
+    FileSource::Entry entry;
+    entry.path = path;
     int64_t r = 0, c = 0;
     if (IsNpy(path)) {
-      auto reader = NpyReader::Open(path);
+      // Opened once: the block reader that probes the shape is the one
+      // that streams the rows (block size fixed below, once cols is known).
+      auto reader = NpyRowBlockReader::Open(path, 1);
       if (!reader.ok()) return InputError(reader.status());
       entry.count = reader->matrix_count();
       switch (reader->header().type) {
@@ -284,6 +299,10 @@ absl::StatusOr<std::unique_ptr<RowBlockSource>> FileRowBlocks(
       }
       r = reader->rows();
       c = reader->cols();
+      if (open_files < kMaxOpenFiles) {
+        entry.npy = std::make_unique<NpyRowBlockReader>(std::move(*reader));
+        ++open_files;
+      }
     } else {
       auto family = ReadMatrixFamilyFile(path);
       if (!family.ok()) return family.status();
@@ -292,6 +311,7 @@ absl::StatusOr<std::unique_ptr<RowBlockSource>> FileRowBlocks(
         r = (*family)[0].rows();
         c = (*family)[0].cols();
       }
+      entry.loaded = std::move(*family);
     }
     if (entry.count == 0) continue;
     if (rows >= 0 && (r != rows || c != cols)) {
@@ -309,8 +329,12 @@ absl::StatusOr<std::unique_ptr<RowBlockSource>> FileRowBlocks(
   if (entries.empty()) {
     return InputError(absl::InvalidArgumentError("the input files hold no matrices"));
   }
+  const int64_t block_rows = BlockRowsFor(cols, target_bytes);
+  for (FileSource::Entry& entry : entries) {
+    if (entry.npy != nullptr) entry.npy->set_block_rows(block_rows);
+  }
   return std::unique_ptr<RowBlockSource>(
-      new FileSource(std::move(entries), rows, cols, BlockRowsFor(cols, target_bytes)));
+      new FileSource(std::move(entries), rows, cols, block_rows));
 }
 
 }  // namespace sketchd

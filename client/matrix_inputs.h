@@ -39,7 +39,8 @@ absl::Status WriteVector(const std::string& path, const VectorXd& vector);
 
 // Rows of one or more matrices, delivered in bounded blocks for streaming to
 // the server. .npy files are read block by block (never loaded whole); text
-// formats are parsed per file.
+// formats are parsed per file. A file source opens each file once: the
+// reader that learned its shape is the one that streams its rows.
 class RowBlockSource {
  public:
   struct Block {

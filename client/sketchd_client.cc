@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "client/cli_status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "core/io/element_type.h"
+#include "core/io/packed_rows.h"
 #include "core/status_macros.h"
 
 namespace sketchd {
@@ -30,15 +32,25 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path, const char* wh
   return text.str();
 }
 
-// Row-major doubles → packed little-endian float32/float64 bytes.
+// Row-major doubles → packed rows (core's codec, the one the server decodes).
 std::string PackRows(const RowMatrixXd& rows, v1::DType dtype) {
-  const ElementType type = dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64;
-  std::string bytes(static_cast<size_t>(rows.size()) * ElementSize(type), '\0');
-  DoubleToLittleEndian(type, rows.data(), rows.size(), bytes.data());
-  return bytes;
+  return EncodeLittleEndian(
+      rows, dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64);
 }
 
-int DTypeSize(v1::DType dtype) { return dtype == v1::DTYPE_FLOAT32 ? 4 : 8; }
+// 128 random bits as 32 hex digits: StartTraining's idempotency key.
+// Straight from std::random_device (the OS's entropy source): a seeded PRNG
+// would repeat across processes that drew the same seed.
+std::string NewRequestId() {
+  std::random_device device;
+  std::string id;
+  for (int i = 0; i < 4; ++i) absl::StrAppend(&id, absl::Hex(device(), absl::kZeroPad8));
+  return id;
+}
+
+int DTypeSize(v1::DType dtype) {
+  return ElementSize(dtype == v1::DTYPE_FLOAT32 ? ElementType::kFloat32 : ElementType::kFloat64);
+}
 
 bool ExactInFloat32(const VectorXd& v) {
   for (double x : v) {
@@ -47,6 +59,70 @@ bool ExactInFloat32(const VectorXd& v) {
   return true;
 }
 
+
+// The one "send header, send row blocks, cancel on error" loop of the three
+// client-streaming calls (Upload, LowRank, Solve). Sends the blocks of
+// `source` — the next `rows` rows (LowRank, Solve: one matrix) or, with
+// rows < 0, everything left (Upload: every matrix) — each preceded, when a
+// new matrix starts, by the header `fill_header(matrix, &request)` writes
+// (with rows ≥ 0 the one header is sent first, even if the source is empty).
+// `widen` may replace a block's rows before packing (Solve appends b).
+// A source error cancels the call (the server keeps nothing of a cancelled
+// stream), finishes it and is returned. Otherwise the client half-closes
+// (also after a failed Write: the caller's Finish() then says why) and OK
+// is returned; the caller reads the answer.
+template <typename Request, typename Stream>
+absl::Status SendRowStream(
+    grpc::ClientContext* context, Stream* stream, RowBlockSource& source, int64_t rows,
+    v1::DType dtype, int64_t total_bytes, const TransferCallback& progress,
+    const std::function<void(int64_t matrix, Request* request)>& fill_header,
+    const std::function<RowMatrixXd(const RowBlockSource::Block&)>& widen = nullptr) {
+  int64_t current = -1;
+  int64_t rows_sent = 0;
+  int64_t bytes_sent = 0;
+  absl::Status source_error;
+  RowBlockSource::Block block;
+  bool open = true;
+  if (rows >= 0) {  // one matrix: its header goes first, whatever the source holds
+    Request header;
+    fill_header(0, &header);
+    open = stream->Write(header);
+  }
+  while (open && (rows < 0 || rows_sent < rows)) {
+    absl::StatusOr<bool> more = source.Next(&block);
+    if (!more.ok()) {
+      source_error = more.status();
+      break;
+    }
+    if (!*more) {
+      if (rows >= 0) {
+        source_error = InputError(
+            absl::InvalidArgumentError("input ended before the matrix was complete"));
+      }
+      break;
+    }
+    Request request;
+    if (rows < 0 && block.matrix != current) {
+      current = block.matrix;
+      fill_header(current, &request);
+      if (!stream->Write(request)) break;
+      request.Clear();
+    }
+    request.mutable_rows()->set_rows(block.rows.rows());
+    request.mutable_rows()->set_data(PackRows(widen ? widen(block) : block.rows, dtype));
+    rows_sent += block.rows.rows();
+    bytes_sent += static_cast<int64_t>(request.rows().data().size());
+    if (!stream->Write(request)) break;
+    if (progress) progress(bytes_sent, total_bytes);
+  }
+  if (!source_error.ok()) {
+    context->TryCancel();
+    stream->Finish().ok();
+    return source_error;
+  }
+  stream->WritesDone();
+  return absl::OkStatus();
+}
 }  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status, const std::string& address) {
@@ -200,9 +276,15 @@ absl::StatusOr<v1::Dataset> SketchdClient::GetDataset(const std::string& name) {
 
 absl::StatusOr<std::vector<v1::Dataset>> SketchdClient::ListDatasets() {
   v1::ListDatasetsRequest request;
-  v1::ListDatasetsResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListDatasets, request, &response));
-  return std::vector<v1::Dataset>(response.datasets().begin(), response.datasets().end());
+  std::vector<v1::Dataset> all;
+  do {  // every page
+    v1::ListDatasetsResponse response;
+    SKETCHD_RETURN_IF_ERROR(
+        CallWithRetry(&v1::SketchService::Stub::ListDatasets, request, &response));
+    all.insert(all.end(), response.datasets().begin(), response.datasets().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::Status SketchdClient::DeleteDataset(const std::string& name, bool force) {
@@ -221,41 +303,15 @@ absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadMatrices
   auto context = NewContext(options_.stream_timeout_seconds);
   v1::UploadTrainingMatricesResponse response;
   auto writer = stub_->UploadTrainingMatrices(context.get(), &response);
-  int64_t current = -1;
-  int64_t sent = 0;
-  absl::Status source_error;
-  RowBlockSource::Block block;
-  while (true) {
-    auto more = source.Next(&block);
-    if (!more.ok()) {
-      source_error = more.status();
-      break;
-    }
-    if (!*more) break;
-    v1::UploadTrainingMatricesRequest request;
-    if (block.matrix != current) {
-      current = block.matrix;
-      v1::MatrixHeader* header = request.mutable_header();
-      header->set_dataset(dataset);
-      header->set_rows(source.rows());
-      header->set_cols(source.cols());
-      header->set_dtype(dtype);
-      if (!writer->Write(request)) break;
-      request.Clear();
-    }
-    request.mutable_rows()->set_rows(block.rows.rows());
-    request.mutable_rows()->set_data(PackRows(block.rows, dtype));
-    sent += static_cast<int64_t>(request.rows().data().size());
-    if (!writer->Write(request)) break;
-    if (progress) progress(sent, total);
-  }
-  if (!source_error.ok()) {
-    // Abort the stream: the server commits nothing from an aborted upload.
-    context->TryCancel();
-    writer->Finish().ok();
-    return source_error;
-  }
-  writer->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(SendRowStream<v1::UploadTrainingMatricesRequest>(
+      context.get(), writer.get(), source, /*rows=*/-1, dtype, total, progress,
+      [&](int64_t, v1::UploadTrainingMatricesRequest* request) {
+        v1::MatrixHeader* header = request->mutable_header();
+        header->set_dataset(dataset);
+        header->set_rows(source.rows());
+        header->set_cols(source.cols());
+        header->set_dtype(dtype);
+      }));
   SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(writer->Finish(), options_.address));
   return response;
 }
@@ -278,12 +334,14 @@ absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadFiles(
 }
 
 absl::StatusOr<v1::Job> SketchdClient::StartTraining(const std::string& dataset,
-                                                     const v1::TrainingOptions& options) {
+                                                     const v1::TrainingOptions& options,
+                                                     const std::string& request_id) {
   v1::StartTrainingRequest request;
   request.set_dataset(dataset);
   *request.mutable_options() = options;
+  request.set_request_id(request_id.empty() ? NewRequestId() : request_id);
   v1::Job job;
-  SKETCHD_RETURN_IF_ERROR(CallOnce(&v1::SketchService::Stub::StartTraining, request, &job));
+  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::StartTraining, request, &job));
   return job;
 }
 
@@ -298,9 +356,14 @@ absl::StatusOr<v1::Job> SketchdClient::GetJob(int64_t job_id) {
 absl::StatusOr<std::vector<v1::Job>> SketchdClient::ListJobs(const std::string& dataset) {
   v1::ListJobsRequest request;
   request.set_dataset(dataset);
-  v1::ListJobsResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListJobs, request, &response));
-  return std::vector<v1::Job>(response.jobs().begin(), response.jobs().end());
+  std::vector<v1::Job> all;
+  do {  // every page
+    v1::ListJobsResponse response;
+    SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListJobs, request, &response));
+    all.insert(all.end(), response.jobs().begin(), response.jobs().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::StatusOr<v1::Job> SketchdClient::CancelJob(int64_t job_id) {
@@ -366,9 +429,15 @@ absl::StatusOr<std::vector<v1::SketchInfo>> SketchdClient::ListSketches(const st
   v1::ListSketchesRequest request;
   request.set_dataset(dataset);
   request.set_task(task);
-  v1::ListSketchesResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::ListSketches, request, &response));
-  return std::vector<v1::SketchInfo>(response.sketches().begin(), response.sketches().end());
+  std::vector<v1::SketchInfo> all;
+  do {  // every page
+    v1::ListSketchesResponse response;
+    SKETCHD_RETURN_IF_ERROR(
+        CallWithRetry(&v1::SketchService::Stub::ListSketches, request, &response));
+    all.insert(all.end(), response.sketches().begin(), response.sketches().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 absl::StatusOr<v1::GetSketchResponse> SketchdClient::GetSketch(const std::string& dataset,
@@ -380,8 +449,32 @@ absl::StatusOr<v1::GetSketchResponse> SketchdClient::GetSketch(const std::string
   *request.mutable_sketch() = selector;
   request.set_task(task);
   request.set_include_serialized(include_serialized);
+  // The server streams the sketch in pieces (any size fits the message
+  // limit); they are joined back into one response. Idempotent: a broken
+  // stream is read again from the start.
   v1::GetSketchResponse response;
-  SKETCHD_RETURN_IF_ERROR(CallWithRetry(&v1::SketchService::Stub::GetSketch, request, &response));
+  SKETCHD_RETURN_IF_ERROR(Retry([&] {
+    response.Clear();
+    auto context = NewContext(options_.stream_timeout_seconds);
+    auto reader = stub_->GetSketch(context.get(), request);
+    v1::GetSketchResponse piece;
+    std::string serialized;
+    bool first = true;
+    while (reader->Read(&piece)) {
+      if (first) {
+        *response.mutable_info() = std::move(*piece.mutable_info());
+        response.set_m(piece.m());
+        response.set_n(piece.n());
+        *response.mutable_block_rows() = std::move(*piece.mutable_block_rows());
+        first = false;
+      }
+      response.mutable_positions()->Add(piece.positions().begin(), piece.positions().end());
+      response.mutable_values()->Add(piece.values().begin(), piece.values().end());
+      serialized.append(piece.serialized());
+    }
+    response.set_serialized(std::move(serialized));
+    return reader->Finish();
+  }));
   return response;
 }
 
@@ -416,44 +509,19 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
   auto context = NewContext(options_.stream_timeout_seconds);
   auto stream = stub_->LowRank(context.get());
 
-  v1::LowRankRequest request;
-  v1::LowRankHeader* header = request.mutable_header();
-  header->set_dataset(dataset);
-  *header->mutable_sketch() = selector;
-  header->set_k(k);
-  header->set_n(n);
-  header->set_d(d);
-  header->set_dtype(dtype);
-  header->set_power_iters(power_iters);
-  if (one_pass != nullptr) *header->mutable_one_pass() = *one_pass;
-  bool open = stream->Write(request);
-  // Blocks never straddle matrices, so exactly n rows make up the next matrix.
-  int64_t rows_sent = 0;
-  int64_t bytes_sent = 0;
-  absl::Status source_error;
-  RowBlockSource::Block block;
-  while (open && rows_sent < n) {
-    auto more = source.Next(&block);
-    if (!more.ok() || !*more) {
-      source_error = more.ok() ? InputError(absl::InvalidArgumentError(
-                                     "input ended before the matrix was complete"))
-                               : more.status();
-      break;
-    }
-    request.Clear();
-    request.mutable_rows()->set_rows(block.rows.rows());
-    request.mutable_rows()->set_data(PackRows(block.rows, dtype));
-    rows_sent += block.rows.rows();
-    bytes_sent += static_cast<int64_t>(request.rows().data().size());
-    open = stream->Write(request);
-    if (progress) progress(bytes_sent, total);
-  }
-  if (!source_error.ok()) {
-    context->TryCancel();
-    stream->Finish().ok();
-    return source_error;
-  }
-  stream->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(SendRowStream<v1::LowRankRequest>(
+      context.get(), stream.get(), source, n, dtype, total, progress,
+      [&](int64_t, v1::LowRankRequest* request) {
+        v1::LowRankHeader* header = request->mutable_header();
+        header->set_dataset(dataset);
+        *header->mutable_sketch() = selector;
+        header->set_k(k);
+        header->set_n(n);
+        header->set_d(d);
+        header->set_dtype(dtype);
+        header->set_power_iters(power_iters);
+        if (one_pass != nullptr) *header->mutable_one_pass() = *one_pass;
+      }));
 
   LowRankResult result;
   bool have_summary = false;
@@ -474,14 +542,18 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                             : nullptr;
     const int64_t kk = result.summary.k();
     if (!have_summary || target == nullptr || chunk.first_row() < 0 || chunk.rows() < 0 ||
-        chunk.first_row() + chunk.rows() > target->rows() ||
-        static_cast<int64_t>(chunk.data().size()) != chunk.rows() * kk * 8) {
+        chunk.first_row() + chunk.rows() > target->rows()) {
       chunk_error = ServerError(absl::InternalError("LowRank: malformed factor chunk from server"));
       continue;
     }
-    RowMatrixXd rows(chunk.rows(), kk);
-    LittleEndianToDouble(ElementType::kFloat64, chunk.data().data(), rows.size(), rows.data());
-    target->middleRows(chunk.first_row(), chunk.rows()) = rows;
+    absl::StatusOr<RowMatrixXd> rows =
+        DecodeLittleEndianRows(chunk.data(), ElementType::kFloat64, chunk.rows(), kk);
+    if (!rows.ok()) {
+      chunk_error = ServerError(absl::InternalError(
+          absl::StrCat("LowRank: malformed factor chunk from server: ", rows.status().message())));
+      continue;
+    }
+    target->middleRows(chunk.first_row(), chunk.rows()) = *rows;
   }
   SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(stream->Finish(), options_.address));
   SKETCHD_RETURN_IF_ERROR(chunk_error);
@@ -519,49 +591,28 @@ absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& datase
   v1::SolveResponse response;
   auto writer = stub_->Solve(context.get(), &response);
 
-  v1::SolveRequest request;
-  v1::SolveHeader* header = request.mutable_header();
-  header->set_dataset(dataset);
-  *header->mutable_sketch() = selector;
-  header->set_solver(options.solver);
-  if (options.lasso_lambda.has_value()) header->set_lasso_lambda(*options.lasso_lambda);
-  header->set_tolerance(options.tolerance);
-  header->set_max_iterations(options.max_iterations);
-  header->set_n(n);
-  header->set_d(d);
-  header->set_dtype(dtype);
-  header->set_record_objective(options.record_objective);
-  bool open = writer->Write(request);
-  int64_t rows_sent = 0;
-  int64_t bytes_sent = 0;
-  absl::Status source_error;
-  RowBlockSource::Block block;
-  while (open && rows_sent < n) {
-    auto more = a_source.Next(&block);
-    if (!more.ok() || !*more) {
-      source_error = more.ok() ? InputError(absl::InvalidArgumentError(
-                                     "input ended before the matrix was complete"))
-                               : more.status();
-      break;
-    }
-    const int64_t r = block.rows.rows();
-    RowMatrixXd ab(r, d + 1);
-    ab.leftCols(d) = block.rows;
-    ab.col(d) = b.segment(block.first_row, r);
-    request.Clear();
-    request.mutable_rows()->set_rows(r);
-    request.mutable_rows()->set_data(PackRows(ab, dtype));
-    rows_sent += r;
-    bytes_sent += static_cast<int64_t>(request.rows().data().size());
-    open = writer->Write(request);
-    if (progress) progress(bytes_sent, total);
-  }
-  if (!source_error.ok()) {
-    context->TryCancel();
-    writer->Finish().ok();
-    return source_error;
-  }
-  writer->WritesDone();
+  SKETCHD_RETURN_IF_ERROR(SendRowStream<v1::SolveRequest>(
+      context.get(), writer.get(), a_source, n, dtype, total, progress,
+      [&](int64_t, v1::SolveRequest* request) {
+        v1::SolveHeader* header = request->mutable_header();
+        header->set_dataset(dataset);
+        *header->mutable_sketch() = selector;
+        header->set_solver(options.solver);
+        if (options.lasso_lambda.has_value()) header->set_lasso_lambda(*options.lasso_lambda);
+        header->set_tolerance(options.tolerance);
+        header->set_max_iterations(options.max_iterations);
+        header->set_n(n);
+        header->set_d(d);
+        header->set_dtype(dtype);
+        header->set_record_objective(options.record_objective);
+      },
+      [&](const RowBlockSource::Block& block) {  // [A | b]
+        const int64_t r = block.rows.rows();
+        RowMatrixXd ab(r, d + 1);
+        ab.leftCols(d) = block.rows;
+        ab.col(d) = b.segment(block.first_row, r);
+        return ab;
+      }));
   SKETCHD_RETURN_IF_ERROR(FromGrpcStatus(writer->Finish(), options_.address));
   return response;
 }

@@ -7,8 +7,8 @@
 //    `authorization: Bearer …` metadata on every call);
 //  * a deadline on every call (unary: `timeout`; streams: `stream_timeout`);
 //  * retries with exponential backoff, only for UNAVAILABLE and only on
-//    idempotent calls (Get*/List*/health/WatchJob) — a retried Create,
-//    Upload or StartTraining could act twice;
+//    idempotent calls (Get*/List*/health/WatchJob, and StartTraining, which
+//    carries a request id) — a retried Create or Upload could act twice;
 //  * the chunked streaming of matrices (row blocks ≤ ~1 MiB, so every message
 //    stays far below gRPC's 4 MiB default) from Eigen matrices or straight
 //    from files (an .npy is read block by block, never loaded whole);
@@ -105,8 +105,12 @@ class SketchdClient {
       const std::string& dataset, const std::vector<std::string>& paths,
       const TransferCallback& progress = {});
 
+  // Idempotent through `request_id` (empty: a fresh random one per call), so
+  // it is retried on UNAVAILABLE: a repeat with the same id returns the job
+  // the first attempt created.
   absl::StatusOr<v1::Job> StartTraining(const std::string& dataset,
-                                        const v1::TrainingOptions& options);
+                                        const v1::TrainingOptions& options,
+                                        const std::string& request_id = "");
   absl::StatusOr<v1::Job> GetJob(int64_t job_id);
   absl::StatusOr<std::vector<v1::Job>> ListJobs(const std::string& dataset);
   absl::StatusOr<v1::Job> CancelJob(int64_t job_id);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/io/element_type.h"
+#include "core/io/packed_rows.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/lowrank/two_sided_sketch.h"
 #include "core/regression/solve.h"
@@ -16,7 +17,7 @@
 #include "core/status_macros.h"
 #include "server/names.h"
 #include "server/resource_estimates.h"
-#include "server/row_blocks.h"
+#include "server/row_stream.h"
 #include "server/sketch_service.h"
 
 namespace sketchd {
@@ -25,52 +26,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Reads the row blocks that follow a header (rows×cols in all), decoding each
-// into `destination(first_row, block_rows)` (row-major, `cols` per row);
-// `on_block(first_row, rows)` runs after each block is decoded.
-template <typename Request, typename Stream>
-absl::Status ReceiveRowsInto(grpc::ServerContext* ctx, Stream* stream, const char* what,
-                             WireDtype dtype, int64_t rows, int64_t cols, RpcLog& log,
-                             const std::function<double*(int64_t, int64_t)>& destination,
-                             const std::function<absl::Status(int64_t, int64_t)>& on_block) {
-  RowBlockChecker checker(what, rows, cols, dtype);
-  Request msg;
-  while (stream->Read(&msg)) {
-    if (msg.has_header()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, ": a second header arrived; send exactly one header per stream"));
-    }
-    if (!msg.has_rows()) return absl::InvalidArgumentError(absl::StrCat(what, ": empty message: set rows"));
-    const int64_t first = checker.rows_received();
-    const int64_t block = msg.rows().rows();
-    SKETCHD_RETURN_IF_ERROR(checker.Check(block, msg.rows().data()));
-    SKETCHD_RETURN_IF_ERROR(DecodeRowBlock(what, dtype, msg.rows().data(), first, block, cols,
-                                           destination(first, block), cols));
-    checker.Advance(block);
-    log.add_bytes(static_cast<int64_t>(msg.rows().data().size()));
-    SKETCHD_RETURN_IF_ERROR(on_block(first, block));
-    if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
-  }
-  if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
-  return checker.CheckComplete();
-}
-
-// ReceiveRowsInto the rows of `out` (rows×cols, already sized).
-template <typename Request, typename Stream>
-absl::Status ReceiveRows(grpc::ServerContext* ctx, Stream* stream, const char* what,
-                         WireDtype dtype, Eigen::Map<RowMatrixXd>* out, RpcLog& log,
-                         const std::function<absl::Status(int64_t, int64_t)>& on_block) {
-  return ReceiveRowsInto<Request>(
-      ctx, stream, what, dtype, out->rows(), out->cols(), log,
-      [out](int64_t first, int64_t) { return out->row(first).data(); }, on_block);
-}
-
-// Column-major factor rows [r0, r0 + rows) as little-endian float64, row-major.
+// Column-major factor rows [r0, r0 + rows) as packed float64 rows.
 std::string PackRows(const MatrixXd& f, int64_t r0, int64_t rows) {
-  RowMatrixXd block = f.middleRows(r0, rows);
-  std::string out(static_cast<size_t>(block.size()) * 8, '\0');
-  DoubleToLittleEndian(ElementType::kFloat64, block.data(), block.size(), out.data());
-  return out;
+  const RowMatrixXd block = f.middleRows(r0, rows);
+  return EncodeLittleEndian(block, ElementType::kFloat64);
 }
 
 }  // namespace
@@ -125,18 +84,13 @@ grpc::Status SketchServiceImpl::LowRank(
     StreamSlot slot(this);
     SKETCHD_RETURN_IF_ERROR(slot.status());
     const auto start = Clock::now();
-    v1::LowRankRequest first;
-    if (!stream->Read(&first)) {
-      if (ctx->IsCancelled()) return ClientGone(ctx);
-      return absl::InvalidArgumentError("LowRank: empty stream; the first message must be a header");
-    }
-    if (!first.has_header()) {
-      return absl::InvalidArgumentError("LowRank: the first message must be a LowRankHeader, got a row block");
-    }
+    SKETCHD_ASSIGN_OR_RETURN(v1::LowRankRequest first,
+                             (ReadStreamHeader<v1::LowRankRequest>(ctx, stream, "LowRank",
+                                                                   "LowRankHeader")));
     const v1::LowRankHeader& h = first.header();
     log.set_dataset(h.dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
-    SKETCHD_ASSIGN_OR_RETURN(WireDtype dtype, ParseWireDtype(h.dtype(), "LowRank header"));
+    SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), "LowRank header"));
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
     if (h.n() != ds.n) {
       return absl::InvalidArgumentError(absl::StrCat("LowRank header: n = ", h.n(), " but dataset '",
@@ -195,7 +149,7 @@ grpc::Status SketchServiceImpl::LowRank(
     LowRankOptions options;
     options.power_iters = h.power_iters();
     options.input_squared_norm = 0;  // ‖A‖_F² for the exact error, from rows still in cache
-    absl::Status received = ReceiveRows<v1::LowRankRequest>(
+    absl::Status received = ReadRowBlocks<v1::LowRankRequest>(
         ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
           const auto t = Clock::now();
           absl::Status s = absl::OkStatus();
@@ -208,7 +162,7 @@ grpc::Status SketchServiceImpl::LowRank(
           sketch_seconds += Since(t);
           return s;
         });
-    if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+    if (!received.ok()) return received;  // client gone: CANCELLED / DEADLINE_EXCEEDED
     const double receive_seconds = Since(start);
 
     MatrixXd sa = dense ? std::move(dense_sa) : MatrixXd(acc->result());
@@ -275,7 +229,7 @@ absl::Status SketchServiceImpl::WriteFactorChunks(grpc::ServerContext* ctx, LowR
 }
 
 absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
-                                               const v1::LowRankHeader& h, WireDtype dtype,
+                                               const v1::LowRankHeader& h, ElementType dtype,
                                                const ResolvedSketch& sketch,
                                                std::chrono::steady_clock::time_point start,
                                                RpcLog& log) {
@@ -312,14 +266,14 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   // One row block at a time: A is never held (a block is bounded by the
   // message size limit the checker enforces before decoding).
   RowMatrixXd block;
-  absl::Status received = ReceiveRowsInto<v1::LowRankRequest>(
+  absl::Status received = ReadRowBlocksInto<v1::LowRankRequest>(
       ctx, stream, "LowRank", dtype, h.n(), h.d(), log,
       [&](int64_t, int64_t rows) {
         block.resize(rows, h.d());
         return block.data();
       },
       [&](int64_t r0, int64_t rows) { return acc.AddRows(r0, block.topRows(rows)); });
-  if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+  if (!received.ok()) return received;  // client gone: CANCELLED / DEADLINE_EXCEEDED
   block = RowMatrixXd();
   const double receive_seconds = Since(start);
   SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, acc.Finish());
@@ -345,18 +299,13 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     StreamSlot slot(this);
     SKETCHD_RETURN_IF_ERROR(slot.status());
     const auto start = Clock::now();
-    v1::SolveRequest first;
-    if (!reader->Read(&first)) {
-      if (ctx->IsCancelled()) return ClientGone(ctx);
-      return absl::InvalidArgumentError("Solve: empty stream; the first message must be a header");
-    }
-    if (!first.has_header()) {
-      return absl::InvalidArgumentError("Solve: the first message must be a SolveHeader, got a row block");
-    }
+    SKETCHD_ASSIGN_OR_RETURN(
+        v1::SolveRequest first,
+        (ReadStreamHeader<v1::SolveRequest>(ctx, reader, "Solve", "SolveHeader")));
     const v1::SolveHeader& h = first.header();
     log.set_dataset(h.dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
-    SKETCHD_ASSIGN_OR_RETURN(WireDtype dtype, ParseWireDtype(h.dtype(), "Solve header"));
+    SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), "Solve header"));
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
     if (h.n() != ds.n) {
       return absl::InvalidArgumentError(absl::StrCat("Solve header: n = ", h.n(), " but dataset '",
@@ -418,9 +367,9 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     PooledBuffer ab_buffer =
         buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
     Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);
-    absl::Status received = ReceiveRows<v1::SolveRequest>(
+    absl::Status received = ReadRowBlocks<v1::SolveRequest>(
         ctx, reader, "Solve", dtype, &ab, log, [](int64_t, int64_t) { return absl::OkStatus(); });
-    if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+    if (!received.ok()) return received;  // client gone: CANCELLED / DEADLINE_EXCEEDED
     const double receive_seconds = Since(start);
 
     const auto solve_start = Clock::now();

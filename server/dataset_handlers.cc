@@ -5,6 +5,7 @@
 #include "core/status_macros.h"
 #include "server/names.h"
 #include "server/proto_convert.h"
+#include "server/pagination.h"
 #include "server/row_blocks.h"
 #include "server/sketch_service.h"
 #include "server/wall_clock.h"
@@ -52,11 +53,18 @@ grpc::Status SketchServiceImpl::GetDataset(grpc::ServerContext* ctx,
 }
 
 grpc::Status SketchServiceImpl::ListDatasets(grpc::ServerContext* ctx,
-                                             const v1::ListDatasetsRequest*,
+                                             const v1::ListDatasetsRequest* req,
                                              v1::ListDatasetsResponse* resp) {
   return Handle(ctx, "ListDatasets", [&](RpcLog&) -> absl::Status {
     SKETCHD_ASSIGN_OR_RETURN(std::vector<DatasetRecord> all, store_->ListDatasets());
+    // By name (byte order, as both stores sort).
+    SKETCHD_ASSIGN_OR_RETURN(
+        std::string next,
+        TakePage(&all, "datasets", req->page_size(), req->page_token(),
+                 [](const DatasetRecord& r, const std::string& cursor) { return r.name > cursor; },
+                 [](const DatasetRecord& r) { return r.name; }));
     for (const DatasetRecord& r : all) *resp->add_datasets() = ToProto(r);
+    resp->set_next_page_token(next);
     return absl::OkStatus();
   });
 }
@@ -103,7 +111,7 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
     std::optional<DatasetRecord> dataset;
     std::optional<RowBlockChecker> current;
     int64_t cols = 0;
-    WireDtype dtype = WireDtype::kFloat64;
+    ElementType dtype = ElementType::kFloat64;
     // The current matrix's packed rows, exactly as received (pooled: see
     // buffer_pool.h); `filled` bytes of it are valid.
     PooledBuffer buffer;
@@ -156,7 +164,7 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         }
         cols = h.cols();
         current.emplace(what, h.rows(), cols, dtype);
-        const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * WireDtypeSize(dtype));
+        const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * ElementSize(dtype));
         // An upload holds one matrix's packed rows at a time (each is staged
         // in the store before the next): that buffer counts against the
         // memory budget, so many concurrent uploads cannot exhaust memory.
@@ -176,8 +184,8 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
         }
         const std::string& data = msg.rows().data();
         SKETCHD_RETURN_IF_ERROR(current->Check(msg.rows().rows(), data));
-        SKETCHD_RETURN_IF_ERROR(CheckFiniteRows(absl::StrCat("matrix ", matrices + 1), dtype, data,
-                                                current->rows_received(), cols));
+        SKETCHD_RETURN_IF_ERROR(CheckFinitePackedRows(absl::StrCat("matrix ", matrices + 1), data,
+                                                      dtype, current->rows_received(), cols));
         current->Advance(msg.rows().rows());
         std::memcpy(buffer.data() + filled, data.data(), data.size());  // Check() bounded it
         filled += data.size();

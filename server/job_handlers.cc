@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/names.h"
+#include "server/pagination.h"
 #include "server/proto_convert.h"
 #include "core/training/training_limits.h"
 #include "server/sketch_service.h"
@@ -95,9 +96,35 @@ grpc::Status SketchServiceImpl::StartTraining(grpc::ServerContext* ctx,
     log.set_dataset(req->dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->dataset()));
     SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, FromProto(req->options()));
+    const std::string& request_id = req->request_id();
+    if (!request_id.empty()) {
+      SKETCHD_RETURN_IF_ERROR(ValidateRequestId(request_id));
+      // A retry of a call that already created its job gets that job, even
+      // if the queue has filled since.
+      absl::StatusOr<JobRecord> earlier = store_->FindJobByRequestId(req->dataset(), request_id);
+      if (earlier.ok()) {
+        absl::StatusOr<JobRecord> live = jobs_->Get(earlier->id);
+        *resp = ToProto(live.ok() ? *live : *earlier);
+        return absl::OkStatus();
+      }
+      if (!absl::IsNotFound(earlier.status())) return earlier.status();
+    }
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(req->dataset()));
     SKETCHD_ASSIGN_OR_RETURN(int64_t estimate, AdmitTraining(options_, ds, options));
     SKETCHD_ASSIGN_OR_RETURN(JobRecord job, jobs_->Submit(ds.name, options, 0, estimate));
+    if (!request_id.empty()) {
+      // Two retries racing past the lookup both submitted; the store's
+      // unique (dataset, request_id) picks one and the other job is
+      // cancelled before it does any work worth keeping. A job whose id
+      // could not be recorded is cancelled too, so a retry cannot double it.
+      absl::StatusOr<JobRecord> holder = store_->BindRequestId(job.id, request_id);
+      if (!holder.ok() || holder->id != job.id) jobs_->Cancel(job.id).IgnoreError();
+      if (!holder.ok()) return holder.status();
+      if (holder->id != job.id) {
+        absl::StatusOr<JobRecord> live = jobs_->Get(holder->id);
+        job = live.ok() ? *live : *holder;
+      }
+    }
     *resp = ToProto(job);
     return absl::OkStatus();
   });
@@ -164,6 +191,14 @@ grpc::Status SketchServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::Lis
       SKETCHD_RETURN_IF_ERROR(store_->GetDataset(req->dataset()).status());
     }
     SKETCHD_ASSIGN_OR_RETURN(std::vector<JobRecord> jobs, store_->ListJobs(req->dataset()));
+    // Newest first: the page after job c holds ids below c.
+    SKETCHD_ASSIGN_OR_RETURN(int64_t cursor, IntPageCursor("jobs", req->page_token()));
+    SKETCHD_ASSIGN_OR_RETURN(
+        std::string next,
+        TakePage(&jobs, "jobs", req->page_size(), req->page_token(),
+                 [cursor](const JobRecord& j, const std::string&) { return j.id < cursor; },
+                 [](const JobRecord& j) { return absl::StrCat(j.id); }));
+    resp->set_next_page_token(next);
     for (JobRecord& job : jobs) {
       // Live progress of active jobs beats the once-a-second stored copy.
       if (!IsTerminal(job.state)) {

@@ -32,7 +32,7 @@ absl::Status MeteredStore::DeleteDataset(const std::string& name) {
 }
 
 absl::Status MeteredStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                       int64_t rows, int64_t cols, WireDtype dtype,
+                                       int64_t rows, int64_t cols, ElementType dtype,
                                        absl::string_view data) {
   return Timed("StageMatrix",
                [&] { return inner_->StageMatrix(dataset, upload_id, rows, cols, dtype, data); });
@@ -82,6 +82,14 @@ absl::StatusOr<JobRecord> MeteredStore::RenewLease(int64_t id, const std::string
 }
 absl::StatusOr<JobRecord> MeteredStore::RequestCancel(int64_t id) {
   return Timed("RequestCancel", [&] { return inner_->RequestCancel(id); });
+}
+absl::StatusOr<JobRecord> MeteredStore::FindJobByRequestId(const std::string& dataset,
+                                                           const std::string& request_id) {
+  return Timed("FindJobByRequestId",
+               [&] { return inner_->FindJobByRequestId(dataset, request_id); });
+}
+absl::StatusOr<JobRecord> MeteredStore::BindRequestId(int64_t id, const std::string& request_id) {
+  return Timed("BindRequestId", [&] { return inner_->BindRequestId(id, request_id); });
 }
 absl::StatusOr<int64_t> MeteredStore::InterruptActiveJobs(const std::string& owner,
                                                           const std::string& reason) {

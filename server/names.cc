@@ -26,4 +26,19 @@ absl::Status ValidateDatasetName(absl::string_view name) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id must have 1 to 128 characters, got ", id.size()));
+  }
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request_id '", absl::CHexEscape(id.substr(0, 80)),
+          "' must be printable ASCII without spaces"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sketchd

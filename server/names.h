@@ -11,6 +11,9 @@ namespace sketchd {
 
 absl::Status ValidateDatasetName(absl::string_view name);
 
+// StartTraining's idempotency key: 1–128 printable ASCII characters.
+absl::Status ValidateRequestId(absl::string_view id);
+
 }  // namespace sketchd
 
 #endif  // SKETCHD_SERVER_NAMES_H_

@@ -98,6 +98,12 @@ CREATE UNIQUE INDEX sketches_one_per_job ON sketches(job_id) WHERE job_id > 0;
       R"sql(
 ALTER TABLE training_matrices ADD COLUMN file TEXT NOT NULL DEFAULT '';
 )sql",
+      // 2: idempotent StartTraining (SQLite schema 4): the client's request
+      // id of the call that created a job, unique per dataset ('' = none).
+      R"sql(
+ALTER TABLE jobs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX jobs_by_request_id ON jobs(dataset, request_id) WHERE request_id <> '';
+)sql",
   };
   return *migrations;
 }

@@ -149,7 +149,7 @@ absl::Status PostgresStore::DeleteDataset(const std::string& name) {
 // ------------------------------------------------------- training matrices
 
 absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                        int64_t rows, int64_t cols, WireDtype dtype,
+                                        int64_t rows, int64_t cols, ElementType dtype,
                                         absl::string_view data) {
   std::string file;
   if (blobs_.has_value()) {
@@ -167,7 +167,7 @@ absl::Status PostgresStore::StageMatrix(const std::string& dataset, const std::s
       "INSERT INTO training_matrices(dataset, upload_id, rows, cols, dtype, created_us, file) "
       "VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
       PgParams().Add(dataset).Add(upload_id).Add(rows).Add(cols)
-          .Add(static_cast<int64_t>(dtype)).Add(NowMicros()).Add(file));
+          .Add(int64_t{PackedTypeCode(dtype)}).Add(NowMicros()).Add(file));
   if (!ins.ok()) {
     if (IsForeignKeyViolation(ins.status())) return NoDatasetError(dataset);
     return ins.status();
@@ -254,8 +254,8 @@ absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
     m.id = list.Int(i, 0);
     m.rows = list.Int(i, 1);
     m.cols = list.Int(i, 2);
-    m.dtype = static_cast<WireDtype>(list.Int(i, 3));
-    const int64_t expected = m.rows * m.cols * WireDtypeSize(m.dtype);
+    SKETCHD_ASSIGN_OR_RETURN(m.dtype, StoredElementType(list.Int(i, 3), m.id));
+    const int64_t expected = m.rows * m.cols * ElementSize(m.dtype);
     const std::string file = list.Text(i, 4);
     if (!file.empty()) {
       if (!blobs_.has_value()) {
@@ -469,6 +469,39 @@ absl::StatusOr<JobRecord> PostgresStore::RequestCancel(int64_t id) {
   SKETCHD_ASSIGN_OR_RETURN(job, GetJobOn(conn.get(), id, false));
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   return job;
+}
+
+absl::StatusOr<JobRecord> PostgresStore::FindJobByRequestId(const std::string& dataset,
+                                                            const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns,
+                                           " FROM jobs WHERE dataset = $1 AND request_id = $2"),
+                              PgParams().Add(dataset).Add(request_id)));
+  if (r.rows() == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset '", dataset, "' has no job for request id '", request_id, "'"));
+  }
+  return ReadJobRow(PgRow{r, 0});
+}
+
+absl::StatusOr<JobRecord> PostgresStore::BindRequestId(int64_t id, const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobOn(conn.get(), id, false));
+  // The unique index (dataset, request_id) decides between concurrent binds,
+  // across replicas: the loser's UPDATE fails and it reads the winner.
+  absl::Status s = conn->Exec("UPDATE jobs SET request_id = $2 WHERE id = $1",
+                              PgParams().Add(id).Add(request_id));
+  if (s.ok()) return job;
+  if (PgSqlState(s) != "23505") return s;  // unique_violation
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns,
+                                           " FROM jobs WHERE dataset = $1 AND request_id = $2"),
+                              PgParams().Add(job.dataset).Add(request_id)));
+  if (r.rows() == 0) return s;
+  return ReadJobRow(PgRow{r, 0});
 }
 
 absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& owner,

@@ -52,7 +52,7 @@ class PostgresStore : public Store {
   absl::Status DeleteDataset(const std::string& name) override;
 
   absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
-                           int64_t rows, int64_t cols, WireDtype dtype,
+                           int64_t rows, int64_t cols, ElementType dtype,
                            absl::string_view data) override;
   absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
                                        const std::string& upload_id) override;
@@ -72,6 +72,9 @@ class PostgresStore : public Store {
   absl::StatusOr<JobRecord> RenewLease(int64_t id, const std::string& owner,
                                        int64_t lease_us) override;
   absl::StatusOr<JobRecord> RequestCancel(int64_t id) override;
+  absl::StatusOr<JobRecord> FindJobByRequestId(const std::string& dataset,
+                                               const std::string& request_id) override;
+  absl::StatusOr<JobRecord> BindRequestId(int64_t id, const std::string& request_id) override;
   absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
                                               const std::string& reason) override;
 

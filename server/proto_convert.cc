@@ -1,9 +1,23 @@
 #include "server/proto_convert.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "absl/strings/str_cat.h"
 #include "proto/training_options_wire.h"
 
 namespace sketchd {
+namespace {
+
+// Store times (µs since the epoch, 0 = not yet) → Timestamp; `set` is
+// called only for a time that happened, so 0 stays unset on the wire.
+template <typename Set>
+void SetTime(int64_t unix_micros, Set set) {
+  if (unix_micros != 0) {
+    *set() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(unix_micros);
+  }
+}
+
+}  // namespace
 
 v1::Dataset ToProto(const DatasetRecord& r) {
   v1::Dataset p;
@@ -11,7 +25,7 @@ v1::Dataset ToProto(const DatasetRecord& r) {
   p.set_n(r.n);
   p.set_d(r.d);
   p.set_description(r.description);
-  p.set_created_unix_micros(r.created_us);
+  SetTime(r.created_us, [&] { return p.mutable_create_time(); });
   p.set_num_training_matrices(r.num_matrices);
   p.set_training_cols(r.training_cols);
   p.set_training_bytes(r.training_bytes);
@@ -44,9 +58,9 @@ v1::Job ToProto(const JobRecord& r) {
   p.set_progress(r.progress);
   p.set_message(r.message);
   p.set_error(r.error);
-  p.set_created_unix_micros(r.created_us);
-  p.set_started_unix_micros(r.started_us);
-  p.set_finished_unix_micros(r.finished_us);
+  SetTime(r.created_us, [&] { return p.mutable_create_time(); });
+  SetTime(r.started_us, [&] { return p.mutable_start_time(); });
+  SetTime(r.finished_us, [&] { return p.mutable_end_time(); });
   p.set_sketch_version(r.sketch_version);
   p.set_restarted_from(r.restarted_from);
   return p;
@@ -62,7 +76,7 @@ v1::SketchInfo ToProto(const SketchRecord& r) {
   p.set_m(r.m);
   p.set_n(r.n);
   p.set_d(r.d);
-  p.set_created_unix_micros(r.created_us);
+  SetTime(r.created_us, [&] { return p.mutable_create_time(); });
   p.set_is_default(r.is_default);
   p.set_job_id(r.job_id);
   p.set_train_seconds(r.train_seconds);

@@ -1,6 +1,8 @@
-// Validation and decoding of the packed row blocks carried by the streaming
-// RPCs. Every check names the offending row/column or field, so a client
-// knows what to fix.
+// The stream-level checks of the row blocks carried by the streaming RPCs:
+// how many rows a block declares, and that blocks add up to the announced
+// matrix. Decoding, byte counts and the NaN/Inf checks are the core codec's
+// (core/io/packed_rows.h). Every check names the offending row or field, so
+// a client knows what to fix.
 #ifndef SKETCHD_SERVER_ROW_BLOCKS_H_
 #define SKETCHD_SERVER_ROW_BLOCKS_H_
 
@@ -10,23 +12,27 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "server/wire_dtype.h"
+#include "core/io/element_type.h"
+#include "core/io/packed_rows.h"
 
 namespace sketchd {
 
-// DTYPE_FLOAT32/DTYPE_FLOAT64 → WireDtype; anything else INVALID_ARGUMENT.
-absl::StatusOr<WireDtype> ParseWireDtype(int proto_dtype, absl::string_view field);
+// DTYPE_FLOAT32/DTYPE_FLOAT64 → ElementType; anything else INVALID_ARGUMENT.
+inline absl::StatusOr<ElementType> ParseWireDtype(int proto_dtype, absl::string_view field) {
+  return PackedTypeFromCode(proto_dtype, field);
+}
 
 // Tracks the row blocks of one matrix of `rows`×`cols` as they arrive.
 class RowBlockChecker {
  public:
-  RowBlockChecker(absl::string_view what, int64_t rows, int64_t cols, WireDtype dtype)
+  RowBlockChecker(absl::string_view what, int64_t rows, int64_t cols, ElementType dtype)
       : what_(what), rows_(rows), cols_(cols), dtype_(dtype) {}
 
-  // Checks a block of `block_rows` rows with `data` bytes: row count, byte
-  // count, the total staying ≤ rows, and that every value is finite. On
-  // success the block covers rows [first, first + block_rows) with
-  // first = rows_received() before the call.
+  // Checks a block of `block_rows` rows with `data` bytes: the row count
+  // (≥ 1, the total staying ≤ rows) and the byte count. It does not look at
+  // the values: decoding (DecodePackedRows) or CheckFinitePackedRows rejects
+  // NaN/Inf. On success the block covers rows [first, first + block_rows)
+  // with first = rows_received() before the call.
   absl::Status Check(int64_t block_rows, absl::string_view data);
   void Advance(int64_t block_rows) { received_ += block_rows; }
 
@@ -39,20 +45,16 @@ class RowBlockChecker {
  private:
   std::string what_;
   int64_t rows_, cols_;
-  WireDtype dtype_;
+  ElementType dtype_;
   int64_t received_ = 0;
 };
 
-// Decodes `rows`×`cols` little-endian values into doubles at dst (row-major,
-// row stride `dst_stride`), rejecting NaN/Inf with the global row index
-// (first_row + i) and column. `data` must hold exactly rows·cols values.
-absl::Status DecodeRowBlock(absl::string_view what, WireDtype dtype, absl::string_view data,
-                            int64_t first_row, int64_t rows, int64_t cols, double* dst,
-                            int64_t dst_stride);
-
-// Finiteness scan without decoding (for stored uploads).
-absl::Status CheckFiniteRows(absl::string_view what, WireDtype dtype, absl::string_view data,
-                             int64_t first_row, int64_t cols);
+// DecodePackedRows under the name the job runner calls it by.
+inline absl::Status DecodeRowBlock(absl::string_view what, ElementType dtype,
+                                   absl::string_view data, int64_t first_row, int64_t rows,
+                                   int64_t cols, double* dst, int64_t dst_stride) {
+  return DecodePackedRows(what, data, dtype, first_row, rows, cols, dst, dst_stride);
+}
 
 }  // namespace sketchd
 

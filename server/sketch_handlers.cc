@@ -1,7 +1,10 @@
 // The sketch registry.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "server/names.h"
+#include "server/pagination.h"
 #include "server/proto_convert.h"
 #include "server/sketch_service.h"
 
@@ -15,14 +18,22 @@ grpc::Status SketchServiceImpl::ListSketches(grpc::ServerContext* ctx,
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->dataset()));
     SKETCHD_ASSIGN_OR_RETURN(std::vector<SketchRecord> all,
                              store_->ListSketches(req->dataset(), FromProto(req->task())));
+    // By version: the page after version c holds versions above c.
+    SKETCHD_ASSIGN_OR_RETURN(int64_t cursor, IntPageCursor("sketches", req->page_token()));
+    SKETCHD_ASSIGN_OR_RETURN(
+        std::string next,
+        TakePage(&all, "sketches", req->page_size(), req->page_token(),
+                 [cursor](const SketchRecord& r, const std::string&) { return r.version > cursor; },
+                 [](const SketchRecord& r) { return absl::StrCat(r.version); }));
     for (const SketchRecord& r : all) *resp->add_sketches() = ToProto(r);
+    resp->set_next_page_token(next);
     return absl::OkStatus();
   });
 }
 
 grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
                                           const v1::GetSketchRequest* req,
-                                          v1::GetSketchResponse* resp) {
+                                          grpc::ServerWriter<v1::GetSketchResponse>* writer) {
   return Handle(ctx, "GetSketch", [&](RpcLog& log) -> absl::Status {
     log.set_dataset(req->dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(req->dataset()));
@@ -49,22 +60,34 @@ grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
           "sketch ", version, " is dense (method subspace) and has no positions/values; "
           "export it with include_serialized (sketchctl sketches export)"));
     }
-    const int64_t size = static_cast<int64_t>(s.positions().size()) * 12 +
-                         static_cast<int64_t>(trained->dense.size()) * 8 +
-                         static_cast<int64_t>(record.serialized.size()) + 65536;
-    if (size > options_.max_message_bytes) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "sketch ", version, " needs about ", size, " bytes, over the message limit ",
-          options_.max_message_bytes, "; omit include_serialized or raise --max_message_bytes"));
+    // ≤ 1 MiB of payload per message (and well under --max_message_bytes),
+    // whatever n is: positions and values cost 12 bytes per entry.
+    const int64_t chunk_bytes =
+        std::max<int64_t>(4096, std::min<int64_t>(1 << 20, options_.max_message_bytes / 4));
+    const int64_t entries_per_message = chunk_bytes / 12;
+    v1::GetSketchResponse head;
+    *head.mutable_info() = ToProto(record);
+    head.set_m(trained->m());
+    head.set_n(trained->sketch_n());
+    head.mutable_block_rows()->Add(s.block_rows().begin(), s.block_rows().end());
+    if (!writer->Write(head)) return ClientGone(ctx);
+    const auto& positions = s.positions();
+    const auto& values = s.values();
+    const int64_t entries = static_cast<int64_t>(positions.size());
+    for (int64_t i = 0; i < entries; i += entries_per_message) {
+      const int64_t end = std::min(entries, i + entries_per_message);
+      v1::GetSketchResponse piece;
+      piece.mutable_positions()->Add(positions.begin() + i, positions.begin() + end);
+      piece.mutable_values()->Add(values.begin() + i, values.begin() + end);
+      if (!writer->Write(piece)) return ClientGone(ctx);
     }
-    *resp->mutable_info() = ToProto(record);
-    resp->set_m(trained->m());
-    resp->set_n(trained->sketch_n());
-    resp->mutable_block_rows()->Add(s.block_rows().begin(), s.block_rows().end());
-    resp->mutable_positions()->Add(s.positions().begin(), s.positions().end());
-    resp->mutable_values()->Add(s.values().begin(), s.values().end());
-    if (req->include_serialized()) resp->set_serialized(std::move(record.serialized));
-    log.add_bytes(size);
+    const std::string& bytes = record.serialized;
+    for (size_t i = 0; i < bytes.size(); i += static_cast<size_t>(chunk_bytes)) {
+      v1::GetSketchResponse piece;
+      piece.set_serialized(bytes.substr(i, static_cast<size_t>(chunk_bytes)));
+      if (!writer->Write(piece)) return ClientGone(ctx);
+    }
+    log.add_bytes(entries * 12 + static_cast<int64_t>(bytes.size()));
     return absl::OkStatus();
   });
 }

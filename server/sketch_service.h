@@ -29,7 +29,7 @@
 #include "server/sketch_cache.h"
 #include "server/status_mapping.h"
 #include "server/store.h"
-#include "server/wire_dtype.h"
+#include "core/io/element_type.h"
 #include "sketchd/v1/sketchd.grpc.pb.h"
 
 namespace sketchd {
@@ -71,7 +71,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   grpc::Status ListSketches(grpc::ServerContext* ctx, const v1::ListSketchesRequest* req,
                             v1::ListSketchesResponse* resp) override;
   grpc::Status GetSketch(grpc::ServerContext* ctx, const v1::GetSketchRequest* req,
-                         v1::GetSketchResponse* resp) override;
+                         grpc::ServerWriter<v1::GetSketchResponse>* writer) override;
   grpc::Status SetDefaultSketch(grpc::ServerContext* ctx, const v1::SetDefaultSketchRequest* req,
                                 v1::SetDefaultSketchResponse* resp) override;
   grpc::Status DeleteSketch(grpc::ServerContext* ctx, const v1::DeleteSketchRequest* req,
@@ -131,7 +131,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   // LowRank with header.one_pass: the two-sided sketch, rows decoded one
   // block at a time into the accumulator, A never held.
   absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
-                              const v1::LowRankHeader& h, WireDtype dtype,
+                              const v1::LowRankHeader& h, ElementType dtype,
                               const ResolvedSketch& sketch,
                               std::chrono::steady_clock::time_point start, RpcLog& log);
   // The summary fields both LowRank paths share (shape, rank, singular

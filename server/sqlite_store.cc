@@ -187,7 +187,7 @@ absl::Status SqliteStore::DeleteDataset(const std::string& name) {
 // ------------------------------------------------------- training matrices
 
 absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                      int64_t rows, int64_t cols, WireDtype dtype,
+                                      int64_t rows, int64_t cols, ElementType dtype,
                                       absl::string_view data) {
   // The bytes go to their file outside the lock: concurrent uploads write
   // in parallel, and only the small row insert is serialised.
@@ -211,7 +211,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
                                  "rows, cols, dtype, data, created_us, file) "
                                  "VALUES(?, ?, 0, ?, ?, ?, x'', ?, ?)"));
   ins->Bind(1, dataset).Bind(2, upload_id).Bind(3, rows).Bind(4, cols)
-      .Bind(5, static_cast<int64_t>(dtype)).Bind(6, NowMicros()).Bind(7, file);
+      .Bind(5, int64_t{PackedTypeCode(dtype)}).Bind(6, NowMicros()).Bind(7, file);
   absl::Status s = ins->Run();
   if (!s.ok()) {
     if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDatasetError(dataset);
@@ -299,7 +299,7 @@ absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
       m.id = q->Int(0);
       m.rows = q->Int(1);
       m.cols = q->Int(2);
-      m.dtype = static_cast<WireDtype>(q->Int(3));
+      SKETCHD_ASSIGN_OR_RETURN(m.dtype, StoredElementType(q->Int(3), m.id));
       files.push_back(q->Text(4));
       out.push_back(std::move(m));
     }
@@ -309,7 +309,7 @@ absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
   for (size_t i = 0; i < out.size(); ++i) {
     StoredMatrix& m = out[i];
     absl::StatusOr<std::string> bytes =
-        blobs_.Read(files[i], m.rows * m.cols * WireDtypeSize(m.dtype));
+        blobs_.Read(files[i], m.rows * m.cols * ElementSize(m.dtype));
     if (absl::IsNotFound(bytes.status())) {
       return absl::NotFoundError(absl::StrCat("dataset '", dataset,
                                               "' was deleted while its matrices were read"));
@@ -523,6 +523,45 @@ absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
   }
   SKETCHD_RETURN_IF_ERROR(upd->Run());
   SKETCHD_ASSIGN_OR_RETURN(job, GetJobLocked(writer_.get(), id));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return job;
+}
+
+absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestId(const std::string& dataset,
+                                                          const std::string& request_id) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return FindJobByRequestIdOn(reader_.get(), dataset, request_id);
+}
+
+absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestIdOn(SqliteDb* db,
+                                                            const std::string& dataset,
+                                                            const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto q, db->Prepare(absl::StrCat("SELECT ", kJobColumns,
+                                       " FROM jobs WHERE dataset = ? AND request_id = ?")));
+  q->Bind(1, dataset).Bind(2, request_id);
+  SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset '", dataset, "' has no job for request id '", request_id, "'"));
+  }
+  return ReadJobRow(*q);
+}
+
+absl::StatusOr<JobRecord> SqliteStore::BindRequestId(int64_t id, const std::string& request_id) {
+  if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer_.get(), id));
+  absl::StatusOr<JobRecord> holder = FindJobByRequestIdOn(writer_.get(), job.dataset, request_id);
+  if (holder.ok()) return holder;
+  if (!absl::IsNotFound(holder.status())) return holder.status();
+  SKETCHD_ASSIGN_OR_RETURN(auto upd,
+                           writer_->Prepare("UPDATE jobs SET request_id = ? WHERE id = ?"));
+  upd->Bind(1, request_id).Bind(2, id);
+  SKETCHD_RETURN_IF_ERROR(upd->Run());
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   return job;
 }

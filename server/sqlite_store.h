@@ -41,7 +41,7 @@ class SqliteStore : public Store {
   absl::Status DeleteDataset(const std::string& name) override;
 
   absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
-                           int64_t rows, int64_t cols, WireDtype dtype,
+                           int64_t rows, int64_t cols, ElementType dtype,
                            absl::string_view data) override;
   absl::StatusOr<int64_t> CommitUpload(const std::string& dataset,
                                        const std::string& upload_id) override;
@@ -61,6 +61,9 @@ class SqliteStore : public Store {
   absl::StatusOr<JobRecord> RenewLease(int64_t id, const std::string& owner,
                                        int64_t lease_us) override;
   absl::StatusOr<JobRecord> RequestCancel(int64_t id) override;
+  absl::StatusOr<JobRecord> FindJobByRequestId(const std::string& dataset,
+                                               const std::string& request_id) override;
+  absl::StatusOr<JobRecord> BindRequestId(int64_t id, const std::string& request_id) override;
   absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
                                               const std::string& reason) override;
 
@@ -87,6 +90,8 @@ class SqliteStore : public Store {
   // training_matrices with one text parameter), read inside the caller's
   // transaction so they can be removed once it commits.
   absl::StatusOr<std::vector<std::string>> MatrixFiles(const char* where, const std::string& arg);
+  absl::StatusOr<JobRecord> FindJobByRequestIdOn(SqliteDb* db, const std::string& dataset,
+                                                 const std::string& request_id);
   absl::StatusOr<JobRecord> GetJobLocked(SqliteDb* db, int64_t id);
   // Why a compare-and-set on job `id` by `owner` matched nothing.
   absl::Status JobNotOwned(int64_t id, const std::string& owner);

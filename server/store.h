@@ -32,7 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "core/training/trained_sketch.h"
 #include "server/job_state.h"
-#include "server/wire_dtype.h"
+#include "core/io/element_type.h"
 
 namespace sketchd {
 
@@ -54,7 +54,7 @@ struct StoredMatrix {
   int64_t id = 0;
   int64_t rows = 0;
   int64_t cols = 0;
-  WireDtype dtype = WireDtype::kFloat64;
+  ElementType dtype = ElementType::kFloat64;
   std::string data;  // rows·cols little-endian values, row-major
 };
 
@@ -114,7 +114,7 @@ class Store {
   // that never commit (client gone, crash) are removed by AbortUpload or at
   // the next Open.
   virtual absl::Status StageMatrix(const std::string& dataset, const std::string& upload_id,
-                                   int64_t rows, int64_t cols, WireDtype dtype,
+                                   int64_t rows, int64_t cols, ElementType dtype,
                                    absl::string_view data) = 0;
   // Returns the dataset's committed matrix count afterwards. Fails (and
   // aborts the upload) if the column count disagrees with committed matrices.
@@ -164,6 +164,18 @@ class Store {
   // of a single-process server.
   virtual absl::StatusOr<int64_t> InterruptActiveJobs(const std::string& owner,
                                                       const std::string& reason) = 0;
+
+  // ---- idempotent StartTraining
+  // A client names each StartTraining with a request id so that a retried
+  // call returns the job the first call created instead of starting another.
+  // Request ids are unique per dataset (empty = none). The job of `dataset`
+  // created for `request_id`; NotFound when there is none.
+  virtual absl::StatusOr<JobRecord> FindJobByRequestId(const std::string& dataset,
+                                                       const std::string& request_id) = 0;
+  // Records that job `id` was created for `request_id`, atomically: if
+  // another job of the same dataset already holds it (a concurrent retry
+  // won), nothing changes and that job is returned; otherwise job `id`.
+  virtual absl::StatusOr<JobRecord> BindRequestId(int64_t id, const std::string& request_id) = 0;
 
   // ---- sketches
   // Ordered by version; nullopt task = all tasks. Without serialized bytes.

@@ -12,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "core/io/packed_rows.h"
 #include "core/status_macros.h"
 #include "core/training/train_options_text.h"
 #include "server/store.h"
@@ -115,6 +117,17 @@ absl::Status NoDatasetError(const std::string& name);
 absl::Status NoSketchVersionError(const std::string& dataset, int64_t version);
 absl::Status NoDefaultSketchError(const std::string& dataset, SketchTask task);
 absl::Status NoJobError(int64_t id);
+
+// The element type of a stored training matrix from its dtype column (the
+// packed-rows code: 1 float32, 2 float64); DataLoss for anything else.
+inline absl::StatusOr<ElementType> StoredElementType(int64_t code, int64_t matrix_id) {
+  absl::StatusOr<ElementType> type = PackedTypeFromCode(static_cast<int>(code), "stored matrix");
+  if (!type.ok() || code != PackedTypeCode(*type)) {
+    return absl::DataLossError(absl::StrCat("training matrix ", matrix_id,
+                                            " has an unknown dtype code ", code));
+  }
+  return type;
+}
 
 }  // namespace sketchd
 

@@ -15,6 +15,8 @@
 //     from the replicas' /metrics.
 // Needs PostgreSQL 15 server binaries (tests/store/test_postgres.h) and nginx.
 // Usage: replica_bench [--clients=8] [--calls=12] [--jobs=12]
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -235,7 +237,8 @@ int Main(int argc, char** argv) {
                    static_cast<long long>(job->job_id()));
       return 1;
     }
-    claim_ms.push_back((done->started_unix_micros() - done->created_unix_micros()) / 1e3);
+    claim_ms.push_back(google::protobuf::util::TimeUtil::DurationToMicroseconds(
+                           done->start_time() - done->create_time()) / 1e3);
   }
   double claim_sum = 0, claim_count = 0;
   for (const auto& r : replicas) {

@@ -130,7 +130,7 @@ absl::Status StoreIngest(const Config& c, const std::string& data, Store* store,
   ds.n = c.rows;
   absl::Status s = store->CreateDataset(ds).status();
   for (int i = 0; s.ok() && i < c.matrices; ++i) {
-    s = store->StageMatrix(dataset, "u", c.rows, c.cols, WireDtype::kFloat64, data);
+    s = store->StageMatrix(dataset, "u", c.rows, c.cols, ElementType::kFloat64, data);
   }
   if (s.ok()) s = store->CommitUpload(dataset, "u").status();
   return s;

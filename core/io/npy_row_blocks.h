@@ -34,6 +34,10 @@ class NpyRowBlockReader {
   int64_t rows() const { return reader_.rows(); }
   int64_t cols() const { return reader_.cols(); }
   int64_t block_rows() const { return block_rows_; }
+  // Changes the size of the blocks Next returns from now on (≥ 1), e.g.
+  // once a caller that opened the file to learn its shape knows how many
+  // rows make a good block.
+  void set_block_rows(int64_t block_rows) { block_rows_ = block_rows < 1 ? 1 : block_rows; }
 
   // The next block in (matrix, row) order, or false once every row has been
   // returned. Matrices with no rows produce no block.

@@ -140,7 +140,7 @@ TEST_F(LoadBalancerTest, SixteenClientsGetCoreAnswersFromEveryReplica) {
         req.set_dataset("shared");
         *req.mutable_sketch() = trained;
         v1::GetSketchResponse resp;
-        grpc::Status s = stub->GetSketch(&ctx, req, &resp);
+        grpc::Status s = ExportSketch(stub.get(), &ctx, req, &resp);
         if (!s.ok() || resp.m() != kM || resp.n() != kN) unseen.fetch_add(1);
         grpc::ClientContext lctx;
         v1::ListDatasetsResponse list;

@@ -84,7 +84,7 @@ TEST_F(CrashTest, SigkillDuringTrainingAndUpload) {
     gs.mutable_sketch()->set_version(sketch_version);
     gs.set_include_serialized(true);
     v1::GetSketchResponse exported;
-    ASSERT_TRUE(d.stub()->GetSketch(&gc, gs, &exported).ok());
+    ASSERT_TRUE(ExportSketch(d.stub(), &gc, gs, &exported).ok());
     sketch_bytes = exported.serialized();
 
     // 1) SIGKILL while a job is RUNNING.
@@ -137,7 +137,7 @@ TEST_F(CrashTest, SigkillDuringTrainingAndUpload) {
     gs.mutable_sketch()->set_version(sketch_version);
     gs.set_include_serialized(true);
     v1::GetSketchResponse exported;
-    ASSERT_TRUE(d.stub()->GetSketch(&c2, gs, &exported).ok());
+    ASSERT_TRUE(ExportSketch(d.stub(), &c2, gs, &exported).ok());
     EXPECT_EQ(exported.serialized(), sketch_bytes);
     auto trained = ParseTrainedSketch(exported.serialized());
     ASSERT_TRUE(trained.ok());

@@ -71,7 +71,7 @@ TEST_F(LowRankPowerItersTest, DenseSubspaceSketchIsTrainedStoredAndAppliedAsCore
   gs.set_task(v1::TASK_LOW_RANK);
   gs.set_include_serialized(true);
   v1::GetSketchResponse exported;
-  ASSERT_TRUE(stub_->GetSketch(&c1, gs, &exported).ok());
+  ASSERT_TRUE(ExportSketch(stub_.get(), &c1, gs, &exported).ok());
   EXPECT_EQ(exported.info().method(), "subspace");
   EXPECT_EQ(exported.m(), kM);
   auto trained = ParseTrainedSketch(exported.serialized());
@@ -94,7 +94,7 @@ TEST_F(LowRankPowerItersTest, DenseSubspaceSketchIsTrainedStoredAndAppliedAsCore
   // Without the serialized bytes there is nothing to export for a dense sketch.
   grpc::ClientContext c2;
   gs.set_include_serialized(false);
-  grpc::Status plain = stub_->GetSketch(&c2, gs, &exported);
+  grpc::Status plain = ExportSketch(stub_.get(), &c2, gs, &exported);
   EXPECT_EQ(plain.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(plain.error_message(), HasSubstr("is dense (method subspace)"));
 }

@@ -68,6 +68,32 @@ inline MatrixXd Unpack(const std::string& bytes, int64_t rows, int64_t cols) {
   return m;
 }
 
+// GetSketch is a server stream: reads every piece and joins them (positions,
+// values and serialized concatenated, the first message's header fields).
+inline grpc::Status ExportSketch(v1::SketchService::StubInterface* stub, grpc::ClientContext* ctx,
+                                 const v1::GetSketchRequest& req, v1::GetSketchResponse* out,
+                                 int* messages = nullptr) {
+  out->Clear();
+  auto reader = stub->GetSketch(ctx, req);
+  v1::GetSketchResponse piece;
+  std::string serialized;
+  int count = 0;
+  while (reader->Read(&piece)) {
+    if (count++ == 0) {
+      *out->mutable_info() = piece.info();
+      out->set_m(piece.m());
+      out->set_n(piece.n());
+      *out->mutable_block_rows() = piece.block_rows();
+    }
+    out->mutable_positions()->Add(piece.positions().begin(), piece.positions().end());
+    out->mutable_values()->Add(piece.values().begin(), piece.values().end());
+    serialized += piece.serialized();
+  }
+  out->set_serialized(serialized);
+  if (messages != nullptr) *messages = count;
+  return reader->Finish();
+}
+
 struct LowRankResult {
   grpc::Status status;
   v1::LowRankSummary summary;

@@ -91,8 +91,8 @@ TEST(StoreMigrationTest, SchemaOneMatricesSurvive) {
 
   // New uploads go through the split tables and abort cleanly.
   const std::string bytes(16, '\0');
-  ASSERT_TRUE((*store)->StageMatrix("old", "u3", 2, 1, WireDtype::kFloat64, bytes).ok());
-  ASSERT_TRUE((*store)->StageMatrix("old", "u4", 2, 1, WireDtype::kFloat64, bytes).ok());
+  ASSERT_TRUE((*store)->StageMatrix("old", "u3", 2, 1, ElementType::kFloat64, bytes).ok());
+  ASSERT_TRUE((*store)->StageMatrix("old", "u4", 2, 1, ElementType::kFloat64, bytes).ok());
   ASSERT_TRUE((*store)->AbortUpload("u4").ok());
   auto total = (*store)->CommitUpload("old", "u3");
   ASSERT_TRUE(total.ok()) << total.status();
@@ -118,9 +118,9 @@ TEST(StoreMigrationTest, MatrixFilesFollowTheirRows) {
     ds.name = "d";
     ds.n = 2;
     ASSERT_TRUE((*store)->CreateDataset(ds).ok());
-    ASSERT_TRUE((*store)->StageMatrix("d", "kept", 2, 1, WireDtype::kFloat64, std::string(16, 1)).ok());
+    ASSERT_TRUE((*store)->StageMatrix("d", "kept", 2, 1, ElementType::kFloat64, std::string(16, 1)).ok());
     ASSERT_TRUE((*store)->CommitUpload("d", "kept").ok());
-    ASSERT_TRUE((*store)->StageMatrix("d", "lost", 2, 1, WireDtype::kFloat64, std::string(16, 2)).ok());
+    ASSERT_TRUE((*store)->StageMatrix("d", "lost", 2, 1, ElementType::kFloat64, std::string(16, 2)).ok());
     std::ofstream(dir + "/matrices/0000000000000000-000000000000.blob") << "orphan";
     EXPECT_EQ(BlobFiles(dir).size(), 3u);
   }  // "crash": the staged upload never commits

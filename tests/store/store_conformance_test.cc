@@ -166,9 +166,9 @@ TEST_P(StoreConformanceTest, DatasetsCreateGetListDelete) {
 TEST_P(StoreConformanceTest, UploadsAreInvisibleUntilCommitAndBytesRoundTrip) {
   MakeDataset("ds");
   const std::string m1 = Bytes(4 * 3 * 8, 1), m2 = Bytes(4 * 3 * 8, 2), m3 = Bytes(4 * 3 * 4, 3);
-  ASSERT_TRUE(store_->StageMatrix("ds", "u1", 4, 3, WireDtype::kFloat64, m1).ok());
-  ASSERT_TRUE(store_->StageMatrix("ds", "u1", 4, 3, WireDtype::kFloat64, m2).ok());
-  ASSERT_TRUE(store_->StageMatrix("ds", "u2", 4, 3, WireDtype::kFloat32, m3).ok());
+  ASSERT_TRUE(store_->StageMatrix("ds", "u1", 4, 3, ElementType::kFloat64, m1).ok());
+  ASSERT_TRUE(store_->StageMatrix("ds", "u1", 4, 3, ElementType::kFloat64, m2).ok());
+  ASSERT_TRUE(store_->StageMatrix("ds", "u2", 4, 3, ElementType::kFloat32, m3).ok());
 
   EXPECT_EQ(store_->GetDataset("ds")->num_matrices, 0);
   EXPECT_TRUE(store_->LoadTrainingMatrices("ds")->empty());
@@ -191,7 +191,7 @@ TEST_P(StoreConformanceTest, UploadsAreInvisibleUntilCommitAndBytesRoundTrip) {
   EXPECT_EQ((*loaded)[1].data, m2);
   EXPECT_EQ((*loaded)[0].rows, 4);
   EXPECT_EQ((*loaded)[0].cols, 3);
-  EXPECT_EQ((*loaded)[0].dtype, WireDtype::kFloat64);
+  EXPECT_EQ((*loaded)[0].dtype, ElementType::kFloat64);
 
   // Visible through a second handle (another replica) too.
   EXPECT_EQ(replicas_[0]->LoadTrainingMatrices("ds")->size(), 2u);
@@ -202,7 +202,7 @@ TEST_P(StoreConformanceTest, LargeMatrixRoundTripsExactly) {
   // 4500 × 1000 float64 = 36 MB: more than one storage chunk on backends
   // that split values.
   const std::string bytes = Bytes(4500 * 1000 * 8, 7);
-  ASSERT_TRUE(store_->StageMatrix("big", "u", 4500, 1000, WireDtype::kFloat64, bytes).ok());
+  ASSERT_TRUE(store_->StageMatrix("big", "u", 4500, 1000, ElementType::kFloat64, bytes).ok());
   ASSERT_TRUE(store_->CommitUpload("big", "u").ok());
   absl::StatusOr<std::vector<StoredMatrix>> loaded = store_->LoadTrainingMatrices("big");
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -211,12 +211,12 @@ TEST_P(StoreConformanceTest, LargeMatrixRoundTripsExactly) {
 }
 
 TEST_P(StoreConformanceTest, UploadErrors) {
-  EXPECT_EQ(store_->StageMatrix("nope", "u", 1, 1, WireDtype::kFloat64, std::string(8, 0)).message(),
+  EXPECT_EQ(store_->StageMatrix("nope", "u", 1, 1, ElementType::kFloat64, std::string(8, 0)).message(),
             "dataset 'nope' not found");
   MakeDataset("ds");
-  ASSERT_TRUE(store_->StageMatrix("ds", "u1", 4, 3, WireDtype::kFloat64, Bytes(96, 1)).ok());
+  ASSERT_TRUE(store_->StageMatrix("ds", "u1", 4, 3, ElementType::kFloat64, Bytes(96, 1)).ok());
   ASSERT_TRUE(store_->CommitUpload("ds", "u1").ok());
-  ASSERT_TRUE(store_->StageMatrix("ds", "u2", 4, 5, WireDtype::kFloat64, Bytes(160, 2)).ok());
+  ASSERT_TRUE(store_->StageMatrix("ds", "u2", 4, 5, ElementType::kFloat64, Bytes(160, 2)).ok());
   absl::StatusOr<int64_t> mismatch = store_->CommitUpload("ds", "u2");
   EXPECT_EQ(mismatch.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(mismatch.status().message(),
@@ -266,6 +266,54 @@ TEST_P(StoreConformanceTest, JobsCreateListUpdate) {
   EXPECT_EQ(back->options.m, 7);
   EXPECT_EQ(back->options.learning_rate, 0.1 + 1e-15);
   EXPECT_EQ(store_->GetJob(999999).status().message(), "job 999999 not found");
+}
+
+// Idempotent StartTraining: a request id binds to the first job of its
+// dataset; a retry (here from another replica) finds that job, and a
+// duplicate job created by a concurrent retry loses the bind.
+TEST_P(StoreConformanceTest, RequestIdsBindOneJobPerDataset) {
+  MakeDataset("a");
+  MakeDataset("b");
+  Store* replica = replicas_[0].get();
+  EXPECT_EQ(store_->FindJobByRequestId("a", "r-1").status().code(), absl::StatusCode::kNotFound);
+  const int64_t first = store_->CreateJob("a", TrainOptions(), 0)->id;
+  absl::StatusOr<JobRecord> bound = store_->BindRequestId(first, "r-1");
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  EXPECT_EQ(bound->id, first);
+  absl::StatusOr<JobRecord> found = replica->FindJobByRequestId("a", "r-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->id, first);
+
+  // A concurrent retry created a second job: binding it returns the first.
+  const int64_t duplicate = replica->CreateJob("a", TrainOptions(), 0)->id;
+  absl::StatusOr<JobRecord> lost = replica->BindRequestId(duplicate, "r-1");
+  ASSERT_TRUE(lost.ok()) << lost.status();
+  EXPECT_EQ(lost->id, first);
+  EXPECT_EQ(store_->FindJobByRequestId("a", "r-1")->id, first);
+
+  // Request ids are per dataset; the same id on another dataset is another job.
+  const int64_t other = store_->CreateJob("b", TrainOptions(), 0)->id;
+  EXPECT_EQ(store_->BindRequestId(other, "r-1")->id, other);
+  EXPECT_EQ(store_->FindJobByRequestId("b", "r-1")->id, other);
+  EXPECT_EQ(store_->FindJobByRequestId("a", "r-2").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->BindRequestId(999999, "r-3").status().code(), absl::StatusCode::kNotFound);
+
+  // Concurrent binds of one id from several replicas: exactly one job wins.
+  std::vector<int64_t> jobs;
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    jobs.push_back(replicas_[r]->CreateJob("a", TrainOptions(), 0)->id);
+  }
+  std::vector<int64_t> winners(replicas_.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    threads.emplace_back([&, r] {
+      absl::StatusOr<JobRecord> w = replicas_[r]->BindRequestId(jobs[r], "race");
+      if (w.ok()) winners[r] = w->id;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int64_t w : winners) EXPECT_EQ(w, winners[0]);
+  EXPECT_NE(std::find(jobs.begin(), jobs.end(), winners[0]), jobs.end());
 }
 
 TEST_P(StoreConformanceTest, ClaimsHandOutEachJobOnce) {
@@ -489,7 +537,7 @@ TEST_P(StoreConformanceTest, SketchesVersionsAndDefaultPointers) {
 
 TEST_P(StoreConformanceTest, DeletingADatasetRemovesEverythingAndNamesCanBeReused) {
   MakeDataset("a");
-  ASSERT_TRUE(store_->StageMatrix("a", "u", 4, 1, WireDtype::kFloat64, Bytes(32, 1)).ok());
+  ASSERT_TRUE(store_->StageMatrix("a", "u", 4, 1, ElementType::kFloat64, Bytes(32, 1)).ok());
   ASSERT_TRUE(store_->CommitUpload("a", "u").ok());
   ASSERT_EQ(TrainOne("a", SketchTask::kLowRank, 1), 1);
   const int64_t job = store_->ListJobs("a")->front().id;

@@ -9,12 +9,14 @@
 What it adds over the generated stubs (like client/sketchd_client.cc does for
 C++): the bearer token on every call, deadlines, retries with exponential
 backoff only for UNAVAILABLE and only on idempotent calls (Get*/List*/health/
-WatchJob — a retried create, upload or start could act twice), matrices
+WatchJob, and StartTraining, which carries a request id — a retried create or
+upload could act twice), matrices
 streamed in row blocks, and errors as ``sketchd.SketchdError`` subclasses.
 """
 
 import os
 import time
+import uuid
 
 import grpc
 import numpy as np
@@ -196,9 +198,18 @@ class Client:
     def get_dataset(self, name):
         return self._call(self._stub.GetDataset, pb.GetDatasetRequest(name=name), idempotent=True)
 
+    def _all_pages(self, method, request, field):
+        """Every item of a paginated List, following next_page_token."""
+        items = []
+        while True:
+            response = self._call(method, request, idempotent=True)
+            items.extend(getattr(response, field))
+            if not response.next_page_token:
+                return items
+            request.page_token = response.next_page_token
+
     def list_datasets(self):
-        return list(self._call(self._stub.ListDatasets, pb.ListDatasetsRequest(),
-                               idempotent=True).datasets)
+        return self._all_pages(self._stub.ListDatasets, pb.ListDatasetsRequest(), "datasets")
 
     def delete_dataset(self, name, force=False):
         """Deletes the dataset with its matrices, jobs and sketches (``force`` cancels its jobs)."""
@@ -230,17 +241,20 @@ class Client:
     # ---------------------------------------------------------------- jobs --
 
     def train(self, name, method="inner_product", task="lowrank", k=10, m=20, seed=0,
-              wait=True, progress=True, **options):
+              wait=True, progress=True, request_id=None, **options):
         """Starts training a sketch on the dataset's matrices → Job.
 
         Extra keywords are TrainingOptions fields (iterations, refine_values,
         time_budget_seconds, ...). With ``wait`` the call follows the job to
         its end (``progress`` as in ``Job.wait``) and raises
-        ``sketchd.JobFailed`` unless it succeeded.
+        ``sketchd.JobFailed`` unless it succeeded. ``request_id`` (default: a
+        fresh UUID) makes the call idempotent: it is retried on UNAVAILABLE,
+        and a repeat with the same id returns the first call's job.
         """
         request = pb.StartTrainingRequest(
-            dataset=name, options=training_options_proto(method, task, k, m, seed, options))
-        job = Job(self, self._call(self._stub.StartTraining, request, idempotent=False))
+            dataset=name, options=training_options_proto(method, task, k, m, seed, options),
+            request_id=request_id if request_id is not None else uuid.uuid4().hex)
+        job = Job(self, self._call(self._stub.StartTraining, request, idempotent=True))
         if wait:
             job.wait(progress=progress)
         return job
@@ -251,9 +265,8 @@ class Client:
 
     def list_jobs(self, name=""):
         """Jobs of one dataset (all datasets when empty), newest first."""
-        response = self._call(self._stub.ListJobs, pb.ListJobsRequest(dataset=name),
-                              idempotent=True)
-        return [Job(self, job) for job in response.jobs]
+        jobs = self._all_pages(self._stub.ListJobs, pb.ListJobsRequest(dataset=name), "jobs")
+        return [Job(self, job) for job in jobs]
 
     def watch_job(self, job_id):
         """Yields the job's states (coalesced by the server) until a terminal one.
@@ -295,7 +308,7 @@ class Client:
     def list_sketches(self, name, task=None):
         """SketchInfo messages of the dataset (one task, or all), by version."""
         request = pb.ListSketchesRequest(dataset=name, task=self._task(task))
-        return list(self._call(self._stub.ListSketches, request, idempotent=True).sketches)
+        return self._all_pages(self._stub.ListSketches, request, "sketches")
 
     def set_default_sketch(self, name, version):
         request = pb.SetDefaultSketchRequest(dataset=name, version=int(version))
@@ -315,7 +328,22 @@ class Client:
                     else pb.SketchSelector(use_default=True))
         request = pb.GetSketchRequest(dataset=name, sketch=selector, task=self._task(task),
                                       include_serialized=include_serialized)
-        return Sketch.from_export(self._call(self._stub.GetSketch, request, idempotent=True))
+        def read_all(req, timeout, metadata):
+            # GetSketch streams the sketch in pieces; join them into one response.
+            joined, serialized = pb.GetSketchResponse(), []
+            for i, piece in enumerate(self._stub.GetSketch(req, timeout=self.stream_timeout,
+                                                           metadata=metadata)):
+                if i == 0:
+                    joined.info.CopyFrom(piece.info)
+                    joined.m, joined.n = piece.m, piece.n
+                    joined.block_rows.extend(piece.block_rows)
+                joined.positions.extend(piece.positions)
+                joined.values.extend(piece.values)
+                serialized.append(piece.serialized)
+            joined.serialized = b"".join(serialized)
+            return joined
+
+        return Sketch.from_export(self._call(read_all, request, idempotent=True))
 
     # ------------------------------------------------------------- compute --
 
