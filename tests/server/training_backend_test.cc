@@ -152,7 +152,7 @@ TEST_F(TrainingBackendTest, JobsTrainThroughTheBackendAndStoreItsSketch) {
   gs.set_task(v1::TASK_LOW_RANK);
   gs.set_include_serialized(true);
   v1::GetSketchResponse exported;
-  ASSERT_TRUE(stub_->GetSketch(&ctx, gs, &exported).ok());
+  ASSERT_TRUE(ExportSketch(stub_.get(), &ctx, gs, &exported).ok());
   auto trained = ParseTrainedSketch(exported.serialized());
   ASSERT_TRUE(trained.ok()) << trained.status();
   EXPECT_EQ(trained->sketch, FakeBackend::Canned(seen).sketch);
