@@ -20,6 +20,7 @@
 #include "core/training/inner_product_sketch.h"
 #include "core/training/ivy_training.h"
 #include "core/training/mixed_sketch.h"
+#include "core/training/training_split.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/safeguarded_adam.h"
 #include "core/training/training_limits.h"
@@ -123,21 +124,11 @@ absl::StatusOr<TrainedSketch> TrainLowRank(Communicator& comm, const Distributed
   TrainOptions resolved = options;
   std::string notes;
 
-  // Split: core's (train_low_rank.cc).
-  int64_t held = 0;
-  if (total >= 2 && options.validation_fraction > 0) {
-    held = std::clamp<int64_t>(std::llround(options.validation_fraction * total), 1, total - 1);
-  }
-  std::vector<int64_t> perm(total);
-  std::iota(perm.begin(), perm.end(), 0);
-  std::vector<uint32_t> key(total);
-  for (int64_t i = 0; i < total; ++i) key[i] = TrainingWord(options.seed, TrainingDraw::kSplit, i);
-  std::sort(perm.begin(), perm.end(),
-            [&](int64_t a, int64_t b) { return key[a] != key[b] ? key[a] < key[b] : a < b; });
-  std::vector<int64_t> held_idx(perm.begin(), perm.begin() + held);
-  std::vector<int64_t> train_idx(perm.begin() + held, perm.end());
-  std::sort(held_idx.begin(), held_idx.end());
-  std::sort(train_idx.begin(), train_idx.end());
+  // Split: core's, as every trainer makes it.
+  const TrainingSplit split = RandomTrainingSplit(total, options.validation_fraction, options.seed);
+  const std::vector<int64_t>& held_idx = split.held;
+  const std::vector<int64_t>& train_idx = split.train;
+  const int64_t held = static_cast<int64_t>(held_idx.size());
   const bool validate_on_train = held == 0;
   if (validate_on_train) {
     absl::StrAppend(&notes, total == 1 ? "only one matrix: " : "validation_fraction=0: ",
@@ -322,10 +313,7 @@ absl::StatusOr<TrainedSketch> TrainRegression(Communicator& comm,
   sizes.task = SketchTask::kRegression;
   if (absl::Status s = CheckTrainingSizes(sizes, n, d, total); !s.ok()) return s;
 
-  int64_t held = 0;
-  if (total >= 2 && options.validation_fraction > 0) {
-    held = std::clamp<int64_t>(std::llround(options.validation_fraction * total), 1, total - 1);
-  }
+  const int64_t held = HeldOutCount(total, options.validation_fraction);
   const int64_t num_train = total - held;
   TrainedSketch out;
   out.options = options;

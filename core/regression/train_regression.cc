@@ -14,6 +14,7 @@
 #include "core/training/progress_reporter.h"
 #include "core/training/safeguarded_adam.h"
 #include "core/training/training_limits.h"
+#include "core/training/training_split.h"
 
 namespace sketchd {
 namespace {
@@ -103,10 +104,9 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
   TrainingControl control(&progress, cancel, options.time_budget_seconds);
   const int64_t n = problems[0].a.rows(), d = problems[0].a.cols();
   const int64_t total = static_cast<int64_t>(problems.size());
-  int64_t held = 0;
-  if (total >= 2 && options.validation_fraction > 0) {
-    held = std::clamp<int64_t>(std::llround(options.validation_fraction * total), 1, total - 1);
-  }
+  // The last problems are held out: regression families are time series
+  // (weeks of one sensor), and validating on later ones is the honest test.
+  const int64_t held = HeldOutCount(total, options.validation_fraction);
   const std::vector<RegressionProblem> train(problems.begin(), problems.end() - held);
   const std::vector<RegressionProblem> valid =
       held > 0 ? std::vector<RegressionProblem>(problems.end() - held, problems.end()) : train;

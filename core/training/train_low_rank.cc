@@ -19,6 +19,7 @@
 #include "core/training/training_limits.h"
 #include "core/training/training_random.h"
 #include "core/training/training_set.h"
+#include "core/training/training_split.h"
 #include "core/training/validation.h"
 
 namespace sketchd {
@@ -136,20 +137,10 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   std::string notes;
 
   // Split.
-  int64_t held = 0;
-  if (total >= 2 && options.validation_fraction > 0) {
-    held = std::clamp<int64_t>(std::llround(options.validation_fraction * total), 1, total - 1);
-  }
-  std::vector<int64_t> perm(total);
-  std::iota(perm.begin(), perm.end(), 0);
-  std::vector<uint32_t> key(total);
-  for (int64_t i = 0; i < total; ++i) key[i] = TrainingWord(options.seed, TrainingDraw::kSplit, i);
-  std::sort(perm.begin(), perm.end(),
-            [&](int64_t a, int64_t b) { return key[a] != key[b] ? key[a] < key[b] : a < b; });
-  std::vector<int64_t> held_idx(perm.begin(), perm.begin() + held);
-  std::vector<int64_t> train_idx(perm.begin() + held, perm.end());
-  std::sort(held_idx.begin(), held_idx.end());
-  std::sort(train_idx.begin(), train_idx.end());
+  const TrainingSplit split = RandomTrainingSplit(total, options.validation_fraction, options.seed);
+  const std::vector<int64_t>& held_idx = split.held;
+  const std::vector<int64_t>& train_idx = split.train;
+  const int64_t held = static_cast<int64_t>(held_idx.size());
   const bool validate_on_train = held == 0;
   if (validate_on_train) {
     absl::StrAppend(&notes, total == 1 ? "only one matrix: " : "validation_fraction=0: ",
