@@ -7,8 +7,15 @@
 #include "core/regression/heavy_rows_sketch.h"
 #include "core/regression/l1_projection.h"
 #include "core/regression/triangular_factor.h"
+#include "core/sketch/philox.h"
 
 namespace sketchd {
+
+uint64_t IhsIterationSeed(uint64_t seed, int t) {
+  const auto w = PhiloxWords(seed, kIhsIterationStream, static_cast<uint64_t>(t));
+  return (static_cast<uint64_t>(w[0]) << 32) | w[1];
+}
+
 namespace {
 
 // Exact recomputation of u = Ax − b and ∇f after this many recurrence updates.
@@ -92,7 +99,7 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
     switch (options.mode) {
       case IhsSketchMode::kFresh: {
         SketchSpec spec = options.fresh;
-        spec.seed = options.fresh.seed + static_cast<uint64_t>(t);
+        spec.seed = IhsIterationSeed(options.fresh.seed, t);
         auto e = Embedding::Create(spec, n);
         if (!e.ok()) return e.status();
         if (reducer != nullptr) {
@@ -112,7 +119,8 @@ absl::StatusOr<SolveResult> IterativeHessianSketch(const DataMatrix& a,
         sa = sketch_of(*options.sketch);
         break;
       case IhsSketchMode::kHeavyRows: {
-        auto s = RehashLightRows(*options.sketch, *options.heavy_rows, options.seed + static_cast<uint64_t>(t));
+        auto s = RehashLightRows(*options.sketch, *options.heavy_rows,
+                                 IhsIterationSeed(options.seed, t));
         if (!s.ok()) return s.status();
         sa = sketch_of(*s);
         break;

@@ -65,14 +65,20 @@
 
 namespace sketchd {
 
+// The seed of iteration t's sketch: a Philox word of (seed, t) on its own
+// stream. With seed + t, a request with seed s + 1 would reuse every sketch
+// of a request with seed s but the first; with a counter-keyed word the
+// sequences of different seeds share nothing.
+uint64_t IhsIterationSeed(uint64_t seed, int t);
+
 // Which sketch iteration t uses.
 enum class IhsSketchMode {
-  kFresh,      // a new random sketch (spec with seed + t) every iteration: the classical IHS
+  kFresh,      // a new random sketch (seed IhsIterationSeed(seed, t)) every iteration: the classical IHS
   // `sketch` reused unchanged (learned values belong to fixed positions). The
   // plain step is a preconditioned Richardson iteration that converges only
   // if λ_max(H⁻¹AᵀA) < 2; the safeguard below removes that condition.
   kFixed,
-  kHeavyRows,  // `sketch`'s heavy rows keep their buckets, the rest re-hashed with seed + t
+  kHeavyRows,  // `sketch`'s heavy rows keep their buckets, the rest re-hashed with IhsIterationSeed(seed, t)
 };
 
 struct IhsOptions {

@@ -34,6 +34,7 @@ enum PhiloxStream : uint32_t {
   kCountSketchStream = 1,
   kGaussianSketchStream = 2,
   kTrainingStream = 3,  // free for training code: sampling, initialisation
+  kIhsIterationStream = 4,  // the per-iteration sketch seeds of IHS
 };
 
 }  // namespace sketchd
