@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
+#include "server/default_sketch_policy.h"
 #include "server/lease_heartbeat.h"
 #include "server/memory_budget.h"
 #include "server/store.h"
@@ -58,6 +59,8 @@ class JobRunner {
     // Tests: called with "TrainingJob" inside the job's exception boundary.
     std::function<void(std::string_view)> fault_hook_for_testing;
     bool log_jobs = true;  // one stderr line per finished job
+    // Which completed sketch becomes the default (default_sketch_policy.h).
+    DefaultSketchPolicy default_sketch_policy = DefaultSketchPolicy::kBestValidation;
   };
   JobRunner(Store* store, Options options);
   ~JobRunner();  // Shutdown()

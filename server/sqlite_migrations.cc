@@ -95,6 +95,14 @@ ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN lease_expires_us INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 4: validation sds (-1 = unknown, recorded before) and whether the
+      // default was chosen by SetDefaultSketch (never replaced by a later
+      // training job; default_sketch_policy.h).
+      R"sql(
+ALTER TABLE sketches ADD COLUMN val_learned_sd REAL NOT NULL DEFAULT -1;
+ALTER TABLE sketches ADD COLUMN val_random_sd REAL NOT NULL DEFAULT -1;
+ALTER TABLE sketches ADD COLUMN default_explicit INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return *migrations;
 }
