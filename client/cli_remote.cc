@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/validation_text.h"
 
 namespace sketchd {
 
@@ -43,6 +44,10 @@ absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, 
   v1::SketchSelector selector;
   if (text.empty() || text == "default") {
     selector.set_use_default(true);
+  } else if (text == "auto") {
+    // The random candidate's m: --m, or (0) the dataset's first learned candidate's.
+    selector.mutable_automatic()->set_random_m(m);
+    selector.mutable_automatic()->set_seed(seed);
   } else if (text == "random") {
     if (m < 1) return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
     selector.mutable_random()->set_m(m);
@@ -50,7 +55,7 @@ absl::StatusOr<v1::SketchSelector> ParseSketchSelector(const std::string& text, 
   } else {
     int64_t version = 0;
     if (!absl::SimpleAtoi(text, &version) || version < 1) {
-      return UsageError(absl::StrCat("--sketch must be a version number, 'default' or 'random', got '",
+      return UsageError(absl::StrCat("--sketch must be a version number, 'default', 'random' or 'auto', got '",
                                      text, "'"));
     }
     selector.set_version(version);
@@ -132,6 +137,10 @@ Json ValidationJson(const v1::ValidationFigures& v) {
   j.Set("random", v.random());
   j.Set("random_seeds", v.random_seeds());
   j.Set("ratio", v.ratio());
+  j.Set("learned_sd", v.learned_sd());
+  j.Set("random_sd", v.random_sd());
+  j.Set("comparable", v.comparable());
+  j.Set("verdict", v.verdict());
   return j;
 }
 
@@ -210,11 +219,15 @@ std::vector<std::string> SketchRow(const v1::SketchInfo& s) {
 }
 
 std::string ValidationLine(const v1::ValidationFigures& v) {
-  if (v.num_matrices() == 0) return "no validation figures";
-  return absl::StrCat(v.metric(), " on ", v.num_matrices(), " held-out matrices: learned ",
-                      FormatNumber(v.learned()), " vs random ", FormatNumber(v.random()),
-                      " (mean of ", v.random_seeds(), " seeds) → ratio ", FormatNumber(v.ratio()),
-                      v.ratio() < 1 ? " (learned is better)" : " (learned is NOT better)");
+  ValidationFigures core;  // the wording is core's (trained_sketch.h)
+  core.metric = v.metric();
+  core.num_matrices = v.num_matrices();
+  core.learned = v.learned();
+  core.random = v.random();
+  core.random_seeds = v.random_seeds();
+  core.learned_sd = v.learned_sd();
+  core.random_sd = v.random_sd();
+  return ValidationSummaryText(core);
 }
 
 std::string JobText(const v1::Job& job) {

@@ -9,11 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
+#include "client/auto_choice_report.h"
 #include "client/cli_remote.h"
 #include "client/lowrank_flags.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
 #include "client/one_pass_flags.h"
+#include "client/sketch_choice_flags.h"
 #include "core/regression/solve.h"
 #include "core/status_macros.h"
 
@@ -56,6 +58,10 @@ Json SelectorJson(const v1::SketchSelector& selector) {
     j.Set("kind", "random");
     j.Set("m", selector.random().m());
     j.Set("seed", static_cast<uint64_t>(selector.random().seed()));
+  } else if (selector.has_automatic()) {
+    j.Set("kind", "auto");
+    if (selector.automatic().random_m() > 0) j.Set("random_m", selector.automatic().random_m());
+    j.Set("seed", static_cast<uint64_t>(selector.automatic().seed()));
   } else if (selector.selector_case() == v1::SketchSelector::kVersion) {
     j.Set("kind", "version");
     j.Set("version", selector.version());
@@ -85,20 +91,35 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->add_option("NAME", args->name, "dataset name")->required();
     cmd->add_option("INPUT", args->input, "matrix file (.npy, .mtx, .csv)")->required();
     cmd->add_option("--k", args->k, "target rank")->required()->check(CLI::PositiveNumber);
-    cmd->add_option("--sketch", args->sketch, "VERSION, 'default' or 'random'")
+    cmd->add_option("--sketch", args->sketch,
+                    "VERSION, 'default', 'random' or 'auto' (the best of the dataset's default, "
+                    "its newest subspace sketch and a random one of --m rows, per matrix)")
         ->capture_default_str();
-    cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
+    cmd->add_option("--m", args->m, "rows of the random sketch (auto: default the learned m)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
     AddPowerItersOption(cmd, &args->power_iters);
+    auto choice = AddSketchChoiceFlags(cmd, /*local=*/false);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact,
                   "also compute the exact SVD here and report the excess error over the optimum");
     AddOnePassFlags(cmd, &args->one_pass);
-    cmd->callback([&global, slot, args] {
-      slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
+    cmd->callback([&global, slot, args, choice] {
+      slot->action = [&global, args, choice]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
                                  ParseSketchSelector(args->sketch, args->m, args->seed));
+        if (selector.has_automatic()) {
+          if (choice->max_passes != 0 && args->power_iters != 0) {
+            return UsageError("--sketch auto: give --max-passes or --power-iters, not both");
+          }
+          if (args->one_pass.enabled) {
+            return UsageError("--sketch auto compares answers on A itself; it cannot use --one-pass");
+          }
+          selector.mutable_automatic()->set_max_passes(choice->max_passes);
+        } else if (choice->max_passes != 0) {
+          return UsageError("--max-passes is for --sketch auto; use --power-iters otherwise");
+        }
         v1::OnePassOptions one_pass;
         one_pass.set_range_m(args->one_pass.range_m);
         one_pass.set_core_m(args->one_pass.core_m);
@@ -158,6 +179,10 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           }
           o.total_seconds = Seconds(start);
           o.timings.Set("client_seconds", o.total_seconds);
+          if (r.summary.has_auto_choice()) {
+            o.auto_choice = AutoChoiceJson(r.summary.auto_choice());
+            o.auto_text = AutoChoiceText(r.summary.auto_choice());
+          }
           report.outcomes.push_back(std::move(o));
           last = r.summary;
           bar.Update(static_cast<double>(i + 1) / source->matrix_count(),
@@ -171,8 +196,15 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           report.sketch.Set("one_pass_core_m", last.one_pass_core_m());
           report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
         }
+        if (selector.has_automatic()) {
+          report.power_iters = last.power_iters();
+          report.sketch.Set("max_passes", last.auto_choice().max_passes());
+        }
         report.sketch_text =
-            last.sketch_version() != 0
+            selector.has_automatic()
+                ? absl::StrCat("auto (random candidate seed=", args->seed, "; last matrix: ",
+                               last.auto_choice().chosen(), ", m=", last.sketch_m(), ")")
+            : last.sketch_version() != 0
                 ? absl::StrCat("v", last.sketch_version(), " (m=", last.sketch_m(), ")")
                 : absl::StrCat("random (m=", last.sketch_m(), ", seed=", args->seed, ")");
         if (args->exact) {
@@ -221,6 +253,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::Solver solver, ParseWireSolver(args->solver));
+        if (args->sketch == "auto") return UsageError("--sketch auto is for lowrank only");
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths,
                                  ExpandMatrixPaths({args->a_input}));
         SKETCHD_ASSIGN_OR_RETURN(VectorXd b, ReadRightHandSide(args->b_input));

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli.h"
+#include "client/local_auto_lowrank.h"
 #include "client/local_solve_flags.h"
 #include "client/lowrank_flags.h"
 #include "client/solve_result_json.h"
@@ -18,6 +19,7 @@
 #include "client/matrix_inputs.h"
 #include "client/one_pass_flags.h"
 #include "client/training_flags.h"
+#include "client/validation_text.h"
 #include "core/io/binary_file.h"
 #include "core/lowrank/scw_low_rank.h"
 #include "core/lowrank/two_sided_sketch.h"
@@ -54,16 +56,7 @@ absl::Status WriteSketchFile(const std::string& path, const TrainedSketch& train
   return InputError(file->Close());
 }
 
-Json ValidationFiguresJson(const ValidationFigures& v) {
-  Json j = Json::Object();
-  j.Set("metric", v.metric);
-  j.Set("num_matrices", v.num_matrices);
-  j.Set("learned", v.learned);
-  j.Set("random", v.random);
-  j.Set("random_seeds", v.random_seeds);
-  j.Set("ratio", v.ratio());
-  return j;
-}
+Json ValidationFiguresJson(const ValidationFigures& v) { return ValidationSummaryJson(v); }
 
 Json TrainedSketchJson(const TrainedSketch& t) {
   Json j = Json::Object();
@@ -80,13 +73,7 @@ Json TrainedSketchJson(const TrainedSketch& t) {
   return j;
 }
 
-std::string ValidationText(const ValidationFigures& v) {
-  if (v.num_matrices == 0) return "no validation figures";
-  return absl::StrCat(v.metric, " on ", v.num_matrices, " held-out matrices: learned ",
-                      FormatNumber(v.learned), " vs random ", FormatNumber(v.random),
-                      " (mean of ", v.random_seeds, " seeds) → ratio ", FormatNumber(v.ratio()),
-                      v.ratio() < 1 ? " (learned is better)" : " (learned is NOT better)");
-}
+std::string ValidationText(const ValidationFigures& v) { return ValidationSummaryText(v); }
 
 // The sketch for `local lowrank|solve`: a file, or "random" (m, seed).
 struct LocalSketch {
@@ -207,8 +194,10 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     auto args = std::make_shared<Args>();
     CLI::App* cmd = local->add_subcommand(
         "lowrank", "Rank-k approximation A ≈ Y Zᵀ with a sketch file (or a random sketch)");
-    cmd->add_option("--sketch", args->sketch, "sketch file, or 'random' (with --m, --seed)")
+    cmd->add_option("--sketch", args->sketch,
+                    "sketch file, 'random' (with --m, --seed) or 'auto' (with --candidate)")
         ->required();
+    auto choice = AddSketchChoiceFlags(cmd, /*local=*/true);
     cmd->add_option("--k", args->k, "target rank")->required()->check(CLI::PositiveNumber);
     cmd->add_option("--m", args->m, "rows of the random sketch")->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
@@ -219,8 +208,13 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
     AddOnePassFlags(cmd, &args->one_pass);
-    cmd->callback([slot, args] {
-      slot->action = [args]() -> absl::StatusOr<CommandResult> {
+    cmd->callback([slot, args, choice] {
+      slot->action = [args, choice]() -> absl::StatusOr<CommandResult> {
+        if (args->sketch == "auto") {
+          return LocalAutoLowRank({args->input, args->left, args->right, args->k, args->m,
+                                   args->seed, args->power_iters, args->exact,
+                                   args->one_pass.enabled}, *choice);
+        }
         // Flag errors before file errors: they are cheaper to fix.
         if (args->sketch == "random" && args->m < 1) {
           return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");

@@ -70,6 +70,12 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
   j.Set("mean_error", sum_reported / n_outcomes);
   j.Set("mean_relative_error", sum_reported_relative / n_outcomes);
   j.Set("errors", std::move(reported));
+  // --sketch auto: one choice per matrix.
+  if (!report.outcomes.empty() && !report.outcomes.front().auto_choice.is_null()) {
+    Json choices = Json::Array();
+    for (const auto& o : report.outcomes) choices.Push(o.auto_choice);
+    j.Set("auto", std::move(choices));
+  }
 
   result.text = absl::StrCat("lowrank: ", count, count == 1 ? " matrix " : " matrices ", report.n,
                              "×", report.d, ", k=", report.k, ", sketch ", report.sketch_text, "\n");
@@ -81,6 +87,13 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
   absl::StrAppend(&result.text, "  time: ", FormatSeconds(total), " in total",
                   count > 1 ? absl::StrCat(", ", FormatSeconds(total / count), " per matrix") : "",
                   "\n");
+  for (size_t i = 0; i < count; ++i) {
+    const std::string& line = report.outcomes[i].auto_text;
+    if (!line.empty()) {
+      absl::StrAppend(&result.text, "  ", count > 1 ? absl::StrCat("matrix ", i + 1, ": ") : "",
+                      line, "\n");
+    }
+  }
   const int64_t passes = report.outcomes.empty() ? 0 : report.outcomes.front().passes;
   if (passes == 1) {
     // One pass never held A: its error is unknown without reading A again.

@@ -25,6 +25,9 @@ struct LowRankOutcome {
   int64_t passes = 0;         // reads of A: 2 + 2·power_iters
   Json timings = Json::Object();  // *_seconds fields
   double total_seconds = 0;
+  // --sketch auto: the choice (auto_choice_report.h); null / empty otherwise.
+  Json auto_choice;
+  std::string auto_text;
 };
 
 struct LowRankReport {

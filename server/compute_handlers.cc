@@ -65,6 +65,10 @@ absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSket
       }
       out.version = selector.version();
       break;
+    case v1::SketchSelector::kAutomatic:
+      return absl::InvalidArgumentError(
+          "sketch.automatic (sketch auto) is for LowRank only; choose a version, the default or "
+          "a random sketch");
     default: {
       SKETCHD_ASSIGN_OR_RETURN(out.version, store_->DefaultSketchVersion(dataset, default_task));
     }
@@ -112,6 +116,9 @@ grpc::Status SketchServiceImpl::LowRank(
       return absl::InvalidArgumentError(absl::StrCat("LowRank header: power_iters = ",
                                                      h.power_iters(), " must be in [0, ",
                                                      kMaxPowerIters, "]"));
+    }
+    if (h.sketch().selector_case() == v1::SketchSelector::kAutomatic) {
+      return AutoLowRank(ctx, stream, h, dtype, ds, start, log);
     }
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));

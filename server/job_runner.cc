@@ -462,6 +462,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
     return;
   }
   if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
+  ApplyDefaultSketchPolicyOrLog(store_, options_.default_sketch_policy, *sketch);
   std::lock_guard<std::mutex> lock(mu_);
   slot->record.state = JobState::kSucceeded;
   slot->record.progress = 1;

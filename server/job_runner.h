@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
+#include "server/default_sketch_policy.h"
 #include "server/lease_heartbeat.h"
 #include "server/memory_budget.h"
 #include "server/jobs.h"
@@ -67,6 +68,8 @@ class JobRunner final : public Jobs {
     bool log_jobs = true;  // one stderr line per finished job
     // Trains the jobs (shared by the workers; null = an InProcessTrainingBackend).
     std::shared_ptr<TrainingBackend> backend;
+    // Which completed sketch becomes the default (default_sketch_policy.h).
+    DefaultSketchPolicy default_sketch_policy = DefaultSketchPolicy::kBestValidation;
   };
   JobRunner(Store* store, Options options);
   ~JobRunner() override;  // Shutdown()

@@ -40,6 +40,10 @@ ABSL_FLAG(int64_t, max_rows, 10000000, "largest row count of any matrix / datase
 ABSL_FLAG(int, max_concurrent_streams, 64, "Upload/LowRank/Solve streams served at once");
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20, "gRPC message size limit, both directions");
 ABSL_FLAG(int64_t, stream_window_bytes, 8 << 20, "HTTP/2 flow-control window per stream (0 = gRPC's adaptive BDP default)");
+ABSL_FLAG(std::string, default_sketch_policy, "best_validation",
+          "which trained sketch becomes a task's default: best_validation (a later job whose "
+          "held-out figures are better at the same k and m replaces an automatic default; "
+          "SetDefaultSketch is never overridden) or first_trained");
 ABSL_FLAG(int64_t, max_sketch_rows, 1000000, "largest m of a random sketch selector (m must also be <= n)");
 ABSL_FLAG(int64_t, max_request_bytes, int64_t{4} << 30, "estimated peak memory one LowRank/Solve call (or one matrix of an upload) may use");
 ABSL_FLAG(int64_t, max_job_bytes, int64_t{8} << 30, "estimated peak memory one training job may use");
@@ -98,6 +102,7 @@ int main(int argc, char** argv) {
   o.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   o.max_sketch_rows = absl::GetFlag(FLAGS_max_sketch_rows);
+  o.default_sketch_policy = absl::GetFlag(FLAGS_default_sketch_policy);
   o.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   o.max_job_bytes = absl::GetFlag(FLAGS_max_job_bytes);
   o.memory_budget_bytes = absl::GetFlag(FLAGS_memory_budget_bytes);

@@ -112,6 +112,12 @@ absl::StatusOr<SketchRecord> MeteredStore::SetDefaultSketch(const std::string& d
                                                             int64_t version) {
   return Timed("SetDefaultSketch", [&] { return inner_->SetDefaultSketch(dataset, version); });
 }
+absl::StatusOr<bool> MeteredStore::ReplaceAutomaticDefault(const std::string& dataset,
+                                                           int64_t version,
+                                                           int64_t expected_default) {
+  return Timed("ReplaceAutomaticDefault",
+               [&] { return inner_->ReplaceAutomaticDefault(dataset, version, expected_default); });
+}
 absl::Status MeteredStore::DeleteSketch(const std::string& dataset, int64_t version) {
   return Timed("DeleteSketch", [&] { return inner_->DeleteSketch(dataset, version); });
 }

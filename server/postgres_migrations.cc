@@ -98,11 +98,18 @@ CREATE UNIQUE INDEX sketches_one_per_job ON sketches(job_id) WHERE job_id > 0;
       R"sql(
 ALTER TABLE training_matrices ADD COLUMN file TEXT NOT NULL DEFAULT '';
 )sql",
-      // 2: idempotent StartTraining (SQLite schema 4): the client's request
+      // 3: idempotent StartTraining (SQLite schema 4): the client's request
       // id of the call that created a job, unique per dataset ('' = none).
       R"sql(
 ALTER TABLE jobs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX jobs_by_request_id ON jobs(dataset, request_id) WHERE request_id <> '';
+)sql",
+      // 4: validation sds (-1 = unknown, recorded before) and whether the
+      // default was chosen by SetDefaultSketch (default_sketch_policy.h).
+      R"sql(
+ALTER TABLE sketches ADD COLUMN val_learned_sd DOUBLE PRECISION NOT NULL DEFAULT -1;
+ALTER TABLE sketches ADD COLUMN val_random_sd DOUBLE PRECISION NOT NULL DEFAULT -1;
+ALTER TABLE sketches ADD COLUMN default_explicit BOOLEAN NOT NULL DEFAULT false;
 )sql",
   };
   return *migrations;

@@ -393,14 +393,15 @@ absl::StatusOr<SketchRecord> PostgresStore::CompleteJob(const JobRecord& job,
   SKETCHD_RETURN_IF_ERROR(conn->Exec(
       "INSERT INTO sketches(dataset, version, task, method, k, m, n, d, created_us, is_default, "
       "job_id, train_seconds, val_metric, val_matrices, val_learned, val_random, "
-      "val_random_seeds, notes, options, data) "
-      "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+      "val_random_seeds, notes, options, data, val_learned_sd, val_random_sd) "
+      "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)",
       PgParams().Add(r.dataset).Add(r.version).Add(task_name).Add(r.method).Add(r.k).Add(r.m)
           .Add(r.n).Add(r.d).Add(r.created_us).Add(r.is_default ? "true" : "false").Add(r.job_id)
           .Add(r.train_seconds).Add(r.validation.metric).Add(r.validation.num_matrices)
           .Add(r.validation.learned).Add(r.validation.random)
           .Add(static_cast<int64_t>(r.validation.random_seeds)).Add(r.notes)
-          .Add(EncodeTrainOptions(r.options)).AddBytes(blob)));
+          .Add(EncodeTrainOptions(r.options)).AddBytes(blob).Add(r.validation.learned_sd)
+          .Add(r.validation.random_sd)));
   SKETCHD_RETURN_IF_ERROR(
       conn->Exec("UPDATE datasets SET next_version = next_version + 1 WHERE name = $1",
                  PgParams().Add(r.dataset)));
@@ -587,15 +588,44 @@ absl::StatusOr<SketchRecord> PostgresStore::SetDefaultSketch(const std::string& 
   SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), dataset));
   SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchOn(conn.get(), dataset, version));
   SKETCHD_RETURN_IF_ERROR(
-      conn->Exec("UPDATE sketches SET is_default = false WHERE dataset = $1 AND task = $2 "
-                 "AND is_default",
+      conn->Exec("UPDATE sketches SET is_default = false, default_explicit = false "
+                 "WHERE dataset = $1 AND task = $2 AND is_default",
                  PgParams().Add(dataset).Add(SketchTaskName(r.task))));
   SKETCHD_RETURN_IF_ERROR(
-      conn->Exec("UPDATE sketches SET is_default = true WHERE dataset = $1 AND version = $2",
+      conn->Exec("UPDATE sketches SET is_default = true, default_explicit = true "
+                 "WHERE dataset = $1 AND version = $2",
                  PgParams().Add(dataset).Add(version)));
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   r.is_default = true;
+  r.default_explicit = true;
   return r;
+}
+
+absl::StatusOr<bool> PostgresStore::ReplaceAutomaticDefault(const std::string& dataset,
+                                                            int64_t version,
+                                                            int64_t expected_default) {
+  SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+  PgTransaction txn(conn.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_RETURN_IF_ERROR(LockDataset(conn.get(), dataset));
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchOn(conn.get(), dataset, version));
+  SKETCHD_ASSIGN_OR_RETURN(
+      PgResult current,
+      conn->Query("SELECT version, CAST(default_explicit AS INTEGER) FROM sketches "
+                  "WHERE dataset = $1 AND task = $2 AND is_default",
+                  PgParams().Add(dataset).Add(SketchTaskName(r.task))));
+  if (current.rows() == 0 || current.Int(0, 0) != expected_default || current.Int(0, 1) != 0) {
+    return false;  // the transaction rolls back unchanged
+  }
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("UPDATE sketches SET is_default = false WHERE dataset = $1 AND version = $2",
+                 PgParams().Add(dataset).Add(expected_default)));
+  SKETCHD_RETURN_IF_ERROR(
+      conn->Exec("UPDATE sketches SET is_default = true, default_explicit = false "
+                 "WHERE dataset = $1 AND version = $2",
+                 PgParams().Add(dataset).Add(version)));
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return true;
 }
 
 absl::Status PostgresStore::DeleteSketch(const std::string& dataset, int64_t version) {

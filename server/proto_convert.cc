@@ -87,6 +87,10 @@ v1::SketchInfo ToProto(const SketchRecord& r) {
   v->set_random(r.validation.random);
   v->set_random_seeds(r.validation.random_seeds);
   v->set_ratio(r.validation.ratio());
+  v->set_learned_sd(r.validation.learned_sd);
+  v->set_random_sd(r.validation.random_sd);
+  v->set_comparable(r.validation.comparable());
+  v->set_verdict(r.validation.verdict());
   p.set_notes(r.notes);
   *p.mutable_options() = ToProto(r.options);
   p.set_serialized_bytes(r.serialized_bytes);

@@ -30,6 +30,9 @@ struct ServerOptions {
   // training-matrix bytes ("" = bytes in the database; see postgres_store.h).
   std::string blob_dir;
   double job_lease_seconds = 10;
+  // Which completed training job's sketch becomes a task's default:
+  // "best_validation" or "first_trained" (server/default_sketch_policy.h).
+  std::string default_sketch_policy = "best_validation";
 
   // Jobs.
   int train_workers = 1;       // training jobs running at once

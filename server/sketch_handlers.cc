@@ -40,6 +40,9 @@ grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
     int64_t version = 0;
     if (req->sketch().selector_case() == v1::SketchSelector::kVersion) {
       version = req->sketch().version();
+    } else if (req->sketch().selector_case() == v1::SketchSelector::kAutomatic) {
+      return absl::InvalidArgumentError(
+          "GetSketch exports stored sketches; sketch auto chooses per LowRank request");
     } else if (req->sketch().selector_case() == v1::SketchSelector::kRandom) {
       return absl::InvalidArgumentError(
           "GetSketch exports stored sketches; a random one is defined by (m, n, seed) alone");

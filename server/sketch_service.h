@@ -134,6 +134,11 @@ class SketchServiceImpl final : public v1::SketchService::Service {
                               const v1::LowRankHeader& h, ElementType dtype,
                               const ResolvedSketch& sketch,
                               std::chrono::steady_clock::time_point start, RpcLog& log);
+  // LowRank with sketch.automatic (auto_low_rank.cc): A is held, every
+  // candidate sketch is tried on it and the smallest exact error answers.
+  absl::Status AutoLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                           const v1::LowRankHeader& h, WireDtype dtype, const DatasetRecord& ds,
+                           std::chrono::steady_clock::time_point start, RpcLog& log);
   // The summary fields both LowRank paths share (shape, rank, singular
   // values, sketch, core timings).
   static void FillLowRankSummary(const v1::LowRankHeader& h, const ResolvedSketch& sketch,

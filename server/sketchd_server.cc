@@ -142,6 +142,8 @@ absl::StatusOr<std::unique_ptr<SketchdServer>> SketchdServer::Start(const Server
   jo.fault_hook_for_testing = options.fault_hook_for_testing;
   jo.log_jobs = options.log_requests;
   jo.backend = options.training_backend;
+  SKETCHD_ASSIGN_OR_RETURN(jo.default_sketch_policy,
+                           ParseDefaultSketchPolicy(options.default_sketch_policy));
   s->jobs_ = std::make_unique<JobRunner>(s->store_.get(), jo);
   s->service_ = std::make_unique<SketchServiceImpl>(options, s->store_.get(), s->jobs_.get(),
                                                     s->cache_.get(), s->memory_.get(),

@@ -101,6 +101,14 @@ ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX jobs_by_request_id ON jobs(dataset, request_id) WHERE request_id <> '';
 )sql",
+      // 5: validation sds (-1 = unknown, recorded before) and whether the
+      // default was chosen by SetDefaultSketch (never replaced by a later
+      // training job; default_sketch_policy.h).
+      R"sql(
+ALTER TABLE sketches ADD COLUMN val_learned_sd REAL NOT NULL DEFAULT -1;
+ALTER TABLE sketches ADD COLUMN val_random_sd REAL NOT NULL DEFAULT -1;
+ALTER TABLE sketches ADD COLUMN default_explicit INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return *migrations;
 }

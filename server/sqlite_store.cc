@@ -434,15 +434,17 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
       auto ins, writer_->Prepare(
                     "INSERT INTO sketches(dataset, version, task, method, k, m, n, d, created_us, "
                     "is_default, job_id, train_seconds, val_metric, val_matrices, val_learned, "
-                    "val_random, val_random_seeds, notes, options, data) "
-                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                    "val_random, val_random_seeds, notes, options, data, val_learned_sd, "
+                    "val_random_sd) "
+                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   ins->Bind(1, r.dataset).Bind(2, r.version).Bind(3, task_name).Bind(4, r.method).Bind(5, r.k)
       .Bind(6, r.m).Bind(7, r.n).Bind(8, r.d).Bind(9, r.created_us)
       .Bind(10, static_cast<int64_t>(r.is_default)).Bind(11, r.job_id).Bind(12, r.train_seconds)
       .Bind(13, r.validation.metric).Bind(14, r.validation.num_matrices)
       .Bind(15, r.validation.learned).Bind(16, r.validation.random)
       .Bind(17, static_cast<int64_t>(r.validation.random_seeds)).Bind(18, r.notes)
-      .Bind(19, EncodeTrainOptions(r.options)).BindStaticBlob(20, blob);
+      .Bind(19, EncodeTrainOptions(r.options)).BindStaticBlob(20, blob)
+      .Bind(21, r.validation.learned_sd).Bind(22, r.validation.random_sd);
   SKETCHD_RETURN_IF_ERROR(ins->Run());
   SKETCHD_ASSIGN_OR_RETURN(auto bump, writer_->Prepare("UPDATE datasets SET next_version = next_version + 1 WHERE name = ?"));
   bump->Bind(1, r.dataset);
@@ -641,16 +643,46 @@ absl::StatusOr<SketchRecord> SqliteStore::SetDefaultSketch(const std::string& da
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer_.get(), dataset, version, false));
   SKETCHD_ASSIGN_OR_RETURN(
-      auto clear, writer_->Prepare("UPDATE sketches SET is_default = 0 WHERE dataset = ? AND task = ?"));
+      auto clear, writer_->Prepare("UPDATE sketches SET is_default = 0, default_explicit = 0 "
+                                   "WHERE dataset = ? AND task = ?"));
   clear->Bind(1, dataset).Bind(2, SketchTaskName(r.task));
   SKETCHD_RETURN_IF_ERROR(clear->Run());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto set, writer_->Prepare("UPDATE sketches SET is_default = 1 WHERE dataset = ? AND version = ?"));
+      auto set, writer_->Prepare("UPDATE sketches SET is_default = 1, default_explicit = 1 "
+                                 "WHERE dataset = ? AND version = ?"));
   set->Bind(1, dataset).Bind(2, version);
   SKETCHD_RETURN_IF_ERROR(set->Run());
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   r.is_default = true;
+  r.default_explicit = true;
   return r;
+}
+
+absl::StatusOr<bool> SqliteStore::ReplaceAutomaticDefault(const std::string& dataset,
+                                                          int64_t version,
+                                                          int64_t expected_default) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SqliteTransaction txn(writer_.get());
+  SKETCHD_RETURN_IF_ERROR(txn.status());
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer_.get(), dataset, version, false));
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto current, writer_->Prepare("SELECT version, default_explicit FROM sketches WHERE "
+                                     "dataset = ? AND task = ? AND is_default = 1"));
+  current->Bind(1, dataset).Bind(2, SketchTaskName(r.task));
+  SKETCHD_ASSIGN_OR_RETURN(bool found, current->Step());
+  if (!found || current->Int(0) != expected_default || current->Int(1) != 0) return false;
+  current.reset();
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto clear, writer_->Prepare("UPDATE sketches SET is_default = 0 WHERE dataset = ? AND version = ?"));
+  clear->Bind(1, dataset).Bind(2, expected_default);
+  SKETCHD_RETURN_IF_ERROR(clear->Run());
+  SKETCHD_ASSIGN_OR_RETURN(
+      auto set, writer_->Prepare("UPDATE sketches SET is_default = 1, default_explicit = 0 "
+                                 "WHERE dataset = ? AND version = ?"));
+  set->Bind(1, dataset).Bind(2, version);
+  SKETCHD_RETURN_IF_ERROR(set->Run());
+  SKETCHD_RETURN_IF_ERROR(txn.Commit());
+  return true;
 }
 
 absl::Status SqliteStore::DeleteSketch(const std::string& dataset, int64_t version) {

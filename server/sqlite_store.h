@@ -75,6 +75,8 @@ class SqliteStore : public Store {
                                                SketchTask task) override;
   absl::StatusOr<SketchRecord> SetDefaultSketch(const std::string& dataset,
                                                 int64_t version) override;
+  absl::StatusOr<bool> ReplaceAutomaticDefault(const std::string& dataset, int64_t version,
+                                               int64_t expected_default) override;
   absl::Status DeleteSketch(const std::string& dataset, int64_t version) override;
 
  private:

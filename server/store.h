@@ -87,6 +87,10 @@ struct SketchRecord {
   int64_t k = 0, m = 0, n = 0, d = 0;
   int64_t created_us = 0;
   bool is_default = false;
+  // The default was chosen by SetDefaultSketch: a later training job never
+  // replaces it (default_sketch_policy.h). False for defaults the store or
+  // the policy picked.
+  bool default_explicit = false;
   int64_t job_id = 0;
   double train_seconds = 0;
   ValidationFigures validation;
@@ -186,8 +190,17 @@ class Store {
   // FailedPrecondition when the task has no default yet.
   virtual absl::StatusOr<int64_t> DefaultSketchVersion(const std::string& dataset,
                                                        SketchTask task) = 0;
+  // An explicit choice: the sketch becomes the default of its task with
+  // default_explicit set (the previous default's flag is cleared).
   virtual absl::StatusOr<SketchRecord> SetDefaultSketch(const std::string& dataset,
                                                         int64_t version) = 0;
+  // Compare-and-set for the default-sketch policy: makes `version` the
+  // default of its task (default_explicit false) only if the task's default
+  // is still `expected_default` and was not chosen explicitly. false (and no
+  // change) otherwise; NotFound for an unknown dataset or version.
+  virtual absl::StatusOr<bool> ReplaceAutomaticDefault(const std::string& dataset,
+                                                       int64_t version,
+                                                       int64_t expected_default) = 0;
   virtual absl::Status DeleteSketch(const std::string& dataset, int64_t version) = 0;
 };
 

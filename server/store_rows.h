@@ -39,8 +39,8 @@ inline constexpr const char* kJobColumns =
 inline constexpr const char* kSketchColumns =
     "dataset, version, task, method, k, m, n, d, created_us, CAST(is_default AS INTEGER), job_id, "
     "train_seconds, val_metric, val_matrices, val_learned, val_random, val_random_seeds, notes, "
-    "options, length(data)";
-inline constexpr int kSketchColumnCount = 20;
+    "options, length(data), val_learned_sd, val_random_sd, CAST(default_explicit AS INTEGER)";
+inline constexpr int kSketchColumnCount = 23;
 
 template <class Row>
 DatasetRecord ReadDatasetRow(const Row& s) {
@@ -101,6 +101,9 @@ absl::StatusOr<SketchRecord> ReadSketchRow(const Row& s) {
   r.notes = s.Text(17);
   SKETCHD_ASSIGN_OR_RETURN(r.options, DecodeTrainOptions(s.Text(18)));
   r.serialized_bytes = s.Int(19);
+  r.validation.learned_sd = s.Real(20);
+  r.validation.random_sd = s.Real(21);
+  r.default_explicit = s.Int(22) != 0;
   return r;
 }
 

@@ -15,6 +15,7 @@
 #include "core/training/safeguarded_adam.h"
 #include "core/training/training_limits.h"
 #include "core/training/training_split.h"
+#include "core/training/validation.h"
 
 namespace sketchd {
 namespace {
@@ -192,8 +193,7 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
   // 3. Validation figures.
   out.validation.metric = "ihs_lasso_rate";
   out.validation.random_seeds = kRandomSeeds;
-  double learned_sum = 0, random_sum = 0;
-  int64_t counted = 0;
+  std::vector<double> learned_rates, random_rates;  // per validation problem
   for (size_t i = 0; i < valid.size(); ++i) {
     if (control.cancelled()) return Cancelled();
     const RegressionProblem& p = valid[i];
@@ -230,16 +230,12 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
       rs += er->rate;
       if (control.cancelled()) return Cancelled();
     }
-    learned_sum += el->rate;
-    random_sum += rs / kRandomSeeds;
-    ++counted;
+    learned_rates.push_back(el->rate);
+    random_rates.push_back(rs / kRandomSeeds);
     control.Report(0.8 + 0.2 * (i + 1) / valid.size(), absl::StrCat("validation ", i + 1, "/", valid.size()));
   }
-  out.validation.num_matrices = counted;
-  if (counted > 0) {
-    out.validation.learned = learned_sum / counted;
-    out.validation.random = random_sum / counted;
-  }
+  out.validation = FiguresFromPerMatrix("ihs_lasso_rate", learned_rates, random_rates, kRandomSeeds);
+  if (!out.validation.comparable()) absl::StrAppend(&notes, out.validation.verdict(), ". ");
   out.train_seconds = control.elapsed_seconds();
   out.notes = notes;
   control.Report(1.0, "done");

@@ -334,7 +334,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   }
   absl::StatusOr<ValidationFigures> figures;
   if (out_dense.size() > 0) {
-    absl::StatusOr<double> dense_excess = MeanExcessErrorDense(out_dense, *eval, k, threads, control);
+    auto dense_excess = ExcessErrorsDense(out_dense, *eval, k, threads, control);
     if (!dense_excess.ok()) return dense_excess.status();
     figures = ValidationAgainstRandom(*dense_excess, m, n, *eval, k, options.seed, kRandomSeeds,
                                       threads, control);
@@ -355,6 +355,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   absl::StrAppend(&notes, absl::StrFormat(
       "trained on %d matrices, validated on %d; validation %.3g s", num_train,
       figures->num_matrices, control.elapsed_seconds() - train_seconds));
+  if (!figures->comparable()) absl::StrAppend(&notes, "; ", figures->verdict());
   out.notes = std::move(notes);
   control.Report(1.0, "done");
   return out;

@@ -22,6 +22,9 @@ namespace {
 constexpr absl::string_view kMagic = "SKTR";
 constexpr uint8_t kVersion = 1;       // CountSketch payload
 constexpr uint8_t kDenseVersion = 2;  // dense payload (subspace)
+// 1 and 2 with validation.learned_sd / validation.random_sd (written now).
+constexpr uint8_t kSpreadVersion = 3;       // CountSketch payload
+constexpr uint8_t kDenseSpreadVersion = 4;  // dense payload
 
 // The one list of methods: name and the tasks it trains for.
 struct MethodName {
@@ -145,6 +148,8 @@ std::string SerializeTrainedSketch(const TrainedSketch& t) {
       absl::StrCat("validation.learned=", Num(t.validation.learned)),
       absl::StrCat("validation.random=", Num(t.validation.random)),
       absl::StrCat("validation.random_seeds=", t.validation.random_seeds),
+      absl::StrCat("validation.learned_sd=", Num(t.validation.learned_sd)),
+      absl::StrCat("validation.random_sd=", Num(t.validation.random_sd)),
       absl::StrCat("heavy_rows=", absl::StrJoin(t.heavy_rows, ",")),
       absl::StrCat("notes=", absl::StrReplaceAll(t.notes, {{"\n", " "}})),
   };
@@ -159,7 +164,7 @@ std::string SerializeTrainedSketch(const TrainedSketch& t) {
     sketch = SerializeSketch(t.sketch);
   }
   std::string out(kMagic);
-  AppendLittleEndian<uint8_t>(out, t.is_dense() ? kDenseVersion : kVersion);
+  AppendLittleEndian<uint8_t>(out, t.is_dense() ? kDenseSpreadVersion : kSpreadVersion);
   AppendLittleEndian<uint32_t>(out, static_cast<uint32_t>(metadata.size()));
   out += metadata;
   AppendLittleEndian<uint64_t>(out, sketch.size());
@@ -181,7 +186,8 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
   uint8_t version = 0;
   uint32_t metadata_size = 0;
   reader.Read(version);
-  if (version != kVersion && version != kDenseVersion) {
+  if (version != kVersion && version != kDenseVersion && version != kSpreadVersion &&
+      version != kDenseSpreadVersion) {
     return absl::DataLossError(absl::StrCat("unsupported trained sketch version ", int{version}));
   }
   std::string_view metadata, sketch_bytes;
@@ -230,6 +236,10 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
   double_field("validation.learned", t.validation.learned);
   double_field("validation.random", t.validation.random);
   int_field("validation.random_seeds", t.validation.random_seeds);
+  if (version == kSpreadVersion || version == kDenseSpreadVersion) {
+    double_field("validation.learned_sd", t.validation.learned_sd);
+    double_field("validation.random_sd", t.validation.random_sd);
+  }
   if (auto v = get("heavy_rows"); v.ok()) {
     for (absl::string_view piece : absl::StrSplit(*v, ',', absl::SkipEmpty())) {
       int32_t row = 0;
@@ -241,7 +251,7 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
   }
   if (auto v = get("notes"); v.ok()) t.notes = *v; else status.Update(v.status());
   if (!status.ok()) return status;
-  if (version == kDenseVersion) {
+  if (version == kDenseVersion || version == kDenseSpreadVersion) {
     SKETCHD_RETURN_IF_ERROR(ParseDenseSketch(sketch_bytes, t.n, limits, &t.dense));
   } else {
     auto sketch = ParseSketch(sketch_bytes, limits);
@@ -256,6 +266,40 @@ absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
     }
   }
   return t;
+}
+
+std::string ValidationFigures::verdict() const {
+  if (num_matrices <= 0) return "no validation figures";
+  if (!comparable()) {
+    return absl::StrCat("not enough held-out matrices to compare (", num_matrices, " < ",
+                        kMinValidationMatrices, ")");
+  }
+  return ratio() < 1 ? "learned is better" : "learned is NOT better";
+}
+
+std::string ValidationFigures::MeanSdText(double mean, double sd, int64_t count) {
+  char buf[96];
+  if (sd < 0) {
+    std::snprintf(buf, sizeof(buf), "%.4g (sd unknown, %lld matrices)", mean,
+                  static_cast<long long>(count));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.4g ± %.2g (mean ± sd over %lld)", mean, sd,
+                  static_cast<long long>(count));
+  }
+  return buf;
+}
+
+MeanSd MeanAndSd(const std::vector<double>& values) {
+  MeanSd out;
+  if (values.empty()) return out;
+  const double n = static_cast<double>(values.size());
+  for (double v : values) out.mean += v;
+  out.mean /= n;
+  if (values.size() < 2) return out;
+  double ss = 0;
+  for (double v : values) ss += (v - out.mean) * (v - out.mean);
+  out.sd = std::sqrt(ss / (n - 1));
+  return out;
 }
 
 MatrixXd TrainedSketch::Apply(ConstRowMajorRef a) const {

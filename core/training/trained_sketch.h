@@ -56,6 +56,10 @@ struct TrainOptions {
   double lasso_lambda_fraction = 0.5;  // regression validation: λ = fraction·‖x_LS‖₁
 };
 
+// Fewer held-out matrices than this and the figures make no comparison:
+// `verdict()` says "not enough held-out matrices to compare".
+inline constexpr int64_t kMinValidationMatrices = 5;
+
 struct ValidationFigures {
   // "mean_excess_error" (low-rank: mean ‖A − YZᵀ‖_F − ‖A − A_k‖_F over
   // held-out matrices, each scaled to top singular value 1) or
@@ -65,8 +69,29 @@ struct ValidationFigures {
   double learned = 0;         // the trained sketch
   double random = 0;          // random CountSketch of the same m, mean over `random_seeds`
   int random_seeds = 0;
+  // Sample standard deviations (divisor N − 1) over the held-out matrices of
+  // the per-matrix figure (random: each matrix's mean over the seeds): 0 for
+  // one matrix; -1 = unknown (read from a trained-sketch file of version
+  // 1 or 2, written before they were recorded).
+  double learned_sd = -1;
+  double random_sd = -1;
   double ratio() const { return random > 0 ? learned / random : 0; }
+  // Enough held-out matrices (≥ kMinValidationMatrices) to compare learned
+  // with random at all.
+  bool comparable() const { return num_matrices >= kMinValidationMatrices; }
+  // "learned is better" | "learned is NOT better" | "not enough held-out
+  // matrices to compare (N < 5)" | "no validation figures" (N = 0).
+  std::string verdict() const;
+  // "0.00375 ± 0.0012 (mean ± sd over 16)" style text for one figure.
+  static std::string MeanSdText(double mean, double sd, int64_t count);
 };
+
+// Mean and sample standard deviation (divisor N − 1; 0 when N < 2).
+struct MeanSd {
+  double mean = 0;
+  double sd = 0;
+};
+MeanSd MeanAndSd(const std::vector<double>& values);
 
 struct TrainedSketch {
   CountSketch sketch;           // every method but subspace (empty for subspace)
@@ -98,6 +123,9 @@ struct TrainedSketch {
 // Version 1 carries a CountSketch (written unchanged, so old readers and
 // files keep working); version 2 carries a dense sketch instead: rows and
 // cols as uint64 and rows·cols little-endian float64 in row-major order.
+// Versions 3 (CountSketch) and 4 (dense) are 1 and 2 with two more metadata
+// keys, validation.learned_sd and validation.random_sd; they are what is
+// written now. Versions 1 and 2 are still read (their sds are -1, unknown).
 std::string SerializeTrainedSketch(const TrainedSketch& trained);
 absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
                                                  const SketchDecodeLimits& limits = {});

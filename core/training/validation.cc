@@ -1,7 +1,9 @@
 #include "core/training/validation.h"
 
+#include <algorithm>
 #include <mutex>
-#include <numeric>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/lowrank/low_rank_error.h"
@@ -13,11 +15,10 @@ namespace sketchd {
 
 namespace {
 
-// Mean excess of `factors_of(A)` over the matrices, in parallel.
+// Excess of `factors_of(A)` on each matrix, in parallel.
 template <typename FactorsOf>
-absl::StatusOr<double> MeanExcess(const std::vector<TrainingMatrix>& matrices, int threads,
+absl::StatusOr<std::vector<double>> Excesses(const std::vector<TrainingMatrix>& matrices, int threads,
                                   const TrainingControl& control, FactorsOf factors_of) {
-  if (matrices.empty()) return 0.0;
   std::vector<double> excess(matrices.size(), 0.0);
   std::mutex mu;
   absl::Status failure;
@@ -38,50 +39,82 @@ absl::StatusOr<double> MeanExcess(const std::vector<TrainingMatrix>& matrices, i
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
   if (!failure.ok()) return failure;
-  return std::accumulate(excess.begin(), excess.end(), 0.0) / static_cast<double>(matrices.size());
+  return excess;
+}
+
+absl::StatusOr<double> Mean(absl::StatusOr<std::vector<double>> values) {
+  if (!values.ok()) return values.status();
+  return MeanAndSd(*values).mean;
 }
 
 }  // namespace
 
+absl::StatusOr<std::vector<double>> ExcessErrors(const CountSketch& sketch,
+                                                 const std::vector<TrainingMatrix>& matrices,
+                                                 int64_t k, int threads,
+                                                 const TrainingControl& control) {
+  return Excesses(matrices, threads, control,
+                  [&](const RowMatrixXd& a) { return ScwLowRank(sketch, a, k); });
+}
+
+absl::StatusOr<std::vector<double>> ExcessErrorsDense(const MatrixXd& sketch,
+                                                      const std::vector<TrainingMatrix>& matrices,
+                                                      int64_t k, int threads,
+                                                      const TrainingControl& control) {
+  return Excesses(matrices, threads, control, [&](const RowMatrixXd& a) {
+    return ScwFromSketched(MatrixXd(sketch * a), a, k);
+  });
+}
+
+ValidationFigures FiguresFromPerMatrix(std::string metric, const std::vector<double>& learned,
+                                       const std::vector<double>& random, int random_seeds) {
+  ValidationFigures f;
+  f.metric = std::move(metric);
+  f.num_matrices = static_cast<int64_t>(learned.size());
+  const MeanSd l = MeanAndSd(learned), r = MeanAndSd(random);
+  f.learned = l.mean;
+  f.learned_sd = l.sd;
+  f.random = r.mean;
+  f.random_sd = r.sd;
+  f.random_seeds = random_seeds;
+  return f;
+}
+
 absl::StatusOr<ValidationFigures> ValidationAgainstRandom(
-    double learned_mean_excess, int64_t m, int64_t n, const std::vector<TrainingMatrix>& matrices,
-    int64_t k, uint64_t seed, int random_seeds, int threads, const TrainingControl& control) {
-  ValidationFigures figures;
-  figures.metric = "mean_excess_error";
-  figures.num_matrices = static_cast<int64_t>(matrices.size());
-  figures.learned = learned_mean_excess;
-  double total = 0;
-  for (int s = 0; s < random_seeds; ++s) {
-    auto random = CountSketch::Random(m, n, DerivedSeed(seed, 100 + s));
-    if (!random.ok()) return random.status();
-    auto err = MeanExcessError(*random, matrices, k, threads, control);
-    if (!err.ok()) return err.status();
-    total += *err;
+    const std::vector<double>& learned_excess, int64_t m, int64_t n,
+    const std::vector<TrainingMatrix>& matrices, int64_t k, uint64_t seed, int random_seeds,
+    int threads, const TrainingControl& control) {
+  if (learned_excess.size() != matrices.size()) {
+    return absl::InvalidArgumentError("one learned excess per held-out matrix expected");
   }
-  figures.random = random_seeds > 0 ? total / random_seeds : 0;
-  figures.random_seeds = random_seeds;
-  return figures;
+  std::vector<double> random(matrices.size(), 0.0);  // per matrix: mean over the seeds
+  for (int s = 0; s < random_seeds; ++s) {
+    auto sketch = CountSketch::Random(m, n, DerivedSeed(seed, 100 + s));
+    if (!sketch.ok()) return sketch.status();
+    auto err = ExcessErrors(*sketch, matrices, k, threads, control);
+    if (!err.ok()) return err.status();
+    for (size_t i = 0; i < random.size(); ++i) random[i] += (*err)[i] / random_seeds;
+  }
+  if (random_seeds <= 0) std::fill(random.begin(), random.end(), 0.0);
+  return FiguresFromPerMatrix("mean_excess_error", learned_excess, random, random_seeds);
 }
 
 absl::StatusOr<double> MeanExcessError(const CountSketch& sketch,
                                        const std::vector<TrainingMatrix>& matrices, int64_t k,
                                        int threads, const TrainingControl& control) {
-  return MeanExcess(matrices, threads, control,
-                    [&](const RowMatrixXd& a) { return ScwLowRank(sketch, a, k); });
+  return Mean(ExcessErrors(sketch, matrices, k, threads, control));
 }
 
 absl::StatusOr<double> MeanExcessErrorDense(const MatrixXd& sketch,
                                             const std::vector<TrainingMatrix>& matrices,
                                             int64_t k, int threads, const TrainingControl& control) {
-  return MeanExcess(matrices, threads, control, [&](const RowMatrixXd& a) {
-    return ScwFromSketched(MatrixXd(sketch * a), a, k);
-  });
+  return Mean(ExcessErrorsDense(sketch, matrices, k, threads, control));
 }
 
 absl::StatusOr<ValidationFigures> LowRankValidationFigures(
     const CountSketch& learned, const std::vector<TrainingMatrix>& matrices, int64_t k,
     uint64_t seed, int random_seeds, int threads, const TrainingControl& control) {
-  absl::StatusOr<double> mine = MeanExcessError(learned, matrices, k, threads, control);
+  auto mine = ExcessErrors(learned, matrices, k, threads, control);
   if (!mine.ok()) return mine.status();
   return ValidationAgainstRandom(*mine, learned.rows(), learned.cols(), matrices, k, seed,
                                  random_seeds, threads, control);

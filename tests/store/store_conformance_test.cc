@@ -549,6 +549,54 @@ TEST_P(StoreConformanceTest, DeletingADatasetRemovesEverythingAndNamesCanBeReuse
   EXPECT_EQ(TrainOne("a", SketchTask::kLowRank, 2), 1);
 }
 
+// The default-sketch policy's primitives: validation sds and the explicit
+// flag round-trip; ReplaceAutomaticDefault is a compare-and-set that never
+// overrides an explicit SetDefaultSketch.
+TEST_P(StoreConformanceTest, ReplaceAutomaticDefaultIsACompareAndSetThatSparesExplicitChoices) {
+  MakeDataset("a");
+  EXPECT_EQ(TrainOne("a", SketchTask::kLowRank, 1), 1);
+  {
+    TrainOptions options;
+    absl::StatusOr<JobRecord> job = store_->CreateJob("a", options, 0);
+    ASSERT_TRUE(job.ok());
+    job->state = JobState::kRunning;
+    ASSERT_TRUE(store_->UpdateJob(*job).ok());
+    TrainedSketch t = Sketch(SketchTask::kLowRank, 2);
+    t.validation.learned_sd = 0.25 + 1e-14;
+    t.validation.random_sd = 0.5;
+    absl::StatusOr<SketchRecord> done = store_->CompleteJob(*job, t);
+    ASSERT_TRUE(done.ok()) << done.status();
+    EXPECT_EQ(done->version, 2);
+  }
+  absl::StatusOr<SketchRecord> v2 = store_->GetSketch("a", 2, false);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->validation.learned_sd, 0.25 + 1e-14);
+  EXPECT_EQ(v2->validation.random_sd, 0.5);
+  EXPECT_FALSE(v2->is_default);
+  EXPECT_EQ(store_->GetSketch("a", 1, false)->validation.learned_sd, -1);  // not recorded
+  EXPECT_FALSE(store_->GetSketch("a", 1, false)->default_explicit);
+
+  // Wrong expectation: no change.
+  EXPECT_FALSE(store_->ReplaceAutomaticDefault("a", 2, 7).value_or(true));
+  EXPECT_EQ(store_->DefaultSketchVersion("a", SketchTask::kLowRank).value_or(0), 1);
+  // Right expectation, automatic default: replaced (seen by another replica).
+  EXPECT_TRUE(store_->ReplaceAutomaticDefault("a", 2, 1).value_or(false));
+  EXPECT_EQ(replicas_[0]->DefaultSketchVersion("a", SketchTask::kLowRank).value_or(0), 2);
+  EXPECT_FALSE(store_->GetSketch("a", 2, false)->default_explicit);
+  // An explicit choice is never replaced.
+  absl::StatusOr<SketchRecord> set = replicas_[0]->SetDefaultSketch("a", 1);
+  ASSERT_TRUE(set.ok());
+  EXPECT_TRUE(set->default_explicit);
+  EXPECT_TRUE(store_->GetSketch("a", 1, false)->default_explicit);
+  EXPECT_FALSE(store_->ReplaceAutomaticDefault("a", 2, 1).value_or(true));
+  EXPECT_EQ(store_->DefaultSketchVersion("a", SketchTask::kLowRank).value_or(0), 1);
+  // A second SetDefaultSketch moves the explicit flag with the pointer.
+  ASSERT_TRUE(store_->SetDefaultSketch("a", 2).ok());
+  EXPECT_FALSE(store_->GetSketch("a", 1, false)->default_explicit);
+  EXPECT_TRUE(store_->GetSketch("a", 2, false)->default_explicit);
+  EXPECT_EQ(store_->ReplaceAutomaticDefault("a", 9, 2).status().code(), absl::StatusCode::kNotFound);
+}
+
 // Replicas racing SetDefaultSketch and DeleteSketch on one dataset end with
 // a consistent registry: per task, exactly one default if any sketch is
 // left, and DefaultSketchVersion agrees with the listed flags.

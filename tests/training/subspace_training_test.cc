@@ -40,12 +40,12 @@ TEST(SubspaceTrainingTest, TrainsADenseSketchThatBeatsRandomOnHeldOutMatrices) {
             1e-12 * family[0].norm());
 }
 
-TEST(SubspaceTrainingTest, DenseSketchesRoundTripAsVersionTwoAndCountSketchesStayVersionOne) {
+TEST(SubspaceTrainingTest, DenseSketchesRoundTripAsVersionFourAndCountSketchesAsVersionThree) {
   const auto family = SharedStructureFamily(6, 30, 20, 4, 0.05, 2);
   auto dense = TrainLowRankSketch(family, SubspaceOptions(), nullptr, nullptr);
   ASSERT_TRUE(dense.ok()) << dense.status();
   const std::string bytes = SerializeTrainedSketch(*dense);
-  EXPECT_EQ(bytes[4], 2);
+  EXPECT_EQ(bytes[4], 4);  // dense payload, with the validation sds (version 2 + sds)
   auto parsed = ParseTrainedSketch(bytes);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->options.method, TrainMethod::kSubspace);
@@ -57,7 +57,7 @@ TEST(SubspaceTrainingTest, DenseSketchesRoundTripAsVersionTwoAndCountSketchesSta
   auto sparse = TrainLowRankSketch(family, random, nullptr, nullptr);
   ASSERT_TRUE(sparse.ok());
   const std::string sparse_bytes = SerializeTrainedSketch(*sparse);
-  EXPECT_EQ(sparse_bytes[4], 1);
+  EXPECT_EQ(sparse_bytes[4], 3);  // CountSketch payload with the sds
   auto sparse_parsed = ParseTrainedSketch(sparse_bytes);
   ASSERT_TRUE(sparse_parsed.ok());
   EXPECT_FALSE(sparse_parsed->is_dense());
