@@ -10,7 +10,7 @@
 #include "core/lowrank/auto_sketch.h"
 #include "core/status_macros.h"
 #include "server/resource_estimates.h"
-#include "server/row_blocks.h"
+#include "server/row_stream.h"
 #include "server/sketch_service.h"
 
 namespace sketchd {
@@ -19,38 +19,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// The row blocks of A after the header, decoded into `a` (as LowRank's
-// two-pass path does), with ‖A‖_F² accumulated while rows are in cache.
-absl::Status ReceiveAll(grpc::ServerContext* ctx,
-                        grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>* stream,
-                        WireDtype dtype, Eigen::Map<RowMatrixXd>* a, RpcLog& log,
-                        double* squared_norm) {
-  RowBlockChecker checker("LowRank", a->rows(), a->cols(), dtype);
-  v1::LowRankRequest msg;
-  while (stream->Read(&msg)) {
-    if (msg.has_header()) {
-      return absl::InvalidArgumentError(
-          "LowRank: a second header arrived; send exactly one header per stream");
-    }
-    if (!msg.has_rows()) return absl::InvalidArgumentError("LowRank: empty message: set rows");
-    const int64_t first = checker.rows_received();
-    const int64_t block = msg.rows().rows();
-    SKETCHD_RETURN_IF_ERROR(checker.Check(block, msg.rows().data()));
-    SKETCHD_RETURN_IF_ERROR(DecodeRowBlock("LowRank", dtype, msg.rows().data(), first, block,
-                                           a->cols(), a->row(first).data(), a->cols()));
-    checker.Advance(block);
-    log.add_bytes(static_cast<int64_t>(msg.rows().data().size()));
-    *squared_norm += a->middleRows(first, block).squaredNorm();
-    if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
-  }
-  if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the call");
-  return checker.CheckComplete();
-}
-
 }  // namespace
 
 absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
-                                            const v1::LowRankHeader& h, WireDtype dtype,
+                                            const v1::LowRankHeader& h, ElementType dtype,
                                             const DatasetRecord& ds, Clock::time_point start,
                                             RpcLog& log) {
   const v1::SketchSelector::Auto& opt = h.sketch().automatic();
@@ -124,8 +96,12 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
   AutoOptions options;
   options.max_passes = max_passes;
   options.input_squared_norm = 0;  // ‖A‖_F², accumulated while rows arrive
-  absl::Status received = ReceiveAll(ctx, stream, dtype, &a, log, &options.input_squared_norm);
-  if (!received.ok()) return ctx->IsCancelled() ? ClientGone(ctx) : received;
+  absl::Status received = ReadRowBlocks<v1::LowRankRequest>(
+      ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
+        options.input_squared_norm += a.middleRows(r0, rows).squaredNorm();
+        return absl::OkStatus();
+      });
+  if (!received.ok()) return received;
   const double receive_seconds = Since(start);
 
   SKETCHD_ASSIGN_OR_RETURN(AutoChoice choice, ChooseLowRankSketch(candidates, a, h.k(), options));

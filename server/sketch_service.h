@@ -137,7 +137,7 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   // LowRank with sketch.automatic (auto_low_rank.cc): A is held, every
   // candidate sketch is tried on it and the smallest exact error answers.
   absl::Status AutoLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
-                           const v1::LowRankHeader& h, WireDtype dtype, const DatasetRecord& ds,
+                           const v1::LowRankHeader& h, ElementType dtype, const DatasetRecord& ds,
                            std::chrono::steady_clock::time_point start, RpcLog& log);
   // The summary fields both LowRank paths share (shape, rank, singular
   // values, sketch, core timings).
