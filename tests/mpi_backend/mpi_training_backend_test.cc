@@ -1,0 +1,268 @@
+// The service with the MPI training backend: a job runs as `mpirun -np 2
+// sketchmpi train` and stores a sketch equal to core's in process, its
+// progress comes from sketchmpi, CancelJob stops the mpirun tree, refused
+// options fail the job precisely, and the job directory is gone afterwards.
+// Skipped when mpirun or sketchmpi is missing, unless CI=true.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "core/training/train_low_rank.h"
+#include "core/training/train_option_table.h"
+#include "core/training/trained_sketch.h"
+#include "server/mpi_training_backend.h"
+#include "tests/server/server_test_util.h"
+
+namespace sketchd::testing {
+namespace {
+
+constexpr int64_t kN = 48, kD = 16;
+
+// Processes whose command line mentions `needle` (e.g. the work directory).
+int ProcessesMentioning(const std::string& needle) {
+  int found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string cmd = s.str();
+    for (char& c : cmd) if (c == '\0') c = ' ';
+    if (cmd.find(needle) != std::string::npos && cmd.find("sketchmpi") != std::string::npos) {
+      ++found;
+    }
+  }
+  return found;
+}
+
+bool DirEmpty(const std::string& dir) {
+  std::error_code ec;
+  return !std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec);
+}
+
+class MpiBackendTest : public ServerFixture {
+ protected:
+  void SetUp() override {
+    const bool ci = std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true";
+    MpiTrainingBackendOptions mo;
+    mo.mpirun = MPIEXEC_PATH;
+    mo.sketchmpi = SKETCHMPI_PATH;
+    mo.ranks = 2;
+    mo.mpirun_args = {"--oversubscribe"};
+    mo.kill_grace_seconds = 2;
+    work_dir_ = TempDir("mpiwork");
+    mo.work_dir = work_dir_;
+    auto backend = MpiTrainingBackend::Create(mo);
+    if (!backend.ok()) {
+      if (ci) FAIL() << "MPI backend unavailable in CI: " << backend.status();
+      GTEST_SKIP() << "MPI backend unavailable (install openmpi-bin and build sketchmpi): "
+                   << backend.status();
+    }
+    // What Open MPI needs here: root in CI, one BLAS thread per rank.
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    ServerOptions o = DefaultOptions();
+    o.training_backend = *backend;
+    StartServer(o);
+  }
+  void TearDown() override {
+    ServerFixture::TearDown();
+    std::error_code ec;
+    std::filesystem::remove_all(work_dir_, ec);
+  }
+
+  void Dataset(const std::string& name, int count, int64_t n = kN, int64_t d = kD) {
+    ASSERT_TRUE(CreateDataset(name, n).ok());
+    for (int i = 0; i < count; ++i) uploaded_.push_back(TestMatrix(n, d, 3, 70 + i));
+    ASSERT_TRUE(Upload(name, uploaded_).ok());
+  }
+
+  static v1::TrainingOptions Options(const std::string& method) {
+    v1::TrainingOptions o;
+    o.set_method(method);
+    o.set_task(v1::TASK_LOW_RANK);
+    o.set_k(3);
+    o.set_m(9);
+    o.set_seed(11);
+    o.set_iterations(17);
+    o.set_validation_fraction(0.25);
+    return o;
+  }
+
+  v1::Job Start(const std::string& dataset, const v1::TrainingOptions& options) {
+    grpc::ClientContext ctx;
+    v1::StartTrainingRequest req;
+    req.set_dataset(dataset);
+    *req.mutable_options() = options;
+    v1::Job job;
+    grpc::Status s = stub_->StartTraining(&ctx, req, &job);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return job;
+  }
+
+  // Watches to the end; every update's message in `messages`.
+  v1::Job Watch(int64_t job_id, std::vector<std::string>* messages) {
+    grpc::ClientContext ctx;
+    v1::WatchJobRequest w;
+    w.set_job_id(job_id);
+    auto reader = stub_->WatchJob(&ctx, w);
+    v1::Job update, job;
+    while (reader->Read(&update)) {
+      job = update;
+      if (messages != nullptr) messages->push_back(update.message());
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return job;
+  }
+
+  std::string work_dir_;
+  std::vector<RowMatrixXd> uploaded_;
+};
+
+TEST_F(MpiBackendTest, JobTrainsThroughMpirunAndEqualsCoreInProcess) {
+  Dataset("frames", 8);
+  const v1::Job started = Start("frames", Options("ivy"));
+  std::vector<std::string> messages;
+  const v1::Job job = Watch(started.job_id(), &messages);
+  ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
+
+  // Progress came from sketchmpi (its core progress lines), not only ours.
+  bool from_ranks = false;
+  for (const std::string& m : messages) from_ranks |= absl::StrContains(m, "ivy");
+  EXPECT_TRUE(from_ranks) << "no progress line from sketchmpi among " << messages.size();
+
+  grpc::ClientContext ctx;
+  v1::GetSketchRequest gs;
+  gs.set_dataset("frames");
+  gs.set_task(v1::TASK_LOW_RANK);
+  gs.set_include_serialized(true);
+  v1::GetSketchResponse exported;
+  ASSERT_TRUE(ExportSketch(stub_.get(), &ctx, gs, &exported).ok());
+  auto trained = ParseTrainedSketch(exported.serialized());
+  ASSERT_TRUE(trained.ok()) << trained.status();
+
+  TrainOptions options;
+  options.method = TrainMethod::kIvy;
+  options.task = SketchTask::kLowRank;
+  options.k = 3;
+  options.m = 9;
+  options.seed = 11;
+  options.iterations = 17;
+  options.validation_fraction = 0.25;
+  options.threads = 1;
+  auto local = TrainLowRankSketch(uploaded_, options, nullptr, nullptr);
+  ASSERT_TRUE(local.ok()) << local.status();
+  EXPECT_EQ(trained->sketch, local->sketch);  // bitwise
+  EXPECT_EQ(trained->validation.learned, local->validation.learned);
+  EXPECT_TRUE(absl::StrContains(trained->notes, "2 MPI ranks")) << trained->notes;
+  EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+TEST_F(MpiBackendTest, CancelJobStopsTheMpirunTree) {
+  Dataset("big", 24, 400, 60);
+  v1::TrainingOptions o = Options("ivy");
+  o.set_iterations(1'000'000);
+  const v1::Job started = Start("big", o);
+  // Wait until the ranks run.
+  for (int i = 0; i < 600 && ProcessesMentioning(work_dir_) < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(ProcessesMentioning(work_dir_), 2) << "sketchmpi never started";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  {
+    grpc::ClientContext ctx;
+    v1::CancelJobRequest req;
+    req.set_job_id(started.job_id());
+    v1::Job resp;
+    ASSERT_TRUE(stub_->CancelJob(&ctx, req, &resp).ok());
+  }
+  const v1::Job job = Watch(started.job_id(), nullptr);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - cancelled_at).count();
+  EXPECT_EQ(job.state(), v1::JOB_STATE_CANCELLED) << job.error();
+  EXPECT_LT(seconds, 5);
+  EXPECT_EQ(ProcessesMentioning(work_dir_), 0);
+  EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+TEST_F(MpiBackendTest, MethodSketchmpiLacksFailsTheJobPrecisely) {
+  Dataset("frames", 4);
+  const v1::Job job = Watch(Start("frames", Options("greedy")).job_id(), nullptr);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
+  EXPECT_TRUE(absl::StrContains(job.error(), "method greedy is not available with this "
+                                             "server's MPI training backend"))
+      << job.error();
+  EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+class VectorMatrices final : public TrainingMatrices {
+ public:
+  explicit VectorMatrices(std::vector<RowMatrixXd> m) : m_(std::move(m)) {}
+  int64_t count() const override { return static_cast<int64_t>(m_.size()); }
+  absl::StatusOr<RowMatrixXd> Next() override { return m_.at(next_++); }
+
+ private:
+  std::vector<RowMatrixXd> m_;
+  size_t next_ = 0;
+};
+
+// A failing sketchmpi (a script exiting 4, "input error", as sketchmpi does
+// for an unreadable file): the job error is FAILED_PRECONDITION with its words.
+TEST_F(MpiBackendTest, FailingRunMapsExitCodeAndCarriesItsOutput) {
+  const std::string script = work_dir_ + "/../fake_sketchmpi_" + std::to_string(::getpid());
+  {
+    std::ofstream f(script);
+    f << "#!/bin/sh\necho 'fake: cannot read matrices/m000000000.npy' >&2\nexit 4\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  MpiTrainingBackendOptions mo;
+  mo.mpirun = MPIEXEC_PATH;
+  mo.sketchmpi = script;
+  mo.ranks = 1;
+  mo.mpirun_args = {"--oversubscribe"};
+  mo.work_dir = work_dir_;
+  auto backend = MpiTrainingBackend::Create(mo);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  VectorMatrices matrices({TestMatrix(kN, kD, 3, 1), TestMatrix(kN, kD, 3, 2)});
+  TrainingRequest req;
+  req.job_id = 7;
+  req.options.method = TrainMethod::kIvy;
+  req.options.k = 3;
+  req.options.m = 9;
+  req.matrices = &matrices;
+  CancelToken cancel;
+  auto result = (*backend)->Train(req, nullptr, cancel);
+  std::filesystem::remove(script);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
+  EXPECT_TRUE(absl::StrContains(result.status().message(), "cannot read matrices/m000000000.npy"))
+      << result.status();
+  EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+TEST(SketchmpiTrainFlagsTest, EveryOptionTableRowBecomesAFlag) {
+  TrainOptions options;
+  options.refine_values = true;
+  const std::vector<std::string> flags = SketchmpiTrainFlags(options);
+  const size_t rows = TrainOptionTable().size();
+  size_t named = 0;
+  for (const std::string& f : flags) named += absl::StartsWith(f, "--");
+  EXPECT_EQ(named, rows);
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "--refine-values"), flags.end());
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "--iterations"), flags.end());
+}
+
+}  // namespace
+}  // namespace sketchd::testing
