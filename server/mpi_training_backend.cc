@@ -15,11 +15,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -84,6 +86,57 @@ void ForwardProgressLine(const std::string& line, const ProgressCallback& progre
   std::string message;
   if (j.contains("message") && j["message"].is_string()) message = j["message"].get<std::string>();
   progress(j["progress"].get<double>(), message);
+}
+
+// A process as /proc/PID/stat shows it: parent and start time (so that a
+// reused pid is never mistaken for one of ours).
+struct ProcInfo {
+  pid_t ppid = 0;
+  unsigned long long start = 0;
+};
+
+bool ReadProc(pid_t pid, ProcInfo* info) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  const size_t close = stat.rfind(')');  // the command may contain spaces and ')'
+  if (close == std::string::npos) return false;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  // After the command: state(0) ppid(1) … starttime is field 22 overall, 19 here.
+  if (fields.size() < 20) return false;
+  info->ppid = static_cast<pid_t>(std::atoll(fields[1].c_str()));
+  info->start = std::strtoull(fields[19].c_str(), nullptr, 10);
+  return true;
+}
+
+// Adds every live descendant of `root` to `seen` (pid → start time). Open MPI
+// puts each local rank in its own process group, so killing mpirun's group
+// does not reach them; this list does, even after mpirun is gone.
+void AddDescendants(pid_t root, std::map<pid_t, unsigned long long>* seen) {
+  std::map<pid_t, std::vector<std::pair<pid_t, unsigned long long>>> children;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    ProcInfo info;
+    const pid_t pid = static_cast<pid_t>(std::atoll(name.c_str()));
+    if (ReadProc(pid, &info)) children[info.ppid].push_back({pid, info.start});
+  }
+  std::vector<pid_t> todo = {root};
+  while (!todo.empty()) {
+    const pid_t p = todo.back();
+    todo.pop_back();
+    for (const auto& [child, start] : children[p]) {
+      if (seen->emplace(child, start).second) todo.push_back(child);
+    }
+  }
+}
+
+void KillSeen(const std::map<pid_t, unsigned long long>& seen) {
+  for (const auto& [pid, start] : seen) {
+    ProcInfo info;
+    if (ReadProc(pid, &info) && info.start == start) ::kill(pid, SIGKILL);
+  }
 }
 
 }  // namespace
@@ -190,13 +243,12 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
   for (const std::string& a : options_.mpirun_args) args.push_back(a);
   args.insert(args.end(), {"-np", std::to_string(options_.ranks), options_.sketchmpi, "train"});
   for (std::string& f : SketchmpiTrainFlags(request.options)) args.push_back(std::move(f));
-  args.insert(args.end(), {"--progress-fd", "3", "--out", out, inputs.string()});
+  args.insert(args.end(), {"--progress-fd", "2", "--out", out, inputs.string()});
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  Pipe progress_pipe, output_pipe;
-  SKETCHD_RETURN_IF_ERROR(MakePipe(&progress_pipe));
+  Pipe output_pipe;
   SKETCHD_RETURN_IF_ERROR(MakePipe(&output_pipe));
   const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 
@@ -206,7 +258,7 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
     return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   }
   if (pid == 0) {
-    // Own process group, so that a cancel can reach mpirun's whole tree.
+    // Own process group, so that a cancel can reach mpirun's whole group.
     ::setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
@@ -214,13 +266,12 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(output_pipe.write, 1);
     ::dup2(output_pipe.write, 2);
-    ::dup2(progress_pipe.write, 3);
     // Nothing else of the server's (sockets, the database) reaches mpirun.
 #ifdef SYS_close_range
-    if (::syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+    if (::syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
 #endif
     {
-      for (int fd = 4; fd < 4096; ++fd) ::close(fd);
+      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
     }
     ::execv(argv[0], argv.data());
     static const char kMsg[] = "sketchd: exec of mpirun failed\n";
@@ -228,17 +279,27 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
     ::_exit(127);
   }
   if (devnull >= 0) ::close(devnull);
-  ::close(progress_pipe.write);
-  progress_pipe.write = -1;
   ::close(output_pipe.write);
   output_pipe.write = -1;
 
-  std::string progress_buf, output;
-  bool progress_open = true, output_open = true, exited = false;
+  // mpirun's stdout and stderr, line by line: rank 0's JSON progress lines
+  // go to `progress`, the rest is kept (its tail) for an error message.
+  std::string pending, output;
+  const auto take_line = [&](const std::string& line) {
+    if (absl::StartsWith(line, "{\"progress\":")) {
+      ForwardProgressLine(line, progress);
+      return;
+    }
+    absl::StrAppend(&output, line, "\n");
+    if (output.size() > 4 * kTailBytes) output.erase(0, output.size() - kTailBytes);
+  };
+  bool output_open = true, exited = false;
   int wait_status = 0;
   bool cancelling = false, killed = false;
   double term_at = 0, exit_at = 0;
+  std::map<pid_t, unsigned long long> tree;  // mpirun's descendants, while cancelling
   while (true) {
+    if (cancelling && !exited) AddDescendants(pid, &tree);
     if (!exited) {
       const pid_t w = ::waitpid(pid, &wait_status, WNOHANG);
       if (w == pid) {
@@ -246,7 +307,8 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
         exit_at = Now();
       }
     }
-    if (exited && ((!progress_open && !output_open) || Now() - exit_at > 2)) break;
+    // Ranks that outlive mpirun may hold the pipe open: stop waiting after 2 s.
+    if (exited && (!output_open || Now() - exit_at > 2)) break;
     if (!cancelling && cancel.cancelled()) {
       cancelling = true;
       term_at = Now();
@@ -254,46 +316,39 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
     }
     if (cancelling && !killed && Now() - term_at > options_.kill_grace_seconds) {
       killed = true;
+      AddDescendants(pid, &tree);
       ::kill(-pid, SIGKILL);
+      KillSeen(tree);
     }
-    pollfd fds[2];
-    int nfds = 0;
-    if (progress_open) fds[nfds++] = {progress_pipe.read, POLLIN, 0};
-    if (output_open) fds[nfds++] = {output_pipe.read, POLLIN, 0};
-    if (nfds == 0) {
+    if (!output_open) {
       ::usleep(20 * 1000);
       continue;
     }
-    if (::poll(fds, static_cast<nfds_t>(nfds), 100) <= 0) continue;
-    for (int i = 0; i < nfds; ++i) {
-      if (fds[i].revents == 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
-      if (n < 0 && errno == EINTR) continue;
-      const bool is_progress = fds[i].fd == progress_pipe.read;
-      if (n <= 0) {
-        (is_progress ? progress_open : output_open) = false;
-        continue;
-      }
-      if (is_progress) {
-        progress_buf.append(buf, static_cast<size_t>(n));
-        size_t nl;
-        while ((nl = progress_buf.find('\n')) != std::string::npos) {
-          ForwardProgressLine(progress_buf.substr(0, nl), progress);
-          progress_buf.erase(0, nl + 1);
-        }
-      } else {
-        output.append(buf, static_cast<size_t>(n));
-        if (output.size() > 4 * kTailBytes) output.erase(0, output.size() - kTailBytes);
-      }
+    pollfd fds = {output_pipe.read, POLLIN, 0};
+    if (::poll(&fds, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::read(output_pipe.read, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      output_open = false;
+      continue;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    size_t nl;
+    while ((nl = pending.find('\n')) != std::string::npos) {
+      take_line(pending.substr(0, nl));
+      pending.erase(0, nl + 1);
     }
   }
+  if (!pending.empty()) take_line(pending);
   if (!exited) {
+    AddDescendants(pid, &tree);
     ::kill(-pid, SIGKILL);
     ::waitpid(pid, &wait_status, 0);
   }
   // Whatever of the tree is left (ranks that outlived mpirun) goes too.
   ::kill(-pid, SIGKILL);
+  KillSeen(tree);
 
   if (cancelling) return absl::CancelledError("cancelled; mpirun stopped");
   if (output.size() > kTailBytes) output.erase(0, output.size() - kTailBytes);

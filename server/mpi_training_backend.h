@@ -1,9 +1,15 @@
 // The MPI training backend (sketchd --train_backend mpi): a job's training
 // matrices become .npy files in a per-job directory, `mpirun -np P sketchmpi
-// train … --progress-fd 3 --out DIR/sketch.sketch DIR` trains them over P
-// ranks as a child process (fork/exec, no shell), its JSON progress lines on
-// fd 3 become the job's progress, and the sketch file it writes is parsed
-// and returned. See training_backend.h for the contract.
+// train … --progress-fd 2 --out DIR/sketch.sketch DIR/matrices` trains them
+// over P ranks as a child process (fork/exec, no shell), rank 0's JSON
+// progress lines become the job's progress, and the sketch file it writes is
+// parsed and returned. See training_backend.h for the contract.
+//
+//  * Progress travels on stderr, not on a descriptor of its own: Open MPI
+//    (4.1) closes every descriptor above 2 in the ranks it starts, and on
+//    several hosts rank 0 is not even a child of this process; mpirun
+//    forwards the ranks' stderr. Lines starting {"progress": are progress,
+//    the rest of mpirun's stdout+stderr is kept (its tail) for errors.
 //
 //  * Options → flags: one flag per row of core's option table
 //    (train_option_table.h), named as client/training_flags.h registers
@@ -12,8 +18,13 @@
 //    refused before anything is written: FAILED_PRECONDITION naming what
 //    sketchmpi offers. No silent fallback to in-process training: an
 //    operator chooses MPI because a training set is too big for this machine.
-//  * Cancel: SIGTERM to mpirun (Open MPI forwards it to the ranks), SIGKILL
-//    to its process group after `kill_grace_seconds`; returns CANCELLED.
+//  * Cancel: SIGTERM to mpirun (Open MPI forwards it to the ranks), then
+//    after `kill_grace_seconds` SIGKILL to mpirun's process group and to
+//    every descendant seen meanwhile (Open MPI gives each local rank its own
+//    process group); returns CANCELLED. Ranks on other hosts are mpirun's
+//    to stop (its daemons die with it).
+//  * work_dir must be visible at the same path on every MPI host (the ranks
+//    read the matrices from it, rank 0 writes the sketch there).
 //  * Exit codes (client/cli_status.h): 2 (usage) INVALID_ARGUMENT, 4 (input)
 //    FAILED_PRECONDITION, anything else or a signal INTERNAL; the message
 //    carries the tail of mpirun's stdout+stderr.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -137,9 +138,9 @@ TEST_F(MpiBackendTest, JobTrainsThroughMpirunAndEqualsCoreInProcess) {
   const v1::Job job = Watch(started.job_id(), &messages);
   ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
 
-  // Progress came from sketchmpi (its core progress lines), not only ours.
+  // Progress came from sketchmpi's rank 0 (core's step lines), not only ours.
   bool from_ranks = false;
-  for (const std::string& m : messages) from_ranks |= absl::StrContains(m, "ivy");
+  for (const std::string& m : messages) from_ranks |= absl::StartsWith(m, "ivy: step ");
   EXPECT_TRUE(from_ranks) << "no progress line from sketchmpi among " << messages.size();
 
   grpc::ClientContext ctx;
@@ -249,6 +250,70 @@ TEST_F(MpiBackendTest, FailingRunMapsExitCodeAndCarriesItsOutput) {
   EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
   EXPECT_TRUE(absl::StrContains(result.status().message(), "cannot read matrices/m000000000.npy"))
       << result.status();
+  EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+// A rank that ignores SIGTERM (as a rank stuck in a system call would):
+// after the grace period the backend SIGKILLs mpirun and every descendant it
+// saw, returns CANCELLED, and nothing of the tree is left.
+TEST_F(MpiBackendTest, CancelKillsRanksThatIgnoreSigterm) {
+  const std::string tag = "stubborn_sketchmpi_" + std::to_string(::getpid());
+  const std::string script = (std::filesystem::temp_directory_path() / tag).string();
+  {
+    std::ofstream f(script);
+    f << "#!/bin/sh\ntrap '' TERM\necho '{\"progress\":0.25,\"message\":\"stubborn\"}' >&2\n"
+         "sleep 120\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  MpiTrainingBackendOptions mo;
+  mo.mpirun = MPIEXEC_PATH;
+  mo.sketchmpi = script;
+  mo.ranks = 2;
+  mo.mpirun_args = {"--oversubscribe"};
+  mo.work_dir = work_dir_;
+  mo.kill_grace_seconds = 1;
+  auto backend = MpiTrainingBackend::Create(mo);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  VectorMatrices matrices({TestMatrix(kN, kD, 3, 1)});
+  TrainingRequest req;
+  req.job_id = 8;
+  req.options.method = TrainMethod::kIvy;
+  req.options.k = 3;
+  req.options.m = 9;
+  req.matrices = &matrices;
+  CancelToken cancel;
+  std::atomic<bool> progressed{false};
+  std::thread canceller([&] {
+    for (int i = 0; i < 600 && !progressed.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel.Cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto result = (*backend)->Train(
+      req,
+      [&](double f, const std::string& m) {
+        if (m == "stubborn" && f == 0.25) progressed.store(true);
+      },
+      cancel);
+  canceller.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int left = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    left += text.str().find(tag) != std::string::npos;
+  }
+  std::filesystem::remove(script);
+  EXPECT_TRUE(progressed.load());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled) << result.status();
+  EXPECT_LT(seconds, 30);
+  EXPECT_EQ(left, 0) << "processes of the cancelled run remain";
   EXPECT_TRUE(DirEmpty(work_dir_));
 }
 
