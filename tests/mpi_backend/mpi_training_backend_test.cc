@@ -4,10 +4,12 @@
 // options fail the job precisely, and the job directory is gone afterwards.
 // Skipped when mpirun or sketchmpi is missing, unless CI=true.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +53,37 @@ bool DirEmpty(const std::string& dir) {
   return !std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec);
 }
 
+// Passes everything to the MPI backend and records the progress it reports
+// (WatchJob may coalesce a fast job's updates; this sees every one).
+class RecordingBackend final : public TrainingBackend {
+ public:
+  explicit RecordingBackend(std::shared_ptr<TrainingBackend> inner) : inner_(std::move(inner)) {}
+  std::string_view name() const override { return inner_->name(); }
+  absl::StatusOr<TrainedSketch> Train(const TrainingRequest& request,
+                                      const ProgressCallback& progress,
+                                      const CancelToken& cancel) override {
+    return inner_->Train(
+        request,
+        [this, &progress](double fraction, const std::string& message) {
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            messages_.push_back(message);
+          }
+          progress(fraction, message);
+        },
+        cancel);
+  }
+  std::vector<std::string> messages() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_;
+  }
+
+ private:
+  std::shared_ptr<TrainingBackend> inner_;
+  std::mutex mu_;
+  std::vector<std::string> messages_;
+};
+
 class MpiBackendTest : public ServerFixture {
  protected:
   void SetUp() override {
@@ -74,7 +107,8 @@ class MpiBackendTest : public ServerFixture {
     setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
     ServerOptions o = DefaultOptions();
-    o.training_backend = *backend;
+    recorder_ = std::make_shared<RecordingBackend>(*backend);
+    o.training_backend = recorder_;
     StartServer(o);
   }
   void TearDown() override {
@@ -129,6 +163,7 @@ class MpiBackendTest : public ServerFixture {
 
   std::string work_dir_;
   std::vector<RowMatrixXd> uploaded_;
+  std::shared_ptr<RecordingBackend> recorder_;
 };
 
 TEST_F(MpiBackendTest, JobTrainsThroughMpirunAndEqualsCoreInProcess) {
@@ -138,10 +173,12 @@ TEST_F(MpiBackendTest, JobTrainsThroughMpirunAndEqualsCoreInProcess) {
   const v1::Job job = Watch(started.job_id(), &messages);
   ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
 
-  // Progress came from sketchmpi's rank 0 (core's step lines), not only ours.
+  // Progress came from sketchmpi's rank 0 (core's step lines), not only ours,
+  // and WatchJob showed updates while the job ran.
   bool from_ranks = false;
-  for (const std::string& m : messages) from_ranks |= absl::StartsWith(m, "ivy: step ");
-  EXPECT_TRUE(from_ranks) << "no progress line from sketchmpi among " << messages.size();
+  for (const std::string& m : recorder_->messages()) from_ranks |= absl::StartsWith(m, "ivy: step ");
+  EXPECT_TRUE(from_ranks) << "no progress line from sketchmpi";
+  EXPECT_GE(messages.size(), 2u);
 
   grpc::ClientContext ctx;
   v1::GetSketchRequest gs;
@@ -315,6 +352,32 @@ TEST_F(MpiBackendTest, CancelKillsRanksThatIgnoreSigterm) {
   EXPECT_LT(seconds, 30);
   EXPECT_EQ(left, 0) << "processes of the cancelled run remain";
   EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+// The daemon checks its MPI binaries at start-up: a clean message, exit 1.
+TEST(SketchdMpiFlagsTest, MissingBinariesStopTheDaemonAtStartup) {
+  const std::string dir = TempDir("mpiflags");
+  const auto run = [&](const std::string& flags, std::string* err) {
+    const std::string errfile = dir + "/stderr.txt";
+    const std::string cmd = std::string(SKETCHD_PATH) + " --listen 127.0.0.1:0 --data_dir " + dir +
+                            "/data " + flags + " 2>" + errfile;
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(errfile);
+    std::stringstream text;
+    text << in.rdbuf();
+    *err = text.str();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string err;
+  EXPECT_EQ(run("--train_backend mpi --sketchmpi /nonexistent/sketchmpi", &err), 1);
+  EXPECT_TRUE(absl::StrContains(
+      err, "--train_backend mpi: --sketchmpi: '/nonexistent/sketchmpi' is not an executable file"))
+      << err;
+  EXPECT_EQ(run("--train_backend mpi --mpirun no-such-mpirun-here", &err), 1);
+  EXPECT_TRUE(absl::StrContains(err, "--mpirun: 'no-such-mpirun-here' not found in PATH")) << err;
+  EXPECT_EQ(run("--train_backend bogus", &err), 1);
+  EXPECT_TRUE(absl::StrContains(err, "--train_backend must be 'inprocess' or 'mpi'")) << err;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(SketchmpiTrainFlagsTest, EveryOptionTableRowBecomesAFlag) {
