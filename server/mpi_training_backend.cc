@@ -132,6 +132,23 @@ void AddDescendants(pid_t root, std::map<pid_t, unsigned long long>* seen) {
   }
 }
 
+// mpirun's own explanations come framed by lines of dashes ("Primary job
+// terminated normally, but 1 process returned a non-zero exit code…"); the
+// ranks' words (e.g. "sketchmpi: rank 1: x.npy: no such file") are what a
+// job error should show. Everything when nothing else is left.
+std::string WithoutMpirunBanners(const std::string& text) {
+  std::string kept;
+  bool inside = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (line.size() >= 20 && line.find_first_not_of('-') == absl::string_view::npos) {
+      inside = !inside;
+      continue;
+    }
+    if (!inside && !line.empty()) absl::StrAppend(&kept, line, "\n");
+  }
+  return kept.empty() ? text : kept;
+}
+
 void KillSeen(const std::map<pid_t, unsigned long long>& seen) {
   for (const auto& [pid, start] : seen) {
     ProcInfo info;
@@ -351,6 +368,7 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
   KillSeen(tree);
 
   if (cancelling) return absl::CancelledError("cancelled; mpirun stopped");
+  output = WithoutMpirunBanners(output);
   if (output.size() > kTailBytes) output.erase(0, output.size() - kTailBytes);
   while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
   const std::string tail = output.empty() ? "" : absl::StrCat(": ", output);

@@ -27,7 +27,8 @@
 //    read the matrices from it, rank 0 writes the sketch there).
 //  * Exit codes (client/cli_status.h): 2 (usage) INVALID_ARGUMENT, 4 (input)
 //    FAILED_PRECONDITION, anything else or a signal INTERNAL; the message
-//    carries the tail of mpirun's stdout+stderr.
+//    carries the tail of mpirun's stdout+stderr without mpirun's own dashed
+//    banners (the ranks' words).
 //  * The job directory is removed in every case.
 #ifndef SKETCHD_SERVER_MPI_TRAINING_BACKEND_H_
 #define SKETCHD_SERVER_MPI_TRAINING_BACKEND_H_

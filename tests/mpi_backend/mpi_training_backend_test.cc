@@ -287,6 +287,7 @@ TEST_F(MpiBackendTest, FailingRunMapsExitCodeAndCarriesItsOutput) {
   EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
   EXPECT_TRUE(absl::StrContains(result.status().message(), "cannot read matrices/m000000000.npy"))
       << result.status();
+  EXPECT_FALSE(absl::StrContains(result.status().message(), "Primary job")) << result.status();
   EXPECT_TRUE(DirEmpty(work_dir_));
 }
 
