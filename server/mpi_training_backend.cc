@@ -280,6 +280,7 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // sketchd blocks SIGTERM in its threads
+    ::signal(SIGPIPE, SIG_DFL);  // an ignored signal would be inherited by mpirun
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(output_pipe.write, 1);
     ::dup2(output_pipe.write, 2);
