@@ -15,8 +15,9 @@
 //    (train_option_table.h), named as client/training_flags.h registers
 //    them (the first long flag; bools --x / --no-x), so no option is lost.
 //  * Methods sketchmpi does not have (greedy, subspace) and time budgets are
-//    refused before anything is written: FAILED_PRECONDITION naming what
-//    sketchmpi offers. No silent fallback to in-process training: an
+//    refused: by StartTraining (CheckOptions), and by Train before anything
+//    is written (a restarted job), FAILED_PRECONDITION naming what sketchmpi
+//    offers. No silent fallback to in-process training: an
 //    operator chooses MPI because a training set is too big for this machine.
 //  * Cancel: SIGTERM to mpirun (Open MPI forwards it to the ranks), then
 //    after `kill_grace_seconds` SIGKILL to mpirun's process group and to
@@ -71,6 +72,9 @@ class MpiTrainingBackend final : public TrainingBackend {
       MpiTrainingBackendOptions options);
 
   std::string_view name() const override { return "mpi"; }
+  absl::Status CheckOptions(const TrainOptions& options) const override {
+    return CheckSketchmpiSupports(options);
+  }
   absl::StatusOr<TrainedSketch> Train(const TrainingRequest& request,
                                       const ProgressCallback& progress,
                                       const CancelToken& cancel) override;

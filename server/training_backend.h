@@ -34,6 +34,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/matrix_types.h"
 #include "core/training/trained_sketch.h"
@@ -63,6 +64,14 @@ class TrainingBackend {
   virtual ~TrainingBackend() = default;
   // Short name for logs ("in-process", "mpi").
   virtual std::string_view name() const = 0;
+  // Whether this backend can run `options` at all: the job runner calls it
+  // before a job is recorded, so StartTraining refuses what the backend
+  // never could (a job restarted or claimed elsewhere still meets Train's
+  // own check). OK by default.
+  virtual absl::Status CheckOptions(const TrainOptions& options) const {
+    (void)options;
+    return absl::OkStatus();
+  }
   virtual absl::StatusOr<TrainedSketch> Train(const TrainingRequest& request,
                                               const ProgressCallback& progress,
                                               const CancelToken& cancel) = 0;

@@ -30,7 +30,10 @@ namespace {
 
 constexpr int64_t kN = 48, kD = 16;
 
-// Processes whose command line mentions `needle` (e.g. the work directory).
+// Live processes whose command line mentions `needle` (e.g. the work
+// directory). Zombies have an empty cmdline and are not counted: Open MPI's
+// mpirun exits without reaping its ranks, and reaping orphans is init's job
+// (in some containers PID 1 never does).
 int ProcessesMentioning(const std::string& needle) {
   int found = 0;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -59,6 +62,9 @@ class RecordingBackend final : public TrainingBackend {
  public:
   explicit RecordingBackend(std::shared_ptr<TrainingBackend> inner) : inner_(std::move(inner)) {}
   std::string_view name() const override { return inner_->name(); }
+  absl::Status CheckOptions(const TrainOptions& options) const override {
+    return inner_->CheckOptions(options);
+  }
   absl::StatusOr<TrainedSketch> Train(const TrainingRequest& request,
                                       const ProgressCallback& progress,
                                       const CancelToken& cancel) override {
@@ -235,13 +241,31 @@ TEST_F(MpiBackendTest, CancelJobStopsTheMpirunTree) {
   EXPECT_TRUE(DirEmpty(work_dir_));
 }
 
-TEST_F(MpiBackendTest, MethodSketchmpiLacksFailsTheJobPrecisely) {
+TEST_F(MpiBackendTest, MethodSketchmpiLacksIsRefusedPrecisely) {
   Dataset("frames", 4);
-  const v1::Job job = Watch(Start("frames", Options("greedy")).job_id(), nullptr);
-  EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
-  EXPECT_TRUE(absl::StrContains(job.error(), "method greedy is not available with this "
-                                             "server's MPI training backend"))
-      << job.error();
+  // StartTraining refuses it (no job is recorded)…
+  grpc::ClientContext ctx;
+  v1::StartTrainingRequest req;
+  req.set_dataset("frames");
+  *req.mutable_options() = Options("greedy");
+  v1::Job job;
+  const grpc::Status s = stub_->StartTraining(&ctx, req, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "method greedy is not available with this "
+                                                   "server's MPI training backend"))
+      << s.error_message();
+  // …and the backend itself refuses it (a restarted job) before writing anything.
+  class NoMatrices final : public TrainingMatrices {
+   public:
+    int64_t count() const override { return 0; }
+    absl::StatusOr<RowMatrixXd> Next() override { return absl::InternalError("none"); }
+  } none;
+  TrainingRequest direct;
+  direct.options.method = TrainMethod::kSubspace;
+  direct.matrices = &none;
+  CancelToken cancel;
+  auto result = recorder_->Train(direct, [](double, const std::string&) {}, cancel);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
   EXPECT_TRUE(DirEmpty(work_dir_));
 }
 
