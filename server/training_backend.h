@@ -5,7 +5,8 @@
 //   handlers ──▶ Jobs (jobs.h) ──▶ JobRunner ──▶ TrainingBackend::Train ──▶ TrainedSketch
 //                                                  │
 //                      InProcessTrainingBackend ───┘ core TrainSketch in this process (default)
-//                      an MPI backend (next) ──────┘ `mpirun … sketchmpi train` in a subprocess
+//                      MpiTrainingBackend ─────────┘ `mpirun … sketchmpi train` in a subprocess
+//                                                      (mpi_training_backend.h, --train_backend mpi)
 //
 // The contract, so that a backend can train out of process:
 //  * Input: a TrainingRequest — job id, dataset name, the resolved options
