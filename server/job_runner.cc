@@ -76,6 +76,7 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
           options_.max_queued, "); retry later or cancel a job"));
     }
   }
+  SKETCHD_RETURN_IF_ERROR(options_.backend->CheckOptions(options));
   SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->CreateJob(dataset, options, restarted_from));
   if (!options_.replica_id.empty()) {
     // The store is the queue: wake an idle worker of this replica to claim

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -14,7 +15,25 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "server/mpi_training_backend.h"
 #include "server/sketchd_server.h"
+
+namespace {
+
+// sketchmpi next to this binary (installed), else in the build tree's mpi/.
+std::string DefaultSketchmpi() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "sketchmpi";
+  const std::filesystem::path beside = self.parent_path() / "sketchmpi";
+  if (std::filesystem::exists(beside, ec)) return beside.string();
+  const std::filesystem::path build = self.parent_path().parent_path() / "mpi" / "sketchmpi";
+  if (std::filesystem::exists(build, ec)) return build.string();
+  return beside.string();
+}
+
+}  // namespace
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0 = any free port)");
 ABSL_FLAG(std::string, data_dir, "./sketchd-data", "directory of the SQLite store (created if missing)");
@@ -33,6 +52,20 @@ ABSL_FLAG(double, job_lease_seconds, 10,
           "with a PostgreSQL store: a job whose replica stops renewing it for this long is "
           "taken over by another replica");
 ABSL_FLAG(int, train_workers, 1, "training jobs run at the same time");
+ABSL_FLAG(std::string, train_backend, "inprocess",
+          "what trains jobs: 'inprocess' (core in this process) or 'mpi' (mpirun -np "
+          "--mpi_ranks sketchmpi train, in a subprocess)");
+ABSL_FLAG(int, mpi_ranks, 2, "--train_backend mpi: ranks per training job (mpirun -np)");
+ABSL_FLAG(std::string, mpirun, "mpirun", "--train_backend mpi: the mpirun binary (path or name in PATH)");
+ABSL_FLAG(std::string, mpirun_args, "",
+          "--train_backend mpi: extra mpirun arguments, space-separated (e.g. "
+          "\"--oversubscribe --hostfile hosts\")");
+ABSL_FLAG(std::string, sketchmpi, "",
+          "--train_backend mpi: the sketchmpi binary (default: next to sketchd, or "
+          "../mpi/sketchmpi in a build tree)");
+ABSL_FLAG(std::string, mpi_work_dir, "",
+          "--train_backend mpi: where each job's matrices are written for the ranks (a directory "
+          "every MPI host sees at the same path; default <data_dir>/mpi-jobs)");
 ABSL_FLAG(int, max_queued_jobs, 16, "QUEUED jobs allowed beyond the running ones");
 ABSL_FLAG(int, training_threads, 0, "threads per training job when the job leaves it 0 (0 = all cores)");
 ABSL_FLAG(int64_t, max_matrix_bytes, int64_t{1} << 30, "largest matrix accepted, as float64 bytes (rows*cols*8)");
@@ -115,6 +148,35 @@ int main(int argc, char** argv) {
   o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   o.blas_threads = absl::GetFlag(FLAGS_blas_threads);
   o.buffer_pool_bytes = absl::GetFlag(FLAGS_buffer_pool_mb) << 20;
+
+  const std::string backend = absl::GetFlag(FLAGS_train_backend);
+  if (backend == "mpi") {
+    sketchd::MpiTrainingBackendOptions mo;
+    mo.ranks = absl::GetFlag(FLAGS_mpi_ranks);
+    mo.mpirun = absl::GetFlag(FLAGS_mpirun);
+    mo.sketchmpi = absl::GetFlag(FLAGS_sketchmpi);
+    if (mo.sketchmpi.empty()) mo.sketchmpi = DefaultSketchmpi();
+    for (absl::string_view a :
+         absl::StrSplit(absl::GetFlag(FLAGS_mpirun_args), ' ', absl::SkipEmpty())) {
+      mo.mpirun_args.emplace_back(a);
+    }
+    mo.work_dir = absl::GetFlag(FLAGS_mpi_work_dir);
+    if (mo.work_dir.empty()) mo.work_dir = (std::filesystem::path(o.data_dir) / "mpi-jobs").string();
+    auto mpi = sketchd::MpiTrainingBackend::Create(mo);
+    if (!mpi.ok()) {
+      std::fprintf(stderr, "sketchd: --train_backend mpi: %s\n",
+                   std::string(mpi.status().message()).c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "sketchd: training jobs run as %s -np %d %s train (work dir %s)\n",
+                 (*mpi)->options().mpirun.c_str(), mo.ranks, (*mpi)->options().sketchmpi.c_str(),
+                 mo.work_dir.c_str());
+    o.training_backend = *std::move(mpi);
+  } else if (backend != "inprocess") {
+    std::fprintf(stderr, "sketchd: --train_backend must be 'inprocess' or 'mpi', got '%s'\n",
+                 backend.c_str());
+    return 1;
+  }
 
   // Block the stop signals in every thread (gRPC's included, which inherit
   // the mask) and take them synchronously below: no work in a signal handler.

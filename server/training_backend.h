@@ -5,7 +5,8 @@
 //   handlers ──▶ Jobs (jobs.h) ──▶ JobRunner ──▶ TrainingBackend::Train ──▶ TrainedSketch
 //                                                  │
 //                      InProcessTrainingBackend ───┘ core TrainSketch in this process (default)
-//                      an MPI backend (next) ──────┘ `mpirun … sketchmpi train` in a subprocess
+//                      MpiTrainingBackend ─────────┘ `mpirun … sketchmpi train` in a subprocess
+//                                                      (mpi_training_backend.h, --train_backend mpi)
 //
 // The contract, so that a backend can train out of process:
 //  * Input: a TrainingRequest — job id, dataset name, the resolved options
@@ -34,6 +35,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/matrix_types.h"
 #include "core/training/trained_sketch.h"
@@ -63,6 +65,14 @@ class TrainingBackend {
   virtual ~TrainingBackend() = default;
   // Short name for logs ("in-process", "mpi").
   virtual std::string_view name() const = 0;
+  // Whether this backend can run `options` at all: the job runner calls it
+  // before a job is recorded, so StartTraining refuses what the backend
+  // never could (a job restarted or claimed elsewhere still meets Train's
+  // own check). OK by default.
+  virtual absl::Status CheckOptions(const TrainOptions& options) const {
+    (void)options;
+    return absl::OkStatus();
+  }
   virtual absl::StatusOr<TrainedSketch> Train(const TrainingRequest& request,
                                               const ProgressCallback& progress,
                                               const CancelToken& cancel) = 0;
