@@ -56,23 +56,6 @@ absl::Status WriteSketchFile(const std::string& path, const TrainedSketch& train
   return InputError(file->Close());
 }
 
-Json ValidationFiguresJson(const ValidationFigures& v) { return ValidationSummaryJson(v); }
-
-Json TrainedSketchJson(const TrainedSketch& t) {
-  Json j = Json::Object();
-  j.Set("method", std::string(TrainMethodName(t.options.method)));
-  j.Set("task", std::string(SketchTaskName(t.options.task)));
-  j.Set("k", t.options.k);
-  j.Set("m", t.m());
-  j.Set("n", t.n);
-  j.Set("d", t.d);
-  j.Set("seed", static_cast<uint64_t>(t.options.seed));
-  j.Set("train_seconds", t.train_seconds);
-  j.Set("validation", ValidationFiguresJson(t.validation));
-  j.Set("notes", t.notes);
-  return j;
-}
-
 std::string ValidationText(const ValidationFigures& v) { return ValidationSummaryText(v); }
 
 // The sketch for `local lowrank|solve`: a file, or "random" (m, seed).

@@ -38,4 +38,19 @@ Json ValidationSummaryJson(const ValidationFigures& v) {
   return j;
 }
 
+Json TrainedSketchJson(const TrainedSketch& t) {
+  Json j = Json::Object();
+  j.Set("method", std::string(TrainMethodName(t.options.method)));
+  j.Set("task", std::string(SketchTaskName(t.options.task)));
+  j.Set("k", t.options.k);
+  j.Set("m", t.m());
+  j.Set("n", t.n);
+  j.Set("d", t.d);
+  j.Set("seed", static_cast<uint64_t>(t.options.seed));
+  j.Set("train_seconds", t.train_seconds);
+  j.Set("validation", ValidationSummaryJson(t.validation));
+  j.Set("notes", t.notes);
+  return j;
+}
+
 }  // namespace sketchd

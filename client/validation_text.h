@@ -1,5 +1,5 @@
 // Validation figures for people and scripts, one wording for `sketchctl
-// train|sketches` (server) and `sketchctl local train`: count, mean ± sd, and
+// train|sketches` (server), `sketchctl local train` and `sketchmpi train`: count, mean ± sd, and
 // no comparison from fewer than kMinValidationMatrices held-out matrices.
 #ifndef SKETCHD_CLIENT_VALIDATION_TEXT_H_
 #define SKETCHD_CLIENT_VALIDATION_TEXT_H_
@@ -17,6 +17,11 @@ namespace sketchd {
 // "not enough held-out matrices to compare (N < 5)".
 std::string ValidationSummaryText(const ValidationFigures& v);
 Json ValidationSummaryJson(const ValidationFigures& v);
+
+// A trained sketch in `--json` output (method, task, k, m, n, d, seed, training
+// time, validation, notes): `sketchctl local train|lowrank|solve` and
+// `sketchmpi train` print the same object.
+Json TrainedSketchJson(const TrainedSketch& t);
 
 }  // namespace sketchd
 

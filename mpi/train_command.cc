@@ -15,6 +15,7 @@
 #include "client/cli_status.h"
 #include "client/json.h"
 #include "client/training_flags.h"
+#include "client/validation_text.h"
 #include "core/io/binary_file.h"
 #include "core/status_macros.h"
 #include "core/training/trained_sketch.h"
@@ -24,37 +25,6 @@
 
 namespace sketchd {
 namespace {
-
-// As `sketchctl local train` prints them (client/local_commands.cc).
-Json TrainedSketchJson(const TrainedSketch& t) {
-  Json v = Json::Object();
-  v.Set("metric", t.validation.metric);
-  v.Set("num_matrices", t.validation.num_matrices);
-  v.Set("learned", t.validation.learned);
-  v.Set("random", t.validation.random);
-  v.Set("random_seeds", t.validation.random_seeds);
-  v.Set("ratio", t.validation.ratio());
-  Json j = Json::Object();
-  j.Set("method", std::string(TrainMethodName(t.options.method)));
-  j.Set("task", std::string(SketchTaskName(t.options.task)));
-  j.Set("k", t.options.k);
-  j.Set("m", t.m());
-  j.Set("n", t.n);
-  j.Set("d", t.d);
-  j.Set("seed", static_cast<uint64_t>(t.options.seed));
-  j.Set("train_seconds", t.train_seconds);
-  j.Set("validation", std::move(v));
-  j.Set("notes", t.notes);
-  return j;
-}
-
-std::string ValidationText(const ValidationFigures& v) {
-  if (v.num_matrices == 0) return "no validation figures";
-  return absl::StrCat(v.metric, " on ", v.num_matrices, " held-out matrices: learned ",
-                      FormatNumber(v.learned), " vs random ", FormatNumber(v.random),
-                      " (mean of ", v.random_seeds, " seeds) → ratio ", FormatNumber(v.ratio()),
-                      v.ratio() < 1 ? " (learned is better)" : " (learned is NOT better)");
-}
 
 void WriteAll(int fd, const std::string& line) {
   size_t done = 0;
@@ -137,7 +107,7 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
           SketchTaskName(trained->options.task), " sketch (m=", trained->m(), ", n=", trained->n,
           ") on ", set->total, " matrices (", set->files, " files on ", comm.size(),
           " ranks) in ", FormatSeconds(trained->train_seconds), "; wrote ", args->out,
-          "\n  validation: ", ValidationText(trained->validation), "\n",
+          "\n  validation: ", ValidationSummaryText(trained->validation), "\n",
           trained->notes.empty() ? "" : absl::StrCat("  notes: ", trained->notes, "\n"));
       return result;
     };
