@@ -98,11 +98,18 @@ CREATE UNIQUE INDEX sketches_one_per_job ON sketches(job_id) WHERE job_id > 0;
       R"sql(
 ALTER TABLE training_matrices ADD COLUMN file TEXT NOT NULL DEFAULT '';
 )sql",
-      // 2: idempotent StartTraining (SQLite schema 4): the client's request
+      // 3: idempotent StartTraining (SQLite schema 4): the client's request
       // id of the call that created a job, unique per dataset ('' = none).
       R"sql(
 ALTER TABLE jobs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX jobs_by_request_id ON jobs(dataset, request_id) WHERE request_id <> '';
+)sql",
+      // 4: a job's error is a status code (SQLite schema 5; absl::StatusCode, the gRPC code
+      // numbers) plus the message. Rows written before carry only text:
+      // UNKNOWN (2) when there is an error, OK (0) otherwise.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN error_code INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET error_code = 2 WHERE error <> '';
 )sql",
   };
   return *migrations;

@@ -101,6 +101,13 @@ ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX jobs_by_request_id ON jobs(dataset, request_id) WHERE request_id <> '';
 )sql",
+      // 5: a job's error is a status code (absl::StatusCode, the gRPC code
+      // numbers) plus the message. Rows written before carry only text:
+      // UNKNOWN (2) when there is an error, OK (0) otherwise.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN error_code INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET error_code = 2 WHERE error <> '';
+)sql",
   };
   return *migrations;
 }
