@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -107,6 +108,17 @@ Json DatasetJson(const v1::Dataset& dataset) {
   return j;
 }
 
+std::string JobErrorCodeName(const v1::Job& job) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(job.error_code()));
+}
+
+std::string JobErrorText(const v1::Job& job) {
+  if (job.error_code() == 0 && job.error().empty()) return "";
+  // A server from before Job.error_code sends 0 with a "CODE: msg" text.
+  if (job.error_code() == 0) return job.error();
+  return absl::StrCat(JobErrorCodeName(job), ": ", job.error());
+}
+
 Json JobJson(const v1::Job& job) {
   Json j = Json::Object();
   j.Set("job_id", job.job_id());
@@ -114,6 +126,7 @@ Json JobJson(const v1::Job& job) {
   j.Set("state", JobStateName(job.state()));
   j.Set("progress", job.progress());
   j.Set("message", job.message());
+  if (job.error_code() != 0) j.Set("error_code", JobErrorCodeName(job));
   if (!job.error().empty()) j.Set("error", job.error());
   const v1::TrainingOptions& o = job.options();
   j.Set("method", o.method());
@@ -184,7 +197,8 @@ std::vector<std::string> JobHeader() {
 }
 
 std::vector<std::string> JobRow(const v1::Job& job) {
-  const std::string& note = job.error().empty() ? job.message() : job.error();
+  const std::string error = JobErrorText(job);
+  const std::string& note = error.empty() ? job.message() : error;
   return {absl::StrCat(job.job_id()),
           job.dataset(),
           JobStateName(job.state()),
@@ -237,7 +251,9 @@ std::string JobText(const v1::Job& job) {
       static_cast<int>(job.progress() * 100 + 0.5), "%)\n", "  method ", o.method(), ", task ",
       WireTaskName(o.task()), ", k=", o.k(), ", m=", o.m(), ", seed=", o.seed(), "\n");
   if (!job.message().empty()) absl::StrAppend(&text, "  message: ", job.message(), "\n");
-  if (!job.error().empty()) absl::StrAppend(&text, "  error: ", job.error(), "\n");
+  if (const std::string error = JobErrorText(job); !error.empty()) {
+    absl::StrAppend(&text, "  error: ", error, "\n");
+  }
   absl::StrAppend(&text, "  created ", FormatTime(job.create_time()));
   if (job.has_start_time()) {
     absl::StrAppend(&text, ", started ", FormatTime(job.start_time()));

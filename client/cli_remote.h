@@ -36,6 +36,9 @@ absl::Status CheckInputShape(const v1::Dataset& dataset, int64_t rows, int64_t c
 std::string FormatTime(const google::protobuf::Timestamp& time);
 
 Json DatasetJson(const v1::Dataset& dataset);
+// "CODE: message" of a failed/cancelled/interrupted job ("" if none): the
+// server sends the code (Job.error_code) and the message apart.
+std::string JobErrorText(const v1::Job& job);
 Json JobJson(const v1::Job& job);
 Json SketchInfoJson(const v1::SketchInfo& sketch);
 Json ValidationJson(const v1::ValidationFigures& validation);

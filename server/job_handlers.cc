@@ -111,20 +111,11 @@ grpc::Status SketchServiceImpl::StartTraining(grpc::ServerContext* ctx,
     }
     SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(req->dataset()));
     SKETCHD_ASSIGN_OR_RETURN(int64_t estimate, AdmitTraining(options_, ds, options));
-    SKETCHD_ASSIGN_OR_RETURN(JobRecord job, jobs_->Submit(ds.name, options, 0, estimate));
-    if (!request_id.empty()) {
-      // Two retries racing past the lookup both submitted; the store's
-      // unique (dataset, request_id) picks one and the other job is
-      // cancelled before it does any work worth keeping. A job whose id
-      // could not be recorded is cancelled too, so a retry cannot double it.
-      absl::StatusOr<JobRecord> holder = store_->BindRequestId(job.id, request_id);
-      if (!holder.ok() || holder->id != job.id) jobs_->Cancel(job.id).IgnoreError();
-      if (!holder.ok()) return holder.status();
-      if (holder->id != job.id) {
-        absl::StatusOr<JobRecord> live = jobs_->Get(holder->id);
-        job = live.ok() ? *live : *holder;
-      }
-    }
+    // Two retries racing past the lookup above: the store creates the job
+    // and binds the request id in one transaction, so one creates it and
+    // the other gets that job back; no second job is ever started.
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord job,
+                             jobs_->Submit(ds.name, options, 0, estimate, request_id));
     *resp = ToProto(job);
     return absl::OkStatus();
   });

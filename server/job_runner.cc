@@ -66,7 +66,8 @@ void JobRunner::TouchLocked(Slot* slot) {
 
 absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
                                             const TrainOptions& options, int64_t restarted_from,
-                                            int64_t memory_estimate) {
+                                            int64_t memory_estimate,
+                                            const std::string& request_id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return absl::UnavailableError("server is shutting down; no new jobs");
@@ -77,7 +78,14 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
     }
   }
   SKETCHD_RETURN_IF_ERROR(options_.backend->CheckOptions(options));
-  SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->CreateJob(dataset, options, restarted_from));
+  bool created = false;
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord record, store_->CreateJob(dataset, options, restarted_from,
+                                                               request_id, &created));
+  if (!created) {
+    // Another call with this request id created the job: its live state.
+    absl::StatusOr<JobRecord> live = Get(record.id);
+    return live.ok() ? *live : record;
+  }
   if (!options_.replica_id.empty()) {
     // The store is the queue: wake an idle worker of this replica to claim
     // it now rather than at its next poll (another replica may be faster).
@@ -90,6 +98,7 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) {
     slot->record.state = JobState::kInterrupted;
+    slot->record.error_code = absl::StatusCode::kUnavailable;
     slot->record.error = "server shut down before the job started";
     store_->UpdateJob(slot->record).IgnoreError();
     return slot->record;
@@ -142,7 +151,7 @@ absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
       TouchLocked(slot.get());
     }
   }
-  if (was_queued) Finish(slot, JobState::kCancelled, "cancelled before it started");
+  if (was_queued) Finish(slot, JobState::kCancelled, absl::CancelledError("cancelled before it started"));
   std::lock_guard<std::mutex> lock(mu_);
   return slot->record;
 }
@@ -219,7 +228,8 @@ void JobRunner::Shutdown() {
     queue_.clear();
     work_cv_.notify_all();
   }
-  for (auto& slot : queued) Finish(slot, JobState::kInterrupted, "server shut down before the job started");
+  for (auto& slot : queued) Finish(slot, JobState::kInterrupted,
+                                   absl::UnavailableError("server shut down before the job started"));
   for (auto& t : workers_) t.join();
   workers_.clear();
   heartbeat_.reset();
@@ -233,7 +243,7 @@ absl::Status JobRunner::WatchRemote(int64_t job_id,
     SKETCHD_ASSIGN_OR_RETURN(JobRecord now, store_->GetJob(job_id));
     const bool changed = !last.has_value() || now.state != last->state ||
                          now.progress != last->progress || now.message != last->message ||
-                         now.error != last->error;
+                         now.error_code != last->error_code || now.error != last->error;
     if (changed) {
       if (!send(now)) return absl::CancelledError("watch ended: client went away");
       last = now;
@@ -283,7 +293,8 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
         TouchLocked(slot.get());
       }
       if (!stopping) return slot;
-      Finish(slot, JobState::kInterrupted, "server shut down before the job started");
+      Finish(slot, JobState::kInterrupted,
+                                   absl::UnavailableError("server shut down before the job started"));
       return nullptr;
     }
     std::unique_lock<std::mutex> lock(mu_);
@@ -317,7 +328,8 @@ void JobRunner::WorkerLoop() {
   }
 }
 
-void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const std::string& error) {
+void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const absl::Status& why) {
+  const std::string error(why.message());
   JobRecord record;
   bool lease_lost;
   {
@@ -334,6 +346,7 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
     return;
   }
   record.state = state;
+  record.error_code = why.code();
   record.error = error;
   record.finished_us = NowMicros();
   if (state == JobState::kCancelled) record.message = "cancelled";
@@ -344,7 +357,10 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   if (options_.log_jobs) {
     std::string line = absl::StrCat("sketchd job=", record.id, " dataset=", record.dataset,
                                     " state=", JobStateName(state));
-    if (!error.empty()) absl::StrAppend(&line, " error=\"", error.substr(0, 300), "\"");
+    if (!why.ok()) {
+      absl::StrAppend(&line, " code=", absl::StatusCodeToString(why.code()), " error=\"",
+                      error.substr(0, 300), "\"");
+    }
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), stderr);
   }
@@ -413,8 +429,9 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
         options_.memory->Reserve(where, slot->memory_estimate, 0, "max_job_bytes");
     if (!reserved.ok()) {
       Finish(slot, JobState::kFailed,
-             absl::StrCat("RESOURCE_EXHAUSTED: ", reserved.status().message(),
-                          "; restart it with RestartJob when the server is less busy"));
+             absl::ResourceExhaustedError(
+                 absl::StrCat(reserved.status().message(),
+                              "; restart it with RestartJob when the server is less busy")));
       return;
     }
     memory = std::move(*reserved);
@@ -433,16 +450,19 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
       interrupted = slot->interrupted;
     }
     if (interrupted) {
-      Finish(slot, JobState::kInterrupted, "server shut down while the job was running; use RestartJob to run it again");
+      Finish(slot, JobState::kInterrupted,
+             absl::UnavailableError(
+                 "server shut down while the job was running; use RestartJob to run it again"));
     } else {
-      Finish(slot, JobState::kCancelled, "cancelled by CancelJob");
+      Finish(slot, JobState::kCancelled, absl::CancelledError("cancelled by CancelJob"));
     }
     return;
   }
   if (!trained.ok()) {
-    Finish(slot, JobState::kFailed,
-           absl::StrCat(absl::StatusCodeToString(trained.status().code()), ": ",
-                        trained.status().message()));
+    // The code travels as Job.error_code; the message alone as Job.error.
+    absl::Status failed = trained.status();
+    if (failed.ok()) failed = absl::UnknownError("training returned no sketch");
+    Finish(slot, JobState::kFailed, failed);
     return;
   }
   JobRecord record;
@@ -459,7 +479,9 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
       where.c_str(), [&]() -> absl::StatusOr<SketchRecord> { return store_->CompleteJob(record, *trained); });
   if (!sketch.ok()) {
     Finish(slot, JobState::kFailed,
-           absl::StrCat("trained, but storing the sketch failed: ", sketch.status().message()));
+           absl::Status(sketch.status().code(),
+                        absl::StrCat("trained, but storing the sketch failed: ",
+                                     sketch.status().message())));
     return;
   }
   if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
@@ -468,6 +490,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   slot->record.state = JobState::kSucceeded;
   slot->record.progress = 1;
   slot->record.sketch_version = sketch->version;
+  slot->record.error_code = absl::StatusCode::kOk;
   slot->record.error.clear();
   active_.erase(record.id);
   TouchLocked(slot.get());

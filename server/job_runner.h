@@ -76,7 +76,8 @@ class JobRunner final : public Jobs {
 
   // Jobs (jobs.h). `memory_estimate` bytes are reserved from Options::memory.
   absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
-                                   int64_t restarted_from, int64_t memory_estimate) override;
+                                   int64_t restarted_from, int64_t memory_estimate,
+                                   const std::string& request_id = "") override;
   absl::StatusOr<JobRecord> Cancel(int64_t job_id) override;
   absl::StatusOr<JobRecord> Get(int64_t job_id) override;
   // `stop` is polled every 100 ms (client gone / server stopping).
@@ -107,7 +108,8 @@ class JobRunner final : public Jobs {
   absl::StatusOr<TrainedSketch> Train(const std::shared_ptr<Slot>& slot);
   // Under mu_: record a change and wake watchers.
   void TouchLocked(Slot* slot);
-  void Finish(const std::shared_ptr<Slot>& slot, JobState state, const std::string& error);
+  // `why`: the code and message stored as the job's error (OK = none).
+  void Finish(const std::shared_ptr<Slot>& slot, JobState state, const absl::Status& why);
 
   Store* store_;
   Options options_;

@@ -23,9 +23,13 @@ class Jobs {
   // Creates the job (QUEUED) and queues it. RESOURCE_EXHAUSTED when the
   // queue is full, UNAVAILABLE when shutting down. `memory_estimate` bytes
   // are reserved while the job runs (FAILED with RESOURCE_EXHAUSTED when they
-  // are not free then; RestartJob later).
+  // are not free then; RestartJob later). A non-empty `request_id` makes
+  // it idempotent: the store creates the job and binds the id in one
+  // transaction, and if a job of `dataset` already holds the id, nothing is
+  // created or queued and that job is returned.
   virtual absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
-                                           int64_t restarted_from, int64_t memory_estimate) = 0;
+                                           int64_t restarted_from, int64_t memory_estimate,
+                                           const std::string& request_id = "") = 0;
   // QUEUED → CANCELLED at once; RUNNING → the backend's cancel token fires
   // (it stops within a second, then CANCELLED). Terminal: FAILED_PRECONDITION.
   virtual absl::StatusOr<JobRecord> Cancel(int64_t job_id) = 0;

@@ -51,8 +51,11 @@ absl::StatusOr<std::vector<StoredMatrix>> MeteredStore::LoadTrainingMatrices(
 
 absl::StatusOr<JobRecord> MeteredStore::CreateJob(const std::string& dataset,
                                                   const TrainOptions& options,
-                                                  int64_t restarted_from) {
-  return Timed("CreateJob", [&] { return inner_->CreateJob(dataset, options, restarted_from); });
+                                                  int64_t restarted_from,
+                                                  const std::string& request_id, bool* created) {
+  return Timed("CreateJob", [&] {
+    return inner_->CreateJob(dataset, options, restarted_from, request_id, created);
+  });
 }
 absl::StatusOr<JobRecord> MeteredStore::GetJob(int64_t id) {
   return Timed("GetJob", [&] { return inner_->GetJob(id); });

@@ -36,7 +36,8 @@ class MeteredStore : public Store {
       const std::string& dataset) override;
 
   absl::StatusOr<JobRecord> CreateJob(const std::string& dataset, const TrainOptions& options,
-                                      int64_t restarted_from) override;
+                                      int64_t restarted_from, const std::string& request_id = "",
+                                      bool* created = nullptr) override;
   absl::StatusOr<JobRecord> GetJob(int64_t id) override;
   absl::StatusOr<std::vector<JobRecord>> ListJobs(const std::string& dataset) override;
   absl::Status UpdateJob(const JobRecord& job) override;

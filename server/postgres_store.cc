@@ -296,19 +296,34 @@ absl::StatusOr<std::vector<StoredMatrix>> PostgresStore::LoadTrainingMatrices(
 
 absl::StatusOr<JobRecord> PostgresStore::CreateJob(const std::string& dataset,
                                                    const TrainOptions& options,
-                                                   int64_t restarted_from) {
+                                                   int64_t restarted_from,
+                                                   const std::string& request_id, bool* created) {
+  if (created != nullptr) *created = false;
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
   JobRecord j = NewJobRecord(dataset, options, restarted_from);
+  // One statement: with a request id the unique (dataset, request_id)
+  // index arbitrates; a concurrent insert of the same id waits for the
+  // other to commit and then inserts nothing (no row returned).
   absl::StatusOr<PgResult> ins = conn->Query(
-      "INSERT INTO jobs(dataset, options, state, message, created_us, restarted_from) "
-      "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+      "INSERT INTO jobs(dataset, options, state, message, created_us, restarted_from, request_id) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7) "
+      "ON CONFLICT (dataset, request_id) WHERE request_id <> '' DO NOTHING RETURNING id",
       PgParams().Add(dataset).Add(EncodeTrainOptions(options)).Add(kQueued).Add(j.message)
-          .Add(j.created_us).Add(restarted_from));
+          .Add(j.created_us).Add(restarted_from).Add(request_id));
   if (!ins.ok()) {
     if (IsForeignKeyViolation(ins.status())) return NoDatasetError(dataset);
     return ins.status();
   }
+  if (ins->rows() == 0) {
+    SKETCHD_ASSIGN_OR_RETURN(
+        PgResult r, conn->Query(absl::StrCat("SELECT ", kJobColumns,
+                                             " FROM jobs WHERE dataset = $1 AND request_id = $2"),
+                                PgParams().Add(dataset).Add(request_id)));
+    if (r.rows() == 0) return absl::AbortedError("request id conflict, but no job holds it; retry");
+    return ReadJobRow(PgRow{r, 0});
+  }
   j.id = ins->Int(0, 0);
+  if (created != nullptr) *created = true;
   return j;
 }
 
@@ -353,11 +368,11 @@ absl::Status PostgresStore::UpdateJob(const JobRecord& j) {
   SKETCHD_ASSIGN_OR_RETURN(
       PgResult upd,
       conn->Query("UPDATE jobs SET state = $1, progress = $2, message = $3, error = $4, "
-                  "started_us = $5, finished_us = $6, sketch_version = $7 "
-                  "WHERE id = $8 AND owner = $9 AND state IN ($10, $11)",
+                  "started_us = $5, finished_us = $6, sketch_version = $7, error_code = $8 "
+                  "WHERE id = $9 AND owner = $10 AND state IN ($11, $12)",
                   PgParams().Add(static_cast<int64_t>(j.state)).Add(j.progress).Add(j.message)
                       .Add(j.error).Add(j.started_us).Add(j.finished_us).Add(j.sketch_version)
-                      .Add(j.id).Add(j.owner).Add(kQueued).Add(kRunning)));
+                      .Add(static_cast<int64_t>(j.error_code)).Add(j.id).Add(j.owner).Add(kQueued).Add(kRunning)));
   if (upd.affected() > 0) return absl::OkStatus();
   absl::Status why = JobNotOwned(conn.get(), j.id, j.owner);
   // A job of a deleted dataset is gone; nothing to update is fine.
@@ -406,7 +421,7 @@ absl::StatusOr<SketchRecord> PostgresStore::CompleteJob(const JobRecord& job,
       conn->Exec("UPDATE datasets SET next_version = next_version + 1 WHERE name = $1",
                  PgParams().Add(r.dataset)));
   SKETCHD_RETURN_IF_ERROR(conn->Exec(
-      "UPDATE jobs SET state = $1, progress = 1, message = $2, error = '', finished_us = $3, "
+      "UPDATE jobs SET state = $1, progress = 1, message = $2, error = '', error_code = 0, finished_us = $3, "
       "sketch_version = $4 WHERE id = $5",
       PgParams().Add(static_cast<int64_t>(JobState::kSucceeded)).Add(job.message)
           .Add(job.finished_us > 0 ? job.finished_us : NowMicros()).Add(r.version).Add(job.id)));
@@ -459,7 +474,8 @@ absl::StatusOr<JobRecord> PostgresStore::RequestCancel(int64_t id) {
   if (job.state == JobState::kQueued) {
     SKETCHD_RETURN_IF_ERROR(
         conn->Exec("UPDATE jobs SET state = $1, message = 'cancelled', "
-                   "error = 'cancelled before it started', finished_us = $2 WHERE id = $3",
+                   "error = 'cancelled before it started', error_code = 1, "
+                   "finished_us = $2 WHERE id = $3",
                    PgParams().Add(static_cast<int64_t>(JobState::kCancelled)).Add(NowMicros())
                        .Add(id)));
   } else {
@@ -510,7 +526,7 @@ absl::StatusOr<int64_t> PostgresStore::InterruptActiveJobs(const std::string& ow
   SKETCHD_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
   SKETCHD_ASSIGN_OR_RETURN(
       PgResult r,
-      conn->Query(absl::StrCat("UPDATE jobs SET state = $1, error = $2, finished_us = $3 "
+      conn->Query(absl::StrCat("UPDATE jobs SET state = $1, error = $2, error_code = 14, finished_us = $3 "
                                "WHERE state IN ($4, $5) AND owner = $6"),
                   PgParams().Add(static_cast<int64_t>(JobState::kInterrupted)).Add(reason)
                       .Add(NowMicros()).Add(kQueued).Add(kRunning).Add(owner)));

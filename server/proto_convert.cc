@@ -58,6 +58,7 @@ v1::Job ToProto(const JobRecord& r) {
   p.set_progress(r.progress);
   p.set_message(r.message);
   p.set_error(r.error);
+  p.set_error_code(static_cast<int32_t>(r.error_code));
   SetTime(r.created_us, [&] { return p.mutable_create_time(); });
   SetTime(r.started_us, [&] { return p.mutable_start_time(); });
   SetTime(r.finished_us, [&] { return p.mutable_end_time(); });

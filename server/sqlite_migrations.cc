@@ -109,6 +109,13 @@ ALTER TABLE sketches ADD COLUMN val_learned_sd REAL NOT NULL DEFAULT -1;
 ALTER TABLE sketches ADD COLUMN val_random_sd REAL NOT NULL DEFAULT -1;
 ALTER TABLE sketches ADD COLUMN default_explicit INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 6: a job's error is a status code (absl::StatusCode, the gRPC code
+      // numbers) plus the message. Rows written before carry only text:
+      // UNKNOWN (2) when there is an error, OK (0) otherwise.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN error_code INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET error_code = 2 WHERE error <> '';
+)sql",
   };
   return *migrations;
 }

@@ -324,25 +324,39 @@ absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
 
 absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
                                                  const TrainOptions& options,
-                                                 int64_t restarted_from) {
+                                                 int64_t restarted_from,
+                                                 const std::string& request_id, bool* created) {
+  if (created != nullptr) *created = false;
   std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
-  SKETCHD_RETURN_IF_ERROR(txn.status());
-  JobRecord j = NewJobRecord(dataset, options, restarted_from);
-  SKETCHD_ASSIGN_OR_RETURN(
-      auto ins, writer_->Prepare("INSERT INTO jobs(dataset, options, state, message, created_us, "
-                                 "restarted_from) VALUES(?, ?, ?, ?, ?, ?)"));
-  ins->Bind(1, dataset).Bind(2, EncodeTrainOptions(options))
-      .Bind(3, static_cast<int64_t>(j.state)).Bind(4, j.message).Bind(5, j.created_us)
-      .Bind(6, restarted_from);
-  absl::Status s = ins->Run();
-  if (!s.ok()) {
+  {
+    SqliteTransaction txn(writer_.get());
+    SKETCHD_RETURN_IF_ERROR(txn.status());
+    if (!request_id.empty()) {
+      // BEGIN IMMEDIATE holds the database's write lock: no other writer
+      // (thread or process) can bind the id between here and COMMIT.
+      absl::StatusOr<JobRecord> earlier = FindJobByRequestIdOn(writer_.get(), dataset, request_id);
+      if (earlier.ok() || !absl::IsNotFound(earlier.status())) return earlier;
+    }
+    JobRecord j = NewJobRecord(dataset, options, restarted_from);
+    SKETCHD_ASSIGN_OR_RETURN(
+        auto ins, writer_->Prepare("INSERT INTO jobs(dataset, options, state, message, created_us, "
+                                   "restarted_from, request_id) VALUES(?, ?, ?, ?, ?, ?, ?)"));
+    ins->Bind(1, dataset).Bind(2, EncodeTrainOptions(options))
+        .Bind(3, static_cast<int64_t>(j.state)).Bind(4, j.message).Bind(5, j.created_us)
+        .Bind(6, restarted_from).Bind(7, request_id);
+    absl::Status s = ins->Run();
+    if (s.ok()) {
+      j.id = writer_->LastInsertId();
+      SKETCHD_RETURN_IF_ERROR(txn.Commit());
+      if (created != nullptr) *created = true;
+      return j;
+    }
     if (absl::StrContains(s.message(), "FOREIGN KEY")) return NoDatasetError(dataset);
-    return s;
+    if (request_id.empty() || !absl::StrContains(s.message(), "UNIQUE")) return s;
   }
-  j.id = writer_->LastInsertId();
-  SKETCHD_RETURN_IF_ERROR(txn.Commit());
-  return j;
+  // The unique index refused the id (should the lookup above ever miss a
+  // committed holder): return the job that holds it.
+  return FindJobByRequestIdOn(writer_.get(), dataset, request_id);
 }
 
 absl::StatusOr<JobRecord> SqliteStore::GetJobLocked(SqliteDb* db, int64_t id) {
@@ -387,11 +401,13 @@ absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
       auto upd, writer_->Prepare("UPDATE jobs SET state = ?, progress = ?, message = ?, error = ?, "
-                                 "started_us = ?, finished_us = ?, sketch_version = ? "
+                                 "started_us = ?, finished_us = ?, sketch_version = ?, "
+                                 "error_code = ? "
                                  "WHERE id = ? AND owner = ? AND state IN (?, ?)"));
   upd->Bind(1, static_cast<int64_t>(j.state)).Bind(2, j.progress).Bind(3, j.message)
       .Bind(4, j.error).Bind(5, j.started_us).Bind(6, j.finished_us).Bind(7, j.sketch_version)
-      .Bind(8, j.id).Bind(9, j.owner).Bind(10, kQueued).Bind(11, kRunning);
+      .Bind(8, static_cast<int64_t>(j.error_code))
+      .Bind(9, j.id).Bind(10, j.owner).Bind(11, kQueued).Bind(12, kRunning);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
   if (writer_->Changes() == 0) {
     absl::Status why = JobNotOwned(j.id, j.owner);
@@ -451,7 +467,7 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
   SKETCHD_RETURN_IF_ERROR(bump->Run());
   JobRecord done = job;
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, progress = 1, message = ?, error = '', "
+      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, progress = 1, message = ?, error = '', error_code = 0, "
                                  "finished_us = ?, sketch_version = ? WHERE id = ?"));
   upd->Bind(1, static_cast<int64_t>(JobState::kSucceeded)).Bind(2, job.message)
       .Bind(3, job.finished_us > 0 ? job.finished_us : NowMicros()).Bind(4, r.version).Bind(5, job.id);
@@ -515,7 +531,8 @@ absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
   if (job.state == JobState::kQueued) {
     SKETCHD_ASSIGN_OR_RETURN(
         upd, writer_->Prepare("UPDATE jobs SET state = ?, message = 'cancelled', "
-                              "error = 'cancelled before it started', finished_us = ? WHERE id = ?"));
+                              "error = 'cancelled before it started', error_code = 1, "
+                              "finished_us = ? WHERE id = ?"));
     upd->Bind(1, static_cast<int64_t>(JobState::kCancelled)).Bind(2, NowMicros()).Bind(3, id);
   } else {
     SKETCHD_ASSIGN_OR_RETURN(
@@ -572,7 +589,7 @@ absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owne
                                                          const std::string& reason) {
   std::lock_guard<std::mutex> lock(write_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, error = ?, finished_us = ? "
+      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, error = ?, error_code = 14, finished_us = ? "
                                  "WHERE state IN (?, ?) AND owner = ?"));
   upd->Bind(1, static_cast<int64_t>(JobState::kInterrupted)).Bind(2, reason).Bind(3, NowMicros())
       .Bind(4, kQueued).Bind(5, kRunning).Bind(6, owner);

@@ -65,6 +65,10 @@ struct JobRecord {
   JobState state = JobState::kQueued;
   double progress = 0;
   std::string message;
+  // FAILED / INTERRUPTED / CANCELLED: why, as a status code (the gRPC code
+  // numbers; Job.error_code on the wire) and its message without the code.
+  // OK and "" otherwise. Rows from before the code was stored read UNKNOWN.
+  absl::StatusCode error_code = absl::StatusCode::kOk;
   std::string error;
   int64_t created_us = 0;
   int64_t started_us = 0;
@@ -129,9 +133,15 @@ class Store {
       const std::string& dataset) = 0;
 
   // ---- jobs
+  // With a non-empty `request_id` (idempotent StartTraining), creating and
+  // binding the id are one transaction: if a job of `dataset` already holds
+  // the id (an earlier or a concurrent retry), nothing is created and that
+  // job is returned with *created = false. Otherwise *created = true.
   virtual absl::StatusOr<JobRecord> CreateJob(const std::string& dataset,
                                               const TrainOptions& options,
-                                              int64_t restarted_from) = 0;
+                                              int64_t restarted_from,
+                                              const std::string& request_id = "",
+                                              bool* created = nullptr) = 0;
   virtual absl::StatusOr<JobRecord> GetJob(int64_t id) = 0;
   // Newest first; empty dataset = all.
   virtual absl::StatusOr<std::vector<JobRecord>> ListJobs(const std::string& dataset) = 0;

@@ -33,7 +33,7 @@ inline constexpr const char* kDatasetColumns =
 inline constexpr const char* kJobColumns =
     "id, dataset, options, state, progress, message, error, created_us, started_us, "
     "finished_us, sketch_version, restarted_from, owner, lease_expires_us, "
-    "CAST(cancel_requested AS INTEGER)";
+    "CAST(cancel_requested AS INTEGER), error_code";
 
 // Without the sketch bytes; their length is the last column.
 inline constexpr const char* kSketchColumns =
@@ -75,6 +75,10 @@ absl::StatusOr<JobRecord> ReadJobRow(const Row& s) {
   j.owner = s.Text(12);
   j.lease_expires_us = s.Int(13);
   j.cancel_requested = s.Int(14) != 0;
+  j.error_code = static_cast<absl::StatusCode>(s.Int(15));
+  if (j.error_code == absl::StatusCode::kOk && !j.error.empty()) {
+    j.error_code = absl::StatusCode::kUnknown;
+  }
   return j;
 }
 

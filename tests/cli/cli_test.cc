@@ -13,11 +13,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client/json.h"
@@ -793,6 +795,38 @@ TEST_F(CliTest, SketchSizesThatCannotWorkAreRefusedInPlainWords) {
   EXPECT_THAT(o.err, HasSubstr("INVALID_ARGUMENT: options.method heavy_rows is for TASK_REGRESSION"));
   o = Run({"jobs", "list", "edges"});
   EXPECT_EQ(o.out, "no jobs\n") << Describe(o);
+}
+
+// A job's error comes as Job.error_code and Job.error apart: sketchctl
+// prints "CODE: message" itself, and --json keeps them apart. (Every option
+// core would refuse is refused by StartTraining first, so a cancelled job
+// stands in for a failed one.)
+TEST_F(CliTest, JobErrorsPrintTheirStatusCode) {
+  const auto family = MakeFamily(8, 40, 12, 5);
+  ASSERT_TRUE(WriteNpyFamily(Path("slow.npy").string(), family).ok());
+  ASSERT_EQ(Run({"datasets", "create", "slow", "--rows", "40"}).exit_code, 0);
+  ASSERT_EQ(Run({"upload", "slow", Path("slow.npy")}).exit_code, 0);
+  Outcome o = Run({"--json", "train", "slow", "--method", "ivy", "--k", "3", "--m", "8",
+                   "--iterations", "1000000"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  const std::string id = std::to_string(o.json.FindPath("job.job_id")->as_int());
+  ASSERT_EQ(Run({"jobs", "cancel", id}).exit_code, 0);
+  for (int i = 0; i < 100; ++i) {
+    o = Run({"--json", "jobs", "show", id});
+    if (o.json.FindPath("job.state") != nullptr &&
+        o.json.FindPath("job.state")->as_string() == "cancelled") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("job.state")->as_string(), "cancelled");
+  EXPECT_EQ(o.json.FindPath("job.error_code")->as_string(), "CANCELLED");
+  EXPECT_THAT(o.json.FindPath("job.error")->as_string(), ::testing::StartsWith("cancelled"));
+  o = Run({"jobs", "show", id});
+  EXPECT_THAT(o.out, HasSubstr("error: CANCELLED: cancelled")) << Describe(o);
+  o = Run({"jobs", "list", "slow"});
+  EXPECT_THAT(o.out, HasSubstr("CANCELLED: cancelled")) << Describe(o);
 }
 
 TEST_F(CliTest, DeletesAskOnATerminalAndSketchesDeleteExists) {

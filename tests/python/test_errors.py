@@ -118,3 +118,34 @@ def test_client_side_argument_checks(client):
         client.solve("x", np.ones((3, 1)), np.ones(2))
     with pytest.raises(TypeError, match="sketch must be"):
         client.low_rank("x", np.ones((3, 3)), 1, sketch=2.5)
+
+
+def test_failed_job_raises_the_class_of_its_status_code():
+    # A job that core failed with INVALID_ARGUMENT, as the server sends it:
+    # Job.error_code = 3 and the message alone in Job.error.
+    from sketchd.jobs import Job
+    from sketchd.v1 import sketchd_pb2 as pb
+    proto = pb.Job(job_id=7, dataset="d", state=pb.JOB_STATE_FAILED, error_code=3,
+                   error="rank k=8 exceeds min(n, d)=6 of training matrix 1 (24x6)")
+    job = Job(None, proto)
+    assert job.error_code == grpc.StatusCode.INVALID_ARGUMENT
+    failed = sketchd.JobFailed(job)
+    assert isinstance(failed, sketchd.JobFailed)
+    assert isinstance(failed, sketchd.InvalidArgument)
+    assert isinstance(failed, ValueError)
+    assert failed.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert failed.job is job
+    assert str(failed).startswith("INVALID_ARGUMENT: job 7 on dataset 'd' ended failed: rank k=8")
+    with pytest.raises(sketchd.InvalidArgument):
+        raise failed
+
+    # Other codes map to their classes; a job from a server without codes
+    # (error text, code 0) is UNKNOWN.
+    for code, cls in ((14, sketchd.Unavailable), (8, sketchd.ResourceExhausted),
+                      (1, sketchd.Cancelled)):
+        proto.error_code = code
+        assert isinstance(sketchd.JobFailed(Job(None, proto)), cls)
+    proto.error_code = 0
+    old = Job(None, proto)
+    assert old.error_code == grpc.StatusCode.UNKNOWN
+    assert isinstance(sketchd.JobFailed(old), sketchd.Unknown)

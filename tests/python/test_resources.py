@@ -1,5 +1,6 @@
 """Datasets, uploads, jobs and sketches through sketchd.Client."""
 
+import grpc
 import numpy as np
 import pytest
 
@@ -102,6 +103,10 @@ def test_cancel_and_restart_job(client):
     with pytest.raises(sketchd.JobFailed) as failed:
         again.wait(progress=False)
     assert failed.value.job.state == "cancelled"
+    # The job's status code picks the class: CANCELLED → sketchd.Cancelled.
+    assert isinstance(failed.value, sketchd.Cancelled)
+    assert failed.value.code == grpc.StatusCode.CANCELLED
+    assert failed.value.job.error_code == grpc.StatusCode.CANCELLED
 
 
 def test_failed_job_raises_job_failed(client):
@@ -111,5 +116,12 @@ def test_failed_job_raises_job_failed(client):
     # k larger than the matrices' column count: core refuses while training.
     with pytest.raises((sketchd.JobFailed, sketchd.InvalidArgument)) as failed:
         client.train(name, method="inner_product", k=20, m=30, progress=False)
+    # Either way it is an InvalidArgument (so a ValueError).
+    assert isinstance(failed.value, sketchd.InvalidArgument)
+    assert isinstance(failed.value, ValueError)
+    assert failed.value.code == grpc.StatusCode.INVALID_ARGUMENT
     if isinstance(failed.value, sketchd.JobFailed):
-        assert failed.value.job.state == "failed" and "k" in failed.value.job.error
+        job = failed.value.job
+        assert job.state == "failed" and "k" in job.error
+        assert job.error_code == grpc.StatusCode.INVALID_ARGUMENT
+        assert not job.error.startswith("INVALID_ARGUMENT")  # the message alone

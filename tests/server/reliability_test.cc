@@ -256,9 +256,10 @@ TEST_F(ReliabilityTest, ThrowingJobFailsWithStatusAndServerKeepsServing) {
   ASSERT_TRUE(Start(Options("random", 3, 8), &job).ok());
   v1::Job done = WaitTerminal(job.job_id());
   EXPECT_EQ(done.state(), v1::JOB_STATE_FAILED);
-  EXPECT_THAT(done.error(), AllOf(HasSubstr("RESOURCE_EXHAUSTED"),
-                                  HasSubstr("training job " + std::to_string(job.job_id()) +
-                                            ": out of memory")));
+  EXPECT_EQ(done.error_code(), static_cast<int32_t>(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_THAT(done.error(), HasSubstr("training job " + std::to_string(job.job_id()) +
+                                      ": out of memory"));
+  EXPECT_THAT(done.error(), Not(HasSubstr("RESOURCE_EXHAUSTED")));
   EXPECT_TRUE(HealthServing(channel_));
   // The worker survived: the next job runs (hook only throws for jobs, so
   // restart on a server without it).

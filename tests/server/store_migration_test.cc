@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/training/train_options_text.h"
 #include "server/buffer_pool.h"
 #include "server/sqlite_db.h"
 #include "server/sqlite_migrations.h"
@@ -102,6 +103,39 @@ TEST(StoreMigrationTest, SchemaOneMatricesSurvive) {
   ASSERT_EQ(matrices->size(), 2u);
   EXPECT_EQ((*matrices)[1].data, bytes);
   EXPECT_EQ(BlobFiles(dir).size(), 2u);  // the aborted upload's file is gone
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Jobs written before the error code was stored (schema 4) read as UNKNOWN
+// with their text when they have an error, OK otherwise.
+TEST(StoreMigrationTest, OldJobErrorsReadAsUnknown) {
+  const std::string dir = TempDir("sketchd-migration-codes");
+  {
+    auto db = SqliteDb::Open(dir + "/sketchd.db");
+    ASSERT_TRUE(db.ok()) << db.status();
+    for (int v = 0; v < 4; ++v) ASSERT_TRUE((*db)->Exec(SqliteMigrations()[v]).ok()) << v;
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 4").ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO datasets(name, n, d, description, created_us) "
+                            "VALUES('old', 2, 0, '', 1)").ok());
+    const std::string options = EncodeTrainOptions(TrainOptions());
+    for (const char* row : {"(1, 'old', '%s', 4, 'INVALID_ARGUMENT: k too large', 1)",
+                            "(2, 'old', '%s', 3, '', 1)"}) {
+      std::string values(row);
+      values.replace(values.find("%s"), 2, options);
+      ASSERT_TRUE((*db)->Exec("INSERT INTO jobs(id, dataset, options, state, error, created_us) "
+                              "VALUES" + values).ok());
+    }
+  }
+  auto store = SqliteStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto failed = (*store)->GetJob(1);
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(failed->error_code, absl::StatusCode::kUnknown);
+  EXPECT_EQ(failed->error, "INVALID_ARGUMENT: k too large");
+  auto succeeded = (*store)->GetJob(2);
+  ASSERT_TRUE(succeeded.ok()) << succeeded.status();
+  EXPECT_EQ(succeeded->error_code, absl::StatusCode::kOk);
   store->reset();
   std::filesystem::remove_all(dir);
 }

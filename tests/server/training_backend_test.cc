@@ -22,7 +22,9 @@ constexpr int64_t kN = 48, kD = 16;
 
 class FakeBackend final : public TrainingBackend {
  public:
-  enum class Mode { kCanned, kWaitForCancel };
+  enum class Mode { kCanned, kWaitForCancel, kInvalidArgument };
+  static constexpr const char* kRunTimeError =
+      "option 'iterations' cannot be used with this data (found while training)";
   explicit FakeBackend(Mode mode) : mode_(mode) {}
 
   std::string_view name() const override { return "fake"; }
@@ -41,6 +43,7 @@ class FakeBackend final : public TrainingBackend {
       }
     }
     progress(0.5, "fake backend halfway");
+    if (mode_ == Mode::kInvalidArgument) return absl::InvalidArgumentError(kRunTimeError);
     if (mode_ == Mode::kWaitForCancel) {
       started_.store(true);
       const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -190,7 +193,30 @@ TEST_F(TrainingBackendTest, CancelJobReachesTheBackend) {
   while (reader->Read(&update)) job = update;
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_EQ(job.state(), v1::JOB_STATE_CANCELLED) << job.error();
+  EXPECT_EQ(job.error_code(), static_cast<int32_t>(grpc::StatusCode::CANCELLED));
+  EXPECT_EQ(job.error(), "cancelled by CancelJob");
   EXPECT_TRUE(backend->cancel_seen());
+}
+
+// A job that core fails with INVALID_ARGUMENT reports the code as
+// Job.error_code and the message alone (no "INVALID_ARGUMENT: " prefix) as
+// Job.error, through GetJob and WatchJob alike.
+TEST_F(TrainingBackendTest, FailedJobCarriesItsStatusCode) {
+  auto backend = std::make_shared<FakeBackend>(FakeBackend::Mode::kInvalidArgument);
+  StartWith(backend);
+  v1::Job watched = TrainAndWait("seam", Options());
+  EXPECT_EQ(watched.state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(watched.error_code(), static_cast<int32_t>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(watched.error(), FakeBackend::kRunTimeError);
+
+  grpc::ClientContext ctx;
+  v1::GetJobRequest req;
+  req.set_job_id(watched.job_id());
+  v1::Job got;
+  ASSERT_TRUE(stub_->GetJob(&ctx, req, &got).ok());
+  EXPECT_EQ(got.state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(got.error_code(), static_cast<int32_t>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(got.error(), FakeBackend::kRunTimeError);
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "core/training/trained_sketch.h"
 #include "tests/server/server_test_util.h"
 
@@ -118,6 +122,43 @@ TEST_F(WireV1Test, RetriedStartTrainingReturnsTheSameJob) {
   v1::Job bad;
   EXPECT_EQ(start(std::string(129, 'x'), &bad).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(start("has space", &bad).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Retries racing each other (same request_id, at the same time) get one
+// job between them: creation and binding of the id are one store
+// transaction, so no duplicate job is created (not even one cancelled
+// right away).
+TEST_F(WireV1Test, RacingStartTrainingWithOneRequestIdCreatesOneJob) {
+  ASSERT_TRUE(CreateDataset("race", 32).ok());
+  ASSERT_TRUE(Upload("race", {TestMatrix(32, 3, 2, 1), TestMatrix(32, 3, 2, 2)}).ok());
+  constexpr int kCallers = 8;
+  for (int round = 0; round < 3; ++round) {
+    const std::string request_id = "race-" + std::to_string(round);
+    std::atomic<int> ready{0};
+    std::vector<v1::Job> jobs(kCallers);
+    std::vector<grpc::Status> statuses(kCallers);
+    std::vector<std::thread> callers;
+    for (int i = 0; i < kCallers; ++i) {
+      callers.emplace_back([&, i] {
+        ready.fetch_add(1);
+        while (ready.load() < kCallers) std::this_thread::yield();
+        grpc::ClientContext ctx;
+        statuses[i] = stub_->StartTraining(&ctx, StartRequest("race", request_id), &jobs[i]);
+      });
+    }
+    for (auto& t : callers) t.join();
+    for (int i = 0; i < kCallers; ++i) {
+      ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
+      EXPECT_EQ(jobs[i].job_id(), jobs[0].job_id()) << i;
+    }
+  }
+  grpc::ClientContext lctx;
+  v1::ListJobsRequest lreq;
+  lreq.set_dataset("race");
+  v1::ListJobsResponse list;
+  ASSERT_TRUE(stub_->ListJobs(&lctx, lreq, &list).ok());
+  EXPECT_EQ(list.jobs_size(), 3);  // one per request id
+  for (const v1::Job& j : list.jobs()) EXPECT_NE(j.state(), v1::JOB_STATE_CANCELLED);
 }
 
 // Walks a List with page_size `size` until next_page_token is empty; every

@@ -316,6 +316,82 @@ TEST_P(StoreConformanceTest, RequestIdsBindOneJobPerDataset) {
   EXPECT_NE(std::find(jobs.begin(), jobs.end(), winners[0]), jobs.end());
 }
 
+// CreateJob with a request id creates and binds in one transaction: a
+// second creation with the id (any replica, even concurrently) creates
+// nothing and returns the first job.
+TEST_P(StoreConformanceTest, CreateJobWithRequestIdCreatesOnce) {
+  MakeDataset("a");
+  MakeDataset("b");
+  bool created = false;
+  absl::StatusOr<JobRecord> first = store_->CreateJob("a", TrainOptions(), 0, "c-1", &created);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(created);
+  EXPECT_EQ(store_->FindJobByRequestId("a", "c-1")->id, first->id);
+  absl::StatusOr<JobRecord> again =
+      replicas_[0]->CreateJob("a", TrainOptions(), 0, "c-1", &created);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(created);
+  EXPECT_EQ(again->id, first->id);
+  absl::StatusOr<JobRecord> other = store_->CreateJob("b", TrainOptions(), 0, "c-1", &created);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(created);
+  EXPECT_NE(other->id, first->id);
+  EXPECT_EQ(store_->CreateJob("nope", TrainOptions(), 0, "c-1").status().message(),
+            "dataset 'nope' not found");
+
+  std::vector<int64_t> ids(replicas_.size() * 2, 0);
+  std::vector<char> made(ids.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Store* s = i % 2 == 0 ? store_.get() : replicas_[i / 2].get();
+      bool c = false;
+      absl::StatusOr<JobRecord> j = s->CreateJob("a", TrainOptions(), 0, "c-race", &c);
+      if (j.ok()) {
+        ids[i] = j->id;
+        made[i] = c;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  int creators = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(ids[i], ids[0]) << i;
+    creators += made[i];
+  }
+  EXPECT_EQ(creators, 1);
+  EXPECT_EQ(store_->ListJobs("a")->size(), 2u);  // c-1 and c-race
+}
+
+// A job's error is a status code plus its message; both round-trip, and
+// the store's own terminal writes (cancel, interrupt, complete) set codes.
+TEST_P(StoreConformanceTest, JobErrorCodesRoundTrip) {
+  MakeDataset("a");
+  absl::StatusOr<JobRecord> created = store_->CreateJob("a", TrainOptions(), 0);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->error_code, absl::StatusCode::kOk);
+  JobRecord failed = *created;
+  failed.state = JobState::kFailed;
+  failed.error_code = absl::StatusCode::kInvalidArgument;
+  failed.error = "k must be at most the column count";
+  ASSERT_TRUE(store_->UpdateJob(failed).ok());
+  absl::StatusOr<JobRecord> back = replicas_[0]->GetJob(failed.id);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->state, JobState::kFailed);
+  EXPECT_EQ(back->error_code, absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(back->error, "k must be at most the column count");
+  EXPECT_EQ(store_->ListJobs("a")->at(0).error_code, absl::StatusCode::kInvalidArgument);
+
+  const int64_t queued = store_->CreateJob("a", TrainOptions(), 0)->id;
+  ASSERT_TRUE(store_->RequestCancel(queued).ok());
+  EXPECT_EQ(store_->GetJob(queued)->error_code, absl::StatusCode::kCancelled);
+
+  const int64_t interrupted = store_->CreateJob("a", TrainOptions(), 0)->id;
+  ASSERT_TRUE(store_->InterruptActiveJobs("", "server restarted").ok());
+  EXPECT_EQ(store_->GetJob(interrupted)->error_code, absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store_->GetJob(interrupted)->error, "server restarted");
+}
+
 TEST_P(StoreConformanceTest, ClaimsHandOutEachJobOnce) {
   MakeDataset("a");
   const int64_t first = store_->CreateJob("a", TrainOptions(), 0)->id;

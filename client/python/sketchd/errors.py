@@ -62,14 +62,29 @@ del S
 class JobFailed(SketchdError):
     """A training job waited for ended FAILED, CANCELLED or INTERRUPTED.
 
-    ``job`` is the final :class:`sketchd.Job`; ``job.error`` says why.
+    ``job`` is the final :class:`sketchd.Job`; ``job.error`` says why and
+    ``job.error_code`` (a ``grpc.StatusCode``) how. The exception raised is
+    also the class of that code: a job whose options core rejected raises an
+    exception that is both ``sketchd.JobFailed`` and
+    ``sketchd.InvalidArgument`` (so also a ``ValueError``), a cancelled one
+    ``sketchd.Cancelled``, one the server shut down under
+    ``sketchd.Unavailable``. ``code`` is the job's code (ABORTED when the
+    server did not send one).
     """
 
     code = grpc.StatusCode.ABORTED
 
+    def __new__(cls, job, *args, **kwargs):
+        if cls is JobFailed:
+            cls = _job_failed_class(getattr(job, "error_code", None))
+        return super().__new__(cls)
+
     def __init__(self, job):
+        code = getattr(job, "error_code", None)
+        if code is None or code == grpc.StatusCode.OK:
+            code = grpc.StatusCode.ABORTED
         super().__init__(f"job {job.job_id} on dataset '{job.dataset}' ended {job.state}: "
-                         f"{job.error or job.message}")
+                         f"{job.error or job.message}", code)
         self.job = job
 
 
@@ -78,12 +93,31 @@ _BY_CODE = {cls.code: cls for cls in (
     PermissionDenied, ResourceExhausted, FailedPrecondition, Aborted, OutOfRange,
     Unimplemented, Internal, Unavailable, DataLoss, Unauthenticated)}
 _BY_NUMBER = {code.value[0]: code for code in grpc.StatusCode}
+_JOB_FAILED_BY_CODE = {}
+
+
+def status_code(number):
+    """The ``grpc.StatusCode`` of a status code number (UNKNOWN if none)."""
+    return _BY_NUMBER.get(int(number), grpc.StatusCode.UNKNOWN)
+
+
+def _job_failed_class(code):
+    base = _BY_CODE.get(code)
+    if base is None:
+        return JobFailed
+    cls = _JOB_FAILED_BY_CODE.get(code)
+    if cls is None:
+        cls = type(f"JobFailed{base.__name__}", (JobFailed, base),
+                   {"__module__": __name__,
+                    "__doc__": f"A job that ended with {code.name}: JobFailed and {base.__name__}."})
+        _JOB_FAILED_BY_CODE[code] = cls
+    return cls
 
 
 def error_from_code(code, message):
     """The exception for a status code (a ``grpc.StatusCode`` or its number)."""
     if not isinstance(code, grpc.StatusCode):
-        code = _BY_NUMBER.get(int(code), grpc.StatusCode.UNKNOWN)
+        code = status_code(code)
     return _BY_CODE.get(code, Unknown)(message, code)
 
 

@@ -1,6 +1,8 @@
 """Job: a training job on the server, as returned by ``Client.train``."""
 
-from sketchd.errors import JobFailed
+import grpc
+
+from sketchd.errors import JobFailed, status_code
 from sketchd.progress import ProgressDisplay
 from sketchd.v1 import sketchd_pb2 as pb
 
@@ -23,7 +25,9 @@ class Job:
     """The latest known state of a training job.
 
     Attributes: job_id, dataset, state ("queued", "running", "succeeded",
-    "failed", "cancelled", "interrupted"), progress (0–1), message, error,
+    "failed", "cancelled", "interrupted"), progress (0–1), message, error
+    (why it failed, without the code), error_code (a ``grpc.StatusCode``;
+    ``OK`` unless it failed, was cancelled or interrupted),
     sketch_version (set once succeeded), options (proto TrainingOptions),
     restarted_from, and ``proto`` (the raw message).
     """
@@ -40,6 +44,9 @@ class Job:
         self.progress = message.progress
         self.message = message.message
         self.error = message.error
+        self.error_code = status_code(message.error_code)
+        if self.error_code == grpc.StatusCode.OK and self.error:
+            self.error_code = grpc.StatusCode.UNKNOWN  # a server without codes
         self.sketch_version = message.sketch_version or None
         self.options = message.options
         self.restarted_from = message.restarted_from or None
@@ -85,7 +92,9 @@ class Job:
     def _final_line(self):
         if self.succeeded:
             return f"succeeded: sketch v{self.sketch_version}"
-        return f"{self.state}: {self.error or self.message}"
+        if self.error:
+            return f"{self.state}: {self.error_code.name}: {self.error}"
+        return f"{self.state}: {self.message}"
 
     def cancel(self):
         self._set(self._client.cancel_job(self.job_id).proto)
