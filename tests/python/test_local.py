@@ -173,3 +173,20 @@ def test_keyword_options_are_cores_option_table(family):
     trained = _core.train(list(family[:3]), "method=random\nk=2\nm=6")
     core_names = {line.split("=", 1)[0] for line in trained.options_text.splitlines()}
     assert core_names == set(sketchd.options.TRAINING_OPTIONS) | set(sketchd.options._POSITIONAL)
+
+
+def test_dense_subspace_sketch_in_process(family):
+    # A dense learned sketch: m and n as used, and low_rank equal to SCW with
+    # S itself (V = orth((SA)ᵀ), answer [AV]_k Vᵀ) computed here in NumPy.
+    sketch = sketchd.local.train(family[:12], method="subspace", k=3, m=8, seed=1)
+    a = family[20]
+    assert sketch.m == 8 and sketch.n == a.shape[0]
+    s = sketch.core.dense
+    assert s.shape == (8, a.shape[0])
+    v, _ = np.linalg.qr((s @ a).T)
+    u, sv, wt = np.linalg.svd(a @ v, full_matrices=False)
+    reference = (u[:, :3] * sv[:3]) @ wt[:3] @ v.T
+    for layout in (a, np.asfortranarray(a)):
+        y, z, info = sketchd.local.low_rank(sketch, layout, 3)
+        assert info.sketch_m == 8
+        np.testing.assert_allclose(y @ z.T, reference, rtol=0, atol=1e-10 * np.linalg.norm(a))

@@ -25,8 +25,15 @@ py::tuple LowRank(const TrainedSketch& trained, const py::handle& a, int64_t k) 
   absl::StatusOr<LowRankFactors> factors;
   {
     py::gil_scoped_release release;
-    factors = view.row_major() ? ScwLowRank(trained.sketch, view.RowMajor(), k)
-                               : ScwLowRankColMajor(trained.sketch, view.ColMajor(), k);
+    if (trained.is_dense()) {  // a `subspace` sketch: S·A by one GEMM, then core's SCW
+      factors = view.row_major()
+                    ? ScwFromSketched(MatrixXd(trained.dense * view.RowMajor()), view.RowMajor(), k)
+                    : ScwFromSketchedColMajor(MatrixXd(trained.dense * view.ColMajor()),
+                                              view.ColMajor(), k);
+    } else {
+      factors = view.row_major() ? ScwLowRank(trained.sketch, view.RowMajor(), k)
+                                 : ScwLowRankColMajor(trained.sketch, view.ColMajor(), k);
+    }
   }
   LowRankFactors f = ValueOrRaise(std::move(factors));
   py::dict timings;

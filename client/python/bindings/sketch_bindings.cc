@@ -84,8 +84,16 @@ void RegisterSketch(py::module_& m) {
           "serialize",
           [](const TrainedSketch& t) { return py::bytes(SerializeTrainedSketch(t)); },
           "The sketch-file bytes (what `sketchctl local` reads).")
-      .def_property_readonly("m", [](const TrainedSketch& t) { return t.sketch.rows(); })
-      .def_property_readonly("n", [](const TrainedSketch& t) { return t.sketch.cols(); })
+      // m and n of the sketch as used: a dense `subspace` sketch has no CountSketch part.
+      .def_property_readonly("m", [](const TrainedSketch& t) { return t.m(); })
+      .def_property_readonly("n", [](const TrainedSketch& t) { return t.sketch_n(); })
+      .def_property_readonly("is_dense", [](const TrainedSketch& t) { return t.is_dense(); })
+      .def_property_readonly(
+          "dense", [](const TrainedSketch& t) -> py::object {
+            if (!t.is_dense()) return py::none();
+            return py::cast(MatrixXd(t.dense));
+          },
+          "The m×n matrix S of a dense (`subspace`) sketch; None for a CountSketch.")
       .def_property_readonly("d", [](const TrainedSketch& t) { return t.d; })
       .def_property_readonly("k", [](const TrainedSketch& t) { return t.options.k; })
       .def_property_readonly("seed", [](const TrainedSketch& t) { return t.options.seed; })
@@ -109,16 +117,21 @@ void RegisterSketch(py::module_& m) {
           "apply",
           [](const TrainedSketch& t, const py::handle& a) {
             MatrixView view = MatrixView::From(a, "A");
-            if (view.rows() != t.sketch.cols()) {
+            if (view.rows() != t.sketch_n()) {
               throw py::value_error("A has " + std::to_string(view.rows()) +
                                     " rows but the sketch applies to " +
-                                    std::to_string(t.sketch.cols()));
+                                    std::to_string(t.sketch_n()));
             }
             MatrixXd sa;
             {
               py::gil_scoped_release release;
-              sa = view.row_major() ? t.sketch.Apply(view.RowMajor())
-                                    : t.sketch.ApplyColMajor(view.ColMajor());
+              if (t.is_dense()) {
+                sa = view.row_major() ? MatrixXd(t.dense * view.RowMajor())
+                                      : MatrixXd(t.dense * view.ColMajor());
+              } else {
+                sa = view.row_major() ? t.sketch.Apply(view.RowMajor())
+                                      : t.sketch.ApplyColMajor(view.ColMajor());
+              }
             }
             return sa;
           },

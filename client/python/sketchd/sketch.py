@@ -78,9 +78,12 @@ class Sketch:
     @classmethod
     def from_core(cls, trained):
         """From a ``sketchd._core.TrainedSketch`` (local training or a file)."""
-        return cls(block_rows=trained.block_rows, n=trained.n, positions=trained.positions,
-                   values=trained.values, method=trained.method, task=trained.task,
-                   k=trained.k, validation=trained.validation, core=trained)
+        sketch = cls(block_rows=trained.block_rows, n=trained.n, positions=trained.positions,
+                     values=trained.values, method=trained.method, task=trained.task,
+                     k=trained.k, validation=trained.validation, core=trained)
+        # A dense `subspace` sketch has no CountSketch blocks: m is its row count.
+        sketch.m = int(trained.m)
+        return sketch
 
     @classmethod
     def random(cls, m, n, seed=0):
