@@ -7,28 +7,13 @@
 #include "client/auto_choice_report.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
+#include "client/sketch_file.h"
 #include "core/io/binary_file.h"
 #include "core/lowrank/auto_sketch.h"
 #include "core/status_macros.h"
 #include "core/training/trained_sketch.h"
 
 namespace sketchd {
-namespace {
-
-absl::StatusOr<TrainedSketch> ReadCandidate(const std::string& path) {
-  auto file = InputFile::Open(path);
-  if (!file.ok()) return InputError(file.status());
-  std::string bytes(static_cast<size_t>(file->size()), '\0');
-  SKETCHD_RETURN_IF_ERROR(InputError(file->ReadAt(0, file->size(), bytes.data())));
-  auto trained = ParseTrainedSketch(bytes);
-  if (!trained.ok()) {
-    return InputError(absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a sketch file: ", trained.status().message())));
-  }
-  return trained;
-}
-
-}  // namespace
 
 absl::StatusOr<CommandResult> LocalAutoLowRank(const LocalAutoArgs& args,
                                                const SketchChoiceFlags& choice) {
@@ -50,7 +35,7 @@ absl::StatusOr<CommandResult> LocalAutoLowRank(const LocalAutoArgs& args,
 
   std::vector<TrainedSketch> files;
   for (const std::string& path : choice.candidates) {
-    SKETCHD_ASSIGN_OR_RETURN(TrainedSketch t, ReadCandidate(path));
+    SKETCHD_ASSIGN_OR_RETURN(TrainedSketch t, ReadSketchFile(path));
     if (t.sketch_n() != n) {
       return InputError(absl::InvalidArgumentError(absl::StrCat(
           path, ": the sketch applies to matrices with ", t.sketch_n(), " rows, but the input has ",

@@ -14,6 +14,7 @@
 #include "client/local_auto_lowrank.h"
 #include "client/local_solve_flags.h"
 #include "client/lowrank_flags.h"
+#include "client/sketch_file.h"
 #include "client/solve_result_json.h"
 #include "client/lowrank_report.h"
 #include "client/matrix_inputs.h"
@@ -36,18 +37,6 @@ absl::StatusOr<double> OptimalResidual(const RowMatrixXd& a, const VectorXd& b);
 
 namespace {
 
-absl::StatusOr<TrainedSketch> ReadSketchFile(const std::string& path) {
-  auto file = InputFile::Open(path);
-  if (!file.ok()) return InputError(file.status());
-  std::string bytes(static_cast<size_t>(file->size()), '\0');
-  SKETCHD_RETURN_IF_ERROR(InputError(file->ReadAt(0, file->size(), bytes.data())));
-  auto trained = ParseTrainedSketch(bytes);
-  if (!trained.ok()) {
-    return InputError(absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a sketch file: ", trained.status().message())));
-  }
-  return trained;
-}
 
 absl::Status WriteSketchFile(const std::string& path, const TrainedSketch& trained) {
   auto file = OutputFile::Create(path);

@@ -2,7 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli_status.h"
-#include "core/io/binary_file.h"
+#include "client/sketch_file.h"
+#include "core/status_macros.h"
 
 namespace sketchd {
 
@@ -19,21 +20,13 @@ absl::StatusOr<SketchSource> LoadSketchSource(const std::string& spec, int64_t m
     out.random = std::move(*sketch);
     return out;
   }
-  auto file = InputFile::Open(spec);
-  if (!file.ok()) return InputError(file.status());
-  std::string bytes(static_cast<size_t>(file->size()), '\0');
-  if (absl::Status s = file->ReadAt(0, file->size(), bytes.data()); !s.ok()) return InputError(s);
-  auto trained = ParseTrainedSketch(bytes);
-  if (!trained.ok()) {
+  SKETCHD_ASSIGN_OR_RETURN(TrainedSketch trained, ReadSketchFile(spec));
+  if (trained.sketch.cols() != n) {
     return InputError(absl::InvalidArgumentError(
-        absl::StrCat(spec, ": not a sketch file: ", trained.status().message())));
-  }
-  if (trained->sketch.cols() != n) {
-    return InputError(absl::InvalidArgumentError(
-        absl::StrCat(spec, ": the sketch applies to matrices with ", trained->sketch.cols(),
+        absl::StrCat(spec, ": the sketch applies to matrices with ", trained.sketch.cols(),
                      " rows, but the input has ", n, " rows")));
   }
-  out.trained = std::move(*trained);
+  out.trained = std::move(trained);
   return out;
 }
 
