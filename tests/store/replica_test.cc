@@ -84,9 +84,15 @@ v1::Job WatchToEnd(v1::SketchService::Stub* stub, int64_t id, double deadline_se
   w.set_job_id(id);
   auto reader = stub->WatchJob(&ctx, w);
   v1::Job j;
-  while (reader->Read(&j)) {
+  int messages = 0;
+  while (reader->Read(&j)) ++messages;
+  // A watch that ends before the job does must say why (it once ended after
+  // 2 s with a RUNNING job under load, and the status was thrown away).
+  const grpc::Status s = reader->Finish();
+  if (!s.ok()) {
+    ADD_FAILURE() << "WatchJob(" << id << ") ended with " << s.error_code() << ": "
+                  << s.error_message() << " after " << messages << " messages";
   }
-  reader->Finish();
   return j;
 }
 
