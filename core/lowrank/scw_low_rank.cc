@@ -98,9 +98,39 @@ MatrixXd ScaledCopy(ConstColMajorRef a, double factor) { return a * factor; }
 CsrMatrix ScaledCopy(const CsrMatrix& a, double factor) { return a * factor; }
 
 // SCW on an input whose ‖A‖_F² lies in the safe window (input_scale.h).
+// q power iterations from the d×r basis V₀: V_{i+1} = orth(Aᵀ orth(A V_i)).
+// Returns V_q, or with `krylov` an orthonormal basis of [V₀, …, V_q], built
+// from the very iterates plain iteration uses, so its span contains V_q's and
+// the SCW answer from it is at least as good. Blocks stop once they fill d
+// columns; the rank-revealing basis drops directions the blocks repeat.
+template <typename Matrix>
+MatrixXd IteratedBasis(const Matrix& a, MatrixXd basis, int64_t power_iters, bool krylov) {
+  const int64_t d = a.cols(), r = basis.cols();
+  if (!krylov || power_iters == 0) {
+    for (int64_t i = 0; i < power_iters; ++i) {
+      const MatrixXd q = OrthonormalColumns(Project(a, basis));  // n×r
+      basis = OrthonormalColumns(ProjectTranspose(a, q));        // d×r
+    }
+    return basis;
+  }
+  const int64_t width = KrylovBasisWidth(r, power_iters, d);
+  const int64_t blocks = (width + r - 1) / r;  // iterates kept, V₀ included
+  MatrixXd krylov_blocks(d, blocks * r);
+  krylov_blocks.leftCols(r) = basis;
+  for (int64_t i = 1; i <= power_iters; ++i) {
+    const MatrixXd q = OrthonormalColumns(Project(a, basis));
+    basis = OrthonormalColumns(ProjectTranspose(a, q));
+    // Past `blocks` the space is full; the last iterate still replaces the
+    // newest block so the basis always holds V_q, as the guarantee needs.
+    const int64_t slot = std::min(i, blocks - 1);
+    krylov_blocks.middleCols(slot * r, r) = basis;
+  }
+  return RowSpaceBasis(krylov_blocks.transpose());
+}
+
 template <typename Matrix>
 absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, const Matrix& a,
-                                                  int64_t k, int64_t power_iters,
+                                                  int64_t k, int64_t power_iters, bool krylov,
                                                   double squared_norm) {
   if (!sketched.allFinite()) {
     return absl::InvalidArgumentError(
@@ -116,14 +146,12 @@ absl::StatusOr<LowRankFactors> FactorsOfSafeInput(const MatrixXd& sketched, cons
   auto start = Clock::now();
   MatrixXd basis = RowSpaceBasis(sketched);  // d×r
   out.timings.basis_seconds = SecondsSince(start);
-  const int64_t r = basis.cols();
+  int64_t r = basis.cols();
   double tail = squared_norm;  // ‖A − YZᵀ‖_F², updated below
   if (r > 0) {
     start = Clock::now();
-    for (int64_t i = 0; i < power_iters; ++i) {
-      const MatrixXd q = OrthonormalColumns(Project(a, basis));  // n×r
-      basis = OrthonormalColumns(ProjectTranspose(a, q));        // d×r
-    }
+    basis = IteratedBasis(a, std::move(basis), power_iters, krylov);
+    r = basis.cols();  // wider after block Krylov
     out.timings.power_seconds = SecondsSince(start);
 
     start = Clock::now();
@@ -208,6 +236,7 @@ absl::StatusOr<LowRankFactors> ScaleSafeScw(const Matrix& a, int64_t k,
     if (!sketched.ok()) return sketched.status();
     const double sketch_seconds = SecondsSince(sketch_start);
     auto factors = FactorsOfSafeInput(*sketched, input, k, options.power_iters,
+                                      options.block_krylov,
                                       scale->scaled_squared_norm);
     if (factors.ok()) factors->timings.sketch_seconds = sketch_seconds;
     return factors;
@@ -261,6 +290,14 @@ absl::StatusOr<LowRankFactors> FromSketched(const MatrixXd& sketched, const Matr
 }
 
 }  // namespace
+
+int64_t KrylovBasisWidth(int64_t r, int64_t q, int64_t d) {
+  if (r <= 0 || q <= 0) return std::max<int64_t>(r, 0);
+  // q ≥ d already fills d columns; below that r·(q + 1) < 2^62 for the
+  // matrix sizes Eigen can index, so the product cannot overflow.
+  if (q >= d) return std::max(d, r);
+  return std::max(std::min(r * (q + 1), d), r);
+}
 
 absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {
   if (m < k) {

@@ -54,6 +54,14 @@ inline constexpr int64_t kMaxPowerIters = 100;
 
 struct LowRankOptions {
   int64_t power_iters = 0;  // q ≥ 0: subspace iterations after the sketch
+  // Block Krylov (Musco & Musco, NeurIPS 2015): answer from the span of all
+  // iterates [V₀, V₁, …, V_q] instead of V_q alone, at the same 2 + 2q passes.
+  // That span contains V_q, so the error is never larger than plain power
+  // iterations' (up to rounding), and it converges like (σ_{r+1}/σ_k)^q with
+  // the square root of the gap instead of the gap. The price is flops and
+  // memory: the last product and the answer's small SVD use
+  // KrylovBasisWidth(r, q, d) columns instead of r. No effect when q = 0.
+  bool block_krylov = false;
   // ‖A‖_F² when the caller accumulated it while A arrived (the server does);
   // < 0: unknown, so SCW reads A once more to get it.
   double input_squared_norm = -1;
@@ -98,6 +106,12 @@ absl::StatusOr<LowRankFactors> ScwFromSketched(const MatrixXd& sketched, ConstRo
 absl::StatusOr<LowRankFactors> ScwFromSketchedColMajor(const MatrixXd& sketched,
                                                        ConstColMajorRef a, int64_t k,
                                                        const LowRankOptions& options = {});
+
+// Columns of the block Krylov basis for a sketch of rank r after q
+// iterations: r·(q + 1), but never more than d (the space is then full and
+// further blocks add nothing). Callers bound n × this × 8 bytes (AK) and
+// d × (this + r) × 8 (the blocks) before asking for block_krylov.
+int64_t KrylovBasisWidth(int64_t r, int64_t q, int64_t d);
 
 // k ≤ m ≤ n, the sizes a LowRank request must respect (SCW returns at most m
 // components; a sketch with more rows than A compresses nothing):
