@@ -8,7 +8,9 @@
 //
 // Options: random CountSketch (seed = test index), inner_product (Li et al.;
 // trained on the training split), subspace (dense learned sketch), each with
-// q power iterations (2 + 2q passes over A). seconds = median over reps of
+// q power iterations (2 + 2q passes over A), and for q ≥ 1 each again as
+// block Krylov ("<option>_krylov": the answer from the span of all
+// iterates, same passes, wider last product). seconds = median over reps of
 // the whole request in core (sketch, SCW, exact error), a fresh call each
 // time (cold buffers, as a caller sees it). rel_excess = error/‖A − A_k‖_F − 1
 // with the error SCW reports and the optimum from LAPACK gesdd.
@@ -172,10 +174,15 @@ int Run(const Args& args) {
     // Interleaved: every option on one matrix before the next matrix.
     for (size_t t = 0; t < split.test.size(); ++t) {
       const RowMatrixXd& a = (*family)[split.test[t]];
-      for (const auto& [name, run] : options) {
+      for (const auto& [base_name, run] : options) {
         for (int64_t q : args.q) {
+        // Each option also as block Krylov (same passes; identical at q = 0).
+        for (bool krylov : {false, true}) {
+          if (krylov && q == 0) continue;
+          const std::string name = krylov ? base_name + "_krylov" : base_name;
           LowRankOptions lo;
           lo.power_iters = q;
+          lo.block_krylov = krylov;
           absl::StatusOr<LowRankFactors> f;
           const double seconds =
               MedianSeconds(args.reps, [&] { f = run(a, split.test[t], lo); });
@@ -189,6 +196,7 @@ int Run(const Args& args) {
                       static_cast<long>(q), static_cast<long>(f->passes),
                       static_cast<long>(split.test[t]),
                       optimal[t] > 0 ? f->error / optimal[t] - 1 : 0.0, seconds);
+        }
         }
       }
     }

@@ -102,7 +102,10 @@ CsrMatrix ScaledCopy(const CsrMatrix& a, double factor) { return a * factor; }
 // Returns V_q, or with `krylov` an orthonormal basis of [V₀, …, V_q], built
 // from the very iterates plain iteration uses, so its span contains V_q's and
 // the SCW answer from it is at least as good. Blocks stop once they fill d
-// columns; the rank-revealing basis drops directions the blocks repeat.
+// columns. Their thin Householder Q needs no rank decision: where blocks
+// nearly repeat each other (a converged iteration), Q's extra columns are
+// still orthonormal directions, and a larger orthonormal basis can only
+// lower the SCW error (and keeps its exact-error identity).
 template <typename Matrix>
 MatrixXd IteratedBasis(const Matrix& a, MatrixXd basis, int64_t power_iters, bool krylov) {
   const int64_t d = a.cols(), r = basis.cols();
@@ -113,19 +116,18 @@ MatrixXd IteratedBasis(const Matrix& a, MatrixXd basis, int64_t power_iters, boo
     }
     return basis;
   }
-  const int64_t width = KrylovBasisWidth(r, power_iters, d);
-  const int64_t blocks = (width + r - 1) / r;  // iterates kept, V₀ included
+  const int64_t blocks = KrylovBasisWidth(r, power_iters, d) / r;  // iterates kept
   MatrixXd krylov_blocks(d, blocks * r);
   krylov_blocks.leftCols(r) = basis;
   for (int64_t i = 1; i <= power_iters; ++i) {
     const MatrixXd q = OrthonormalColumns(Project(a, basis));
     basis = OrthonormalColumns(ProjectTranspose(a, q));
-    // Past `blocks` the space is full; the last iterate still replaces the
-    // newest block so the basis always holds V_q, as the guarantee needs.
+    // Once d columns are used up, each later iterate overwrites the newest
+    // block, so the basis always holds V_q, as the guarantee needs.
     const int64_t slot = std::min(i, blocks - 1);
     krylov_blocks.middleCols(slot * r, r) = basis;
   }
-  return RowSpaceBasis(krylov_blocks.transpose());
+  return OrthonormalColumns(std::move(krylov_blocks));
 }
 
 template <typename Matrix>
@@ -293,10 +295,10 @@ absl::StatusOr<LowRankFactors> FromSketched(const MatrixXd& sketched, const Matr
 
 int64_t KrylovBasisWidth(int64_t r, int64_t q, int64_t d) {
   if (r <= 0 || q <= 0) return std::max<int64_t>(r, 0);
-  // q ≥ d already fills d columns; below that r·(q + 1) < 2^62 for the
-  // matrix sizes Eigen can index, so the product cannot overflow.
-  if (q >= d) return std::max(d, r);
-  return std::max(std::min(r * (q + 1), d), r);
+  // Whole blocks of r columns, at most d columns in all (at least one block):
+  // min(q + 1, ⌊d/r⌋) blocks, written so that no q can overflow.
+  const int64_t fit = std::max<int64_t>(1, d / r);
+  return r * (std::min(q, fit - 1) + 1);
 }
 
 absl::Status CheckSketchSizes(int64_t n, int64_t m, int64_t k) {

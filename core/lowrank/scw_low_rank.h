@@ -108,8 +108,8 @@ absl::StatusOr<LowRankFactors> ScwFromSketchedColMajor(const MatrixXd& sketched,
                                                        const LowRankOptions& options = {});
 
 // Columns of the block Krylov basis for a sketch of rank r after q
-// iterations: r·(q + 1), but never more than d (the space is then full and
-// further blocks add nothing). Callers bound n × this × 8 bytes (AK) and
+// iterations: r·(q + 1) in whole blocks of r, but never more than d; past
+// that the newest block is overwritten by each later iterate. Callers bound n × this × 8 bytes (AK) and
 // d × (this + r) × 8 (the blocks) before asking for block_krylov.
 int64_t KrylovBasisWidth(int64_t r, int64_t q, int64_t d);
 
