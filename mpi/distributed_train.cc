@@ -41,7 +41,7 @@ absl::StatusOr<TrainedSketch> TrainRegression(Communicator& comm,
   shard.rows = set.rows;
   shard.cols = d;
   shard.reducer = &comm;
-  auto trained = TrainRegressionSketch(shard, options, progress, nullptr);
+  auto trained = TrainRegressionSketchOnShard(shard, options, progress, nullptr);
   if (trained.ok()) absl::StrAppend(&trained->notes, comm.size(), " MPI ranks. ");
   return trained;
 }
@@ -111,7 +111,7 @@ absl::StatusOr<TrainedSketch> DistributedTrainSketch(Communicator& comm,
   shard.rows = set.rows;
   shard.cols = set.cols;
   shard.reducer = &comm;
-  auto trained = TrainLowRankSketch(shard, options, progress, nullptr);
+  auto trained = TrainLowRankSketchOnShard(shard, options, progress, nullptr);
   if (trained.ok()) absl::StrAppend(&trained->notes, "; ", comm.size(), " MPI ranks");
   return trained;
 }

@@ -129,10 +129,10 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
                                                     const TrainOptions& options,
                                                     const ProgressCallback& progress,
                                                     const CancelToken* cancel) {
-  return TrainRegressionSketch(OneProcess(problems), options, progress, cancel);
+  return TrainRegressionSketchOnShard(OneProcess(problems), options, progress, cancel);
 }
 
-absl::StatusOr<TrainedSketch> TrainRegressionSketch(const RegressionShard& shard,
+absl::StatusOr<TrainedSketch> TrainRegressionSketchOnShard(const RegressionShard& shard,
                                                     const TrainOptions& options,
                                                     const ProgressCallback& progress,
                                                     const CancelToken* cancel) {

@@ -27,7 +27,7 @@
 // per training problem and per Adam step (→ CancelledError).
 //
 // Spread over processes (sketchmpi, regression_shard.h): every process calls
-// the RegressionShard overload with its block of the family and the same
+// TrainRegressionSketchOnShard with its block of the family and the same
 // options, and gets the same TrainedSketch, bitwise the single-process one:
 // heavy-row votes are a running sum through the processes in problem order;
 // each problem's loss and gradient, and its validation rates, are computed
@@ -52,7 +52,7 @@ absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<Regression
                                                     const TrainOptions& options,
                                                     const ProgressCallback& progress,
                                                     const CancelToken* cancel);
-absl::StatusOr<TrainedSketch> TrainRegressionSketch(const RegressionShard& shard,
+absl::StatusOr<TrainedSketch> TrainRegressionSketchOnShard(const RegressionShard& shard,
                                                     const TrainOptions& options,
                                                     const ProgressCallback& progress,
                                                     const CancelToken* cancel);

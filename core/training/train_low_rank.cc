@@ -198,10 +198,10 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
                                                  const TrainOptions& options,
                                                  const ProgressCallback& progress,
                                                  const CancelToken* cancel) {
-  return TrainLowRankSketch(WholeFamily(matrices), options, progress, cancel);
+  return TrainLowRankSketchOnShard(WholeFamily(matrices), options, progress, cancel);
 }
 
-absl::StatusOr<TrainedSketch> TrainLowRankSketch(const TrainingShard& shard,
+absl::StatusOr<TrainedSketch> TrainLowRankSketchOnShard(const TrainingShard& shard,
                                                  const TrainOptions& options,
                                                  const ProgressCallback& progress,
                                                  const CancelToken* cancel) {

@@ -25,7 +25,7 @@
 // task ≠ lowrank, heavy_rows); CANCELLED when the token fires.
 //
 // Spread over processes (sketchmpi, training_shard.h): every process calls
-// the TrainingShard overload with its block of the family and the same
+// TrainLowRankSketchOnShard with its block of the family and the same
 // options, and gets the same TrainedSketch. Each process normalises and
 // evaluates only its matrices; every sum over matrices goes through the
 // reducer — disjoint sums of per-matrix values (minibatch gradients, greedy
@@ -54,7 +54,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
                                                  const ProgressCallback& progress,
                                                  const CancelToken* cancel);
 
-absl::StatusOr<TrainedSketch> TrainLowRankSketch(const TrainingShard& shard,
+absl::StatusOr<TrainedSketch> TrainLowRankSketchOnShard(const TrainingShard& shard,
                                                  const TrainOptions& options,
                                                  const ProgressCallback& progress,
                                                  const CancelToken* cancel);
