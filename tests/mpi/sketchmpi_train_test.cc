@@ -406,6 +406,26 @@ TEST_F(SketchmpiTrainTest, TimeBudgetStopsRegressionValueLearningOnEveryRank) {
   for (double v : got.sketch.values()) EXPECT_TRUE(std::isfinite(v));
 }
 
+// Core's checks of the matrices run where the matrices are (rank 0 holds
+// none of two files on three ranks): k above min(n, d) fails every rank
+// with the lowest failing rank's precise message, no hang, no file.
+TEST_F(SketchmpiTrainTest, GreedyAndSubspaceWithKAboveTheMatricesFailEveryRankCleanly) {
+  const std::vector<RowMatrixXd> family = Family(2, 40, 6, 14);
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), family[0]).ok());
+  ASSERT_TRUE(WriteNpyMatrix(Path("b.npy"), family[1]).ok());
+  for (const char* method : {"greedy", "subspace"}) {
+    SCOPED_TRACE(method);
+    const RunResult run = Sketchmpi(3, absl::StrCat("train --method ", method, " --k 8 --m 20 --out ",
+                                                    Path("s.sketch"), Files(*this, {"a.npy", "b.npy"})));
+    EXPECT_EQ(run.exit_code, 4) << run.err;
+    EXPECT_NE(run.err.find("rank 1: rank k=8 exceeds min(n, d)=6 of training matrix 0 (40x6)"),
+              std::string::npos)
+        << run.err;
+    EXPECT_FALSE(std::filesystem::exists(Path("s.sketch")));
+    EXPECT_LT(run.seconds, mpi_test::kTimeoutSeconds - 5);
+  }
+}
+
 TEST_F(SketchmpiTrainTest, BadTimeBudgetIsAUsageError) {
   ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), Family(1, 20, 6, 5)[0]).ok());
   const RunResult run = Sketchmpi(2, absl::StrCat("train --method ivy --time-budget -1 --k 2 --m 4 --out ",
