@@ -1,8 +1,8 @@
 #include "core/training/train_low_rank.h"
 
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
