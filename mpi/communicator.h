@@ -61,7 +61,7 @@ class Communicator final : public Reducer {
   // All ranks call it; OK only if `local` is OK on every rank. Otherwise
   // every rank returns the lowest failing rank's error, with its code, and
   // the message prefixed "rank R: ".
-  absl::Status AgreeOnStatus(const absl::Status& local);
+  absl::Status AgreeOnStatus(const absl::Status& local) override;
 
   int64_t bytes_sent() const { return bytes_sent_; }
   int64_t bytes_received() const { return bytes_received_; }

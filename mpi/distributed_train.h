@@ -1,32 +1,20 @@
-// `sketchmpi train`: core's training methods on a training set spread over
-// MPI ranks by files. The orchestration of core's TrainLowRankSketch /
-// TrainRegressionSketch (split, normalisation, method, validation) is
-// repeated here with every sum over matrices going through the
-// communicator — core/training/train_low_rank.cc and
-// core/regression/train_regression.cc are single-process and owned by the
-// training seam; the per-method maths is core's, called through the Reducer
-// hooks (core/parallel/reducer.h):
+// `sketchmpi train`: core's trainers (TrainLowRankSketch,
+// TrainRegressionSketch) over a training set spread over MPI ranks by files,
+// with the communicator as their Reducer (core/parallel/reducer.h). This file
+// is glue: reading the files and agreeing on the family, then one call.
 //
 //  - files: rank p reads files ⌊F·p/P⌋ … ⌊F·(p+1)/P⌋ − 1 of the expanded
 //    argument list (a 3-D .npy counts as its k matrices), so each rank holds
-//    a contiguous block of the global matrix order;
-//  - ivy, mixed, inner_product --refine-values: LearnSketchValues with
-//    ValueLearningConfig::reducer — per-member gradients and losses of each
-//    minibatch summed (exact, one owner per member), full losses likewise;
-//  - inner_product: the mean of the normalised training matrices by
-//    Reducer::OrderedSum (a running sum through the ranks in matrix order =
-//    core's serial loop, bitwise); ridge leverage scores, sampling and bucket
-//    assignment then run on that n×d mean, identically on every rank;
-//  - heavy_rows: per-problem leverage votes (counts and summed scores) by
-//    OrderedSum, then core's HeavyRowsFromVotes;
-//  - validation: per held-out matrix figures computed where it lives, summed
-//    (one owner each), averaged in core's order.
+//    a contiguous block of the global matrix order — what core's ordered
+//    sums need to reproduce its serial loops (training_shard.h,
+//    regression_shard.h);
+//  - every method and option of core: ivy, mixed, inner_product ± refined
+//    values, greedy ± refined values, subspace, heavy_rows ± learned values,
+//    random; a time budget is rank 0's clock, agreed at every step.
 // So the sketch and its figures are bitwise those of `sketchctl local train`
 // with the same options for any P (tested for P = 1, 2, 3), up to BLAS
-// kernels that vary with the thread count.
-//
-// Not offered: greedy, subspace, heavy_rows --learn-values, --time-budget
-// (ranks could disagree on when time is up); refused with a usage error.
+// kernels that vary with the thread count; with a time budget the stopping
+// step is rank 0's, so only the validity of the result can be compared.
 #ifndef SKETCHD_MPI_DISTRIBUTED_TRAIN_H_
 #define SKETCHD_MPI_DISTRIBUTED_TRAIN_H_
 

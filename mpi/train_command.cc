@@ -61,15 +61,6 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
       SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, ToTrainOptions(args->training));
       const bool lowrank = options.task == SketchTask::kLowRank;
       SKETCHD_RETURN_IF_ERROR(CheckSketchSize(lowrank ? options.k : 0, options.m, 0));
-      if (options.method == TrainMethod::kGreedy || options.method == TrainMethod::kSubspace) {
-        return UsageError(absl::StrCat("method ", TrainMethodName(options.method),
-                                       " is not available in sketchmpi train (random, ivy, mixed, "
-                                       "inner_product and heavy_rows are); use sketchctl local train"));
-      }
-      if (options.time_budget_seconds > 0) {
-        return UsageError("--time-budget is not available in sketchmpi train (ranks could "
-                          "disagree on when time is up); use --iters");
-      }
       auto set = ReadDistributedTrainingSet(comm, args->inputs);
       if (!set.ok()) return InputError(set.status());
       SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, options.m, set->rows));

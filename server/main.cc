@@ -58,8 +58,8 @@ ABSL_FLAG(std::string, train_backend, "inprocess",
 ABSL_FLAG(int, mpi_ranks, 2, "--train_backend mpi: ranks per training job (mpirun -np)");
 ABSL_FLAG(std::string, mpirun, "mpirun", "--train_backend mpi: the mpirun binary (path or name in PATH)");
 ABSL_FLAG(std::string, mpirun_args, "",
-          "--train_backend mpi: extra mpirun arguments, space-separated (e.g. "
-          "\"--oversubscribe --hostfile hosts\")");
+          "--train_backend mpi: extra mpirun arguments, space-separated; '...' and \"...\" "
+          "quote (e.g. \"--oversubscribe --hostfile 'my hosts'\")");
 ABSL_FLAG(std::string, sketchmpi, "",
           "--train_backend mpi: the sketchmpi binary (default: next to sketchd, or "
           "../mpi/sketchmpi in a build tree)");
@@ -156,10 +156,13 @@ int main(int argc, char** argv) {
     mo.mpirun = absl::GetFlag(FLAGS_mpirun);
     mo.sketchmpi = absl::GetFlag(FLAGS_sketchmpi);
     if (mo.sketchmpi.empty()) mo.sketchmpi = DefaultSketchmpi();
-    for (absl::string_view a :
-         absl::StrSplit(absl::GetFlag(FLAGS_mpirun_args), ' ', absl::SkipEmpty())) {
-      mo.mpirun_args.emplace_back(a);
+    auto mpirun_args = sketchd::SplitMpirunArgs(absl::GetFlag(FLAGS_mpirun_args));
+    if (!mpirun_args.ok()) {
+      std::fprintf(stderr, "sketchd: --train_backend mpi: %s\n",
+                   std::string(mpirun_args.status().message()).c_str());
+      return 1;
     }
+    mo.mpirun_args = *std::move(mpirun_args);
     mo.work_dir = absl::GetFlag(FLAGS_mpi_work_dir);
     if (mo.work_dir.empty()) mo.work_dir = (std::filesystem::path(o.data_dir) / "mpi-jobs").string();
     auto mpi = sketchd::MpiTrainingBackend::Create(mo);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/io/npy.h"
+#include "core/parallel/parallel_for.h"
 #include "core/status_macros.h"
 #include "core/training/train_option_table.h"
 
@@ -188,19 +190,59 @@ std::vector<std::string> SketchmpiTrainFlags(const TrainOptions& options) {
   return flags;
 }
 
-absl::Status CheckSketchmpiSupports(const TrainOptions& options) {
-  if (options.method == TrainMethod::kGreedy || options.method == TrainMethod::kSubspace) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "method ", TrainMethodName(options.method),
-        " is not available with this server's MPI training backend (--train_backend mpi: "
-        "random, ivy, mixed, inner_product and heavy_rows are)"));
-  }
-  if (options.time_budget_seconds > 0) {
-    return absl::FailedPreconditionError(
-        "time_budget_seconds is not available with this server's MPI training backend "
-        "(--train_backend mpi); give iterations instead");
-  }
+absl::Status CheckSketchmpiSupports(const TrainOptions&) {
+  // sketchmpi train runs every method and option of core's table (greedy and
+  // subspace through the reducer, time budgets by rank 0's clock).
   return absl::OkStatus();
+}
+
+int ThreadsPerRank(int threads, int ranks) {
+  return std::max(1, ResolveThreads(threads) / std::max(1, ranks));
+}
+
+absl::StatusOr<std::vector<std::string>> SplitMpirunArgs(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;  // a word has started (possibly empty, as from "")
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\\') {
+      if (i + 1 == text.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--mpirun_args: a backslash at the end (character ", i + 1,
+            ") escapes nothing; write \\\\ for a literal backslash"));
+      }
+      word.push_back(text[++i]);
+      continue;
+    }
+    if (c != '\'' && c != '"') {
+      word.push_back(c);
+      continue;
+    }
+    const size_t open = i;
+    for (++i; i < text.size() && text[i] != c; ++i) {
+      if (c == '"' && text[i] == '\\' && i + 1 < text.size() &&
+          (text[i + 1] == '"' || text[i + 1] == '\\')) {
+        ++i;
+      }
+      word.push_back(text[i]);
+    }
+    if (i == text.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--mpirun_args: the ", c == '"' ? "double" : "single", " quote at character ", open + 1,
+          " is never closed (in: ", std::string(text), "); close it with a matching ",
+          std::string(1, c)));
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
 }
 
 absl::StatusOr<std::shared_ptr<MpiTrainingBackend>> MpiTrainingBackend::Create(
@@ -259,7 +301,10 @@ absl::StatusOr<TrainedSketch> MpiTrainingBackend::Train(const TrainingRequest& r
   std::vector<std::string> args = {options_.mpirun};
   for (const std::string& a : options_.mpirun_args) args.push_back(a);
   args.insert(args.end(), {"-np", std::to_string(options_.ranks), options_.sketchmpi, "train"});
-  for (std::string& f : SketchmpiTrainFlags(request.options)) args.push_back(std::move(f));
+  // The job's threads are shared by its ranks (see the header).
+  TrainOptions per_rank = request.options;
+  per_rank.threads = ThreadsPerRank(request.options.threads, options_.ranks);
+  for (std::string& f : SketchmpiTrainFlags(per_rank)) args.push_back(std::move(f));
   args.insert(args.end(), {"--progress-fd", "2", "--out", out, inputs.string()});
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());

@@ -14,11 +14,16 @@
 //  * Options → flags: one flag per row of core's option table
 //    (train_option_table.h), named as client/training_flags.h registers
 //    them (the first long flag; bools --x / --no-x), so no option is lost.
-//  * Methods sketchmpi does not have (greedy, subspace) and time budgets are
-//    refused: by StartTraining (CheckOptions), and by Train before anything
-//    is written (a restarted job), FAILED_PRECONDITION naming what sketchmpi
-//    offers. No silent fallback to in-process training: an
-//    operator chooses MPI because a training set is too big for this machine.
+//  * Every training method and option of core runs (sketchmpi train offers
+//    them all; a time budget is rank 0's clock, agreed at every step). The
+//    refusal path stays (CheckSketchmpiSupports, called by StartTraining and
+//    by Train before anything is written) for what sketchmpi may lack; no
+//    silent fallback to in-process training: an operator chooses MPI
+//    because a training set is too big for this machine.
+//  * Threads: the job's training threads are shared by the ranks: each rank
+//    gets ⌊threads / ranks⌋ (at least 1), since `mpirun -np P` on one host
+//    would otherwise run P × threads workers on its cores. (Ranks spread
+//    over several hosts then use fewer threads than those hosts have.)
 //  * Cancel: SIGTERM to mpirun (Open MPI forwards it to the ranks), then
 //    after `kill_grace_seconds` SIGKILL to mpirun's process group and to
 //    every descendant seen meanwhile (Open MPI gives each local rank its own
@@ -50,6 +55,7 @@ struct MpiTrainingBackendOptions {
   std::string sketchmpi;          // path of the sketchmpi binary
   int ranks = 2;                  // mpirun -np
   std::vector<std::string> mpirun_args;  // e.g. {"--oversubscribe"}, before -np
+                                         // (from a flag: SplitMpirunArgs)
   std::string work_dir;           // per-job directories are made under it
   double kill_grace_seconds = 3;  // SIGTERM → SIGKILL on cancel
 };
@@ -60,6 +66,18 @@ absl::StatusOr<std::string> ResolveExecutable(const std::string& name);
 
 // The sketchmpi flags for `options` (without --progress-fd, --out and inputs).
 std::vector<std::string> SketchmpiTrainFlags(const TrainOptions& options);
+
+// Threads each of `ranks` ranks gets when the job may use `threads` (0: this
+// machine's hardware threads): ⌊threads / ranks⌋, at least 1.
+int ThreadsPerRank(int threads, int ranks);
+
+// --mpirun_args as words, split like a shell does but without expansions:
+// blanks separate words; '…' keeps everything literally; "…" keeps blanks
+// and takes \" and \\ as " and \; outside quotes a backslash keeps the
+// next character; adjacent pieces join ("--x='a b'" is one word). No argument
+// is passed through a shell, so nothing else is special. INVALID_ARGUMENT
+// naming the position for an unterminated quote or a trailing backslash.
+absl::StatusOr<std::vector<std::string>> SplitMpirunArgs(std::string_view text);
 
 // FAILED_PRECONDITION when sketchmpi train cannot run `options`.
 absl::Status CheckSketchmpiSupports(const TrainOptions& options);

@@ -13,11 +13,18 @@
 //    and passes it on; every process gets the final value. When process p
 //    holds the p-th contiguous block of the summands (sketchmpi assigns files
 //    to ranks that way) this reproduces a serial loop bitwise.
+//  - AgreeOnStatus: every process calls it after a step that can fail on
+//    one process only (a matrix it holds); all get OK, or all get the error
+//    of the lowest failing process, so none is left waiting in the next sum.
+//  - A decision only one clock can make (a time budget) is agreed by a sum in
+//    which process 0 alone contributes (TrainingControl::AgreeOnStopWith).
 #ifndef SKETCHD_CORE_PARALLEL_REDUCER_H_
 #define SKETCHD_CORE_PARALLEL_REDUCER_H_
 
 #include <cstdint>
 #include <functional>
+
+#include "absl/status/status.h"
 
 namespace sketchd {
 
@@ -29,6 +36,7 @@ class Reducer {
   virtual void SumInPlace(double* data, int64_t count) = 0;
   virtual void OrderedSum(double* data, int64_t count,
                           const std::function<void(double*)>& add_local) = 0;
+  virtual absl::Status AgreeOnStatus(const absl::Status& local) = 0;
 };
 
 // One process: both sums are the local values.
@@ -41,6 +49,7 @@ class LocalReducer final : public Reducer {
                   const std::function<void(double*)>& add_local) override {
     add_local(data);
   }
+  absl::Status AgreeOnStatus(const absl::Status& local) override { return local; }
 };
 
 }  // namespace sketchd

@@ -25,6 +25,16 @@
 // (column_standardizer.h says why that is the caller's job).
 // Progress is reported per phase step; cancellation is polled at least once
 // per training problem and per Adam step (→ CancelledError).
+//
+// Spread over processes (sketchmpi, regression_shard.h): every process calls
+// TrainRegressionSketchOnShard with its block of the family and the same
+// options, and gets the same TrainedSketch, bitwise the single-process one:
+// heavy-row votes are a running sum through the processes in problem order;
+// each problem's loss and gradient, and its validation rates, are computed
+// where it lives and summed (one owner each, exact), then added in problem
+// order. A time budget is process 0's clock, agreed at every check
+// (TrainingControl::AgreeOnStopWith); the cancel token must not be used
+// spread.
 #ifndef SKETCHD_CORE_REGRESSION_TRAIN_REGRESSION_H_
 #define SKETCHD_CORE_REGRESSION_TRAIN_REGRESSION_H_
 
@@ -32,12 +42,17 @@
 
 #include "absl/status/statusor.h"
 #include "core/regression/regression_problem.h"
+#include "core/regression/regression_shard.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
 
 namespace sketchd {
 
 absl::StatusOr<TrainedSketch> TrainRegressionSketch(const std::vector<RegressionProblem>& problems,
+                                                    const TrainOptions& options,
+                                                    const ProgressCallback& progress,
+                                                    const CancelToken* cancel);
+absl::StatusOr<TrainedSketch> TrainRegressionSketchOnShard(const RegressionShard& shard,
                                                     const TrainOptions& options,
                                                     const ProgressCallback& progress,
                                                     const CancelToken* cancel);

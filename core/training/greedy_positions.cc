@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "core/parallel/parallel_for.h"
 #include "core/training/greedy_column_trials.h"
+#include "core/training/ivy_training.h"
 
 namespace sketchd {
 namespace {
@@ -21,6 +22,21 @@ struct GreedyState {
   double frob_sq = 0;  // of the normalised matrix
   double weight = 1;   // raw → normalised for squared quantities
 };
+
+// Adds the per-member terms (members × `width`, row-major: member i's at
+// i·width) of other processes (exact: each has one owner) and sums them over
+// the members in member order, as a single process would: out[t] for t <
+// width. Without a reducer every term is already here.
+void SumOverMembers(std::vector<double>* terms, int64_t members, Index width, Reducer* reducer,
+                    std::vector<double>* out) {
+  if (reducer != nullptr) reducer->SumInPlace(terms->data(), static_cast<int64_t>(terms->size()));
+  out->assign(width, 0.0);
+  for (Index t = 0; t < width; ++t) {
+    double total = 0;
+    for (int64_t i = 0; i < members; ++i) total += (*terms)[i * width + t];
+    (*out)[t] = total;
+  }
+}
 
 void RefreshRow(GreedyState* st, Index p) {
   const VectorXd mrow = st->x * st->x.row(p).transpose();
@@ -74,9 +90,13 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
   if (subsample.empty()) return start;
 
   const int64_t count = static_cast<int64_t>(subsample.size());
+  Reducer* const reducer = config.reducer;
+  // Members whose matrix is here (all of them without a reducer).
+  std::vector<char> here(count);
+  for (int64_t i = 0; i < count; ++i) here[i] = HeldHere(subsample[i]) ? 1 : 0;
   std::vector<GreedyState> states(count);
   ParallelFor(count, config.threads, [&](int64_t i, int) {
-    if (control.cancelled()) return;
+    if (control.cancelled() || !here[i]) return;
     GreedyState& st = states[i];
     const TrainingMatrix& tm = subsample[i];
     const ConstRowMajorRef f = tm.gram_factor();
@@ -90,14 +110,27 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
   });
   if (control.cancelled()) return absl::CancelledError("training cancelled");
 
+  std::vector<double> summed;
   auto proxy = [&]() {
-    double total = 0;
-    for (const GreedyState& st : states) {
-      total += st.frob_sq - st.weight * CapturedFromPencil(st.mm, st.kk, k);
+    std::vector<double> terms(count, 0.0);
+    for (int64_t i = 0; i < count; ++i) {
+      const GreedyState& st = states[i];
+      if (here[i]) terms[i] = st.frob_sq - st.weight * CapturedFromPencil(st.mm, st.kk, k);
     }
-    return total / static_cast<double>(count);
+    SumOverMembers(&terms, count, 1, reducer, &summed);
+    return summed[0] / static_cast<double>(count);
   };
   rep.initial_proxy = proxy();
+
+  // Columns no member has a nonzero row for (a zero column of S·A moves
+  // nothing): known before the passes, summed once over the processes.
+  std::vector<double> nonzero(n, 0.0);
+  for (int64_t i = 0; i < count; ++i) {
+    if (!here[i]) continue;
+    const RowMatrixXd& a = subsample[i].raw();
+    for (int64_t j = 0; j < n; ++j) nonzero[j] += a.row(j).squaredNorm() > 0 ? 1 : 0;
+  }
+  if (reducer != nullptr) reducer->SumInPlace(nonzero.data(), n);
 
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -111,6 +144,7 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
   std::vector<char> fast(count);  // column_trials[i] applies (else recompute in full)
   std::vector<SecularScratch> scratch(std::max(1, config.threads));
   const Index trials = 2 * m;
+  std::vector<double> trial_terms(static_cast<size_t>(count) * trials);
   std::vector<double> trial_loss(trials);
 
   for (int pass = 0; pass < config.passes; ++pass) {
@@ -123,13 +157,12 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
       }
       const int64_t j = order[step];
       ++rep.columns_visited;
-      bool any = false;
-      for (const TrainingMatrix& tm : subsample) any = any || tm.raw().row(j).squaredNorm() > 0;
-      if (!any) continue;  // a zero column of S·A moves nothing
+      if (nonzero[j] == 0) continue;
       const Index p0 = positions[j];
       const double v0 = values[j];
       // Take column j out of its bucket in every state.
       ParallelFor(count, config.threads, [&](int64_t i, int) {
+        if (!here[i]) return;
         GreedyState& st = states[i];
         const auto a = subsample[i].raw().row(j);
         g[i] = st.gram * a.transpose();  // (aG)ᵀ = Ga
@@ -142,18 +175,22 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
         beta[i] = a.squaredNorm();
         fast[i] = column_trials[i].Prepare(st.mm, st.kk, c[i], h[i], beta[i], alpha[i], k);
       });
-      for (int64_t i = 0; i < count; ++i) rep.full_recomputations += fast[i] ? 0 : 1;
+      for (int64_t i = 0; i < count; ++i) rep.full_recomputations += here[i] && !fast[i] ? 1 : 0;
       // Trial t: bucket t / 2, sign + for even t.
       ParallelFor(trials, config.threads, [&](int64_t t, int worker) {
         const Index p = t / 2;
         const double s = (t % 2 == 0) ? 1.0 : -1.0;
-        double total = 0;
         MatrixXd mm, kk;
         for (int64_t i = 0; i < count; ++i) {
           if (control.cancelled()) return;
+          double& term = trial_terms[i * trials + t];
+          if (!here[i]) {  // another process's: its term arrives in the sum
+            term = 0;
+            continue;
+          }
           const GreedyState& st = states[i];
           if (fast[i]) {
-            total += st.frob_sq - st.weight * column_trials[i].Captured(p, s, &scratch[worker]);
+            term = st.frob_sq - st.weight * column_trials[i].Captured(p, s, &scratch[worker]);
             continue;
           }
           mm = st.mm;
@@ -164,11 +201,11 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
           kk.row(p) += s * h[i].transpose();
           kk.col(p) += s * h[i];
           kk(p, p) += alpha[i];
-          total += st.frob_sq - st.weight * CapturedFromPencil(mm, kk, k);
+          term = st.frob_sq - st.weight * CapturedFromPencil(mm, kk, k);
         }
-        trial_loss[t] = total;
       });
       if (control.cancelled()) return absl::CancelledError("training cancelled");
+      SumOverMembers(&trial_terms, count, trials, reducer, &trial_loss);
       const Index keep = 2 * p0 + (v0 >= 0 ? 0 : 1);
       Index best = keep;
       for (Index t = 0; t < trials; ++t) {
@@ -184,6 +221,7 @@ absl::StatusOr<CountSketch> LearnGreedyPositions(const CountSketch& start,
       positions[j] = static_cast<int32_t>(p);
       values[j] = s;
       ParallelFor(count, config.threads, [&](int64_t i, int) {
+        if (!here[i]) return;
         GreedyState& st = states[i];
         st.x.row(p) += s * subsample[i].raw().row(j);
         st.xg.row(p) += s * g[i].transpose();

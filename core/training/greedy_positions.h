@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/parallel/reducer.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/training_set.h"
@@ -37,6 +38,14 @@ struct GreedyConfig {
   int64_t k = 10;
   int passes = 1;
   int threads = 1;
+  // Subsample spread over processes (sketchmpi): `subsample` lists every
+  // member, those held by other processes as placeholders (HeldHere false in
+  // ivy_training.h). Each process keeps the state of the members it holds;
+  // per trial, the per-member losses (2m × members) are summed through
+  // `reducer` — one owner each, so exactly — and added in member order, as
+  // one process adds them: every process takes bitwise the same decision as
+  // a single process would. Null: every member is here.
+  Reducer* reducer = nullptr;
 };
 
 struct GreedyReport {
@@ -47,7 +56,8 @@ struct GreedyReport {
   double final_proxy = 0;
   bool stopped_by_budget = false;
   // (column, matrix) pairs whose trials were recomputed in full because the
-  // one-eigendecomposition update did not apply (see greedy_column_trials.h).
+  // one-eigendecomposition update did not apply (see greedy_column_trials.h);
+  // with a reducer, those of this process's members.
   int64_t full_recomputations = 0;
 };
 

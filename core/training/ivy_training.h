@@ -41,8 +41,9 @@ struct ValueLearningConfig {
   // + 1)) are summed through `reducer` — every member on exactly one process,
   // so the sum is exact — and added in the single-process order: the result
   // is bitwise that of one process. Every process must pass the same
-  // placeholders and config; no time budget or cancel token (the processes
-  // could disagree on when to stop). Null: every matrix is here.
+  // placeholders and config; no cancel token (the processes could disagree
+  // on when to stop), and a time budget only on a TrainingControl agreed
+  // through the reducer (AgreeOnStopWith). Null: every matrix is here.
   Reducer* reducer = nullptr;
 };
 

@@ -13,6 +13,13 @@
 // beyond that a randomized range finder on G (Halko–Martinsson–Tropp 2011,
 // Alg. 4.4 with Rayleigh–Ritz) applies G as Σ A_i (A_iᵀ X), so memory is
 // O(n·m) and the cost 2(q + 1) passes over the training set.
+//
+// Spread over processes (sketchmpi), both sums over the training matrices —
+// G itself, or G·X of the range finder — run through Reducer::OrderedSum:
+// each process adds its own matrices' terms to the running sum in training
+// order, as the single-process loop does, so S is bitwise the same for any
+// number of processes when each holds a contiguous block of the order. The
+// price: the n×n (or n×(m+10)) running sum travels through every process.
 #ifndef SKETCHD_CORE_TRAINING_SUBSPACE_SKETCH_H_
 #define SKETCHD_CORE_TRAINING_SUBSPACE_SKETCH_H_
 
@@ -21,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/matrix_types.h"
+#include "core/parallel/reducer.h"
 #include "core/training/training_control.h"
 #include "core/training/training_set.h"
 
@@ -33,6 +41,15 @@ inline constexpr int64_t kSubspaceGramMaxRows = 4096;
 // the method (tests lower it to compare the two).
 absl::StatusOr<MatrixXd> TrainSubspaceSketch(const std::vector<TrainingMatrix>& train, int64_t m,
                                              uint64_t seed, const TrainingControl& control,
+                                             int64_t gram_max_rows = kSubspaceGramMaxRows);
+
+// The same over a training set spread over processes: `train` lists every
+// matrix, those of other processes as placeholders (HeldHere in
+// ivy_training.h), n is their common row count, and every process gets S.
+// Null reducer: all are here, as above.
+absl::StatusOr<MatrixXd> TrainSubspaceSketch(const std::vector<TrainingMatrix>& train, int64_t n,
+                                             int64_t m, uint64_t seed,
+                                             const TrainingControl& control, Reducer* reducer,
                                              int64_t gram_max_rows = kSubspaceGramMaxRows);
 
 }  // namespace sketchd

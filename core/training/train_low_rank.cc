@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -12,6 +13,7 @@
 #include "core/training/inner_product_sketch.h"
 #include "core/training/ivy_training.h"
 #include "core/training/mixed_sketch.h"
+#include "core/parallel/ordered_accumulate.h"
 #include "core/parallel/parallel_for.h"
 #include "core/training/progress_reporter.h"
 #include "core/training/ridge_leverage.h"
@@ -19,6 +21,7 @@
 #include "core/training/training_limits.h"
 #include "core/training/training_random.h"
 #include "core/training/training_set.h"
+#include "core/training/training_shard.h"
 #include "core/training/training_split.h"
 #include "core/training/validation.h"
 
@@ -28,7 +31,9 @@ namespace {
 constexpr int kRandomSeeds = 3;
 constexpr int kDefaultBatch = 16;
 
-absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOptions& o) {
+// Options and sizes (the same verdict on every process), then this process's
+// matrices, named by their index in the family.
+absl::Status CheckInputs(const TrainingShard& shard, const TrainOptions& o) {
   if (o.task != SketchTask::kLowRank) {
     return absl::InvalidArgumentError(
         "TrainLowRankSketch trains low-rank sketches (task=lowrank); use TrainRegressionSketch "
@@ -39,16 +44,17 @@ absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOp
         "method heavy_rows is for the regression task; for low-rank use random, ivy, mixed, "
         "inner_product, greedy or subspace");
   }
-  if (matrices.empty()) return absl::InvalidArgumentError("no training matrices given");
-  const int64_t n = matrices[0].rows();
+  if (shard.total == 0) return absl::InvalidArgumentError("no training matrices given");
+  const std::vector<RowMatrixXd>& matrices = *shard.local;
+  const int64_t n = shard.rows;
   // Sizes first, before anything is allocated (training_limits.h); d of the
   // widest matrix bounds every per-matrix workspace.
-  int64_t d_max = 0;
+  int64_t d_max = shard.cols;
   for (const RowMatrixXd& a : matrices) d_max = std::max<int64_t>(d_max, a.cols());
-  SKETCHD_RETURN_IF_ERROR(
-      CheckTrainingSizes(o, n, std::max<int64_t>(d_max, 1), static_cast<int64_t>(matrices.size())));
-  for (size_t i = 0; i < matrices.size(); ++i) {
-    const RowMatrixXd& a = matrices[i];
+  SKETCHD_RETURN_IF_ERROR(CheckTrainingSizes(o, n, std::max<int64_t>(d_max, 1), shard.total));
+  for (size_t local = 0; local < matrices.size(); ++local) {
+    const int64_t i = shard.first + static_cast<int64_t>(local);
+    const RowMatrixXd& a = matrices[local];
     if (a.rows() != n) {
       return absl::InvalidArgumentError(absl::StrCat(
           "all training matrices must have the same number of rows (the sketch acts on them): "
@@ -77,23 +83,34 @@ absl::Status CheckInputs(const std::vector<RowMatrixXd>& matrices, const TrainOp
 }
 
 // The matrix the inner-product sketch is built from: the mean of the
-// normalised matrices when they share d; otherwise (a mean is undefined) their
-// side-by-side concatenation, which has the same row inner products up to the
-// cross terms and the same role: one n-row matrix summarising the family.
-RowMatrixXd RepresentativeMatrix(const std::vector<TrainingMatrix>& train, bool* concatenated) {
-  const Index n = train[0].raw().rows();
-  bool same = true;
-  Index total = 0;
-  for (const TrainingMatrix& tm : train) {
-    same = same && tm.raw().cols() == train[0].raw().cols();
-    total += tm.raw().cols();
+// normalised matrices when they share d (summed in training order, through
+// the processes when spread); otherwise (a mean is undefined; only on one
+// process) their side-by-side concatenation, which has the same row inner
+// products up to the cross terms and the same role: one n-row matrix
+// summarising the family.
+RowMatrixXd RepresentativeMatrix(const TrainingShard& shard, const std::vector<TrainingMatrix>& train,
+                                 bool* concatenated) {
+  const Index n = shard.rows;
+  // Spread over processes the shape is common; on one process the training
+  // matrices (not the held-out ones) decide.
+  bool same = shard.reducer != nullptr;
+  if (!same) {
+    same = true;
+    for (const TrainingMatrix& tm : train) same = same && tm.raw().cols() == train[0].raw().cols();
   }
   *concatenated = !same;
   if (same) {
-    RowMatrixXd mean = RowMatrixXd::Zero(n, train[0].raw().cols());
-    for (const TrainingMatrix& tm : train) mean += tm.inv_scale * tm.raw();
+    const Index d = shard.reducer != nullptr ? shard.cols : train[0].raw().cols();
+    RowMatrixXd mean = RowMatrixXd::Zero(n, d);
+    OrderedAccumulate(shard.reducer, &mean, [&](RowMatrixXd* sum) {
+      for (const TrainingMatrix& tm : train) {
+        if (HeldHere(tm)) *sum += tm.inv_scale * tm.raw();
+      }
+    });
     return mean / static_cast<double>(train.size());
   }
+  Index total = 0;
+  for (const TrainingMatrix& tm : train) total += tm.raw().cols();
   RowMatrixXd out(n, total);
   Index col = 0;
   for (const TrainingMatrix& tm : train) {
@@ -120,17 +137,84 @@ std::string ReportNote(const std::string& label, const ValueLearningReport& r) {
                          r.best_loss, r.stopped_by_budget ? ", stopped by time budget" : "");
 }
 
+// Runs `fill` on the held entries of `set` — all of it on one process;
+// spread, the held ones moved into a vector of their own and back — with
+// where[j] the index in `set` of the j-th entry `fill` sees.
+using HeldFill = std::function<absl::Status(std::vector<TrainingMatrix>* here,
+                                            const std::vector<size_t>& where)>;
+absl::Status OnHeldEntries(std::vector<TrainingMatrix>* set, bool spread, const HeldFill& fill) {
+  std::vector<size_t> where;
+  for (size_t i = 0; i < set->size(); ++i) {
+    if (!spread || HeldHere((*set)[i])) where.push_back(i);
+  }
+  if (!spread) return fill(set, where);
+  std::vector<TrainingMatrix> here;
+  for (size_t i : where) here.push_back(std::move((*set)[i]));
+  absl::Status status = fill(&here, where);
+  for (size_t j = 0; j < where.size(); ++j) (*set)[where[j]] = std::move(here[j]);
+  return status;
+}
+
+// Core's LowRankValidationFigures / ValidationAgainstRandom (validation.h)
+// on a set that may be spread over processes: per-matrix figures where the
+// matrix is, summed (one owner each, so exactly), then the same statistics.
+// `learned_excess` computes the learned sketch's per-matrix excess errors.
+absl::StatusOr<ValidationFigures> ShardValidationFigures(
+    std::vector<TrainingMatrix>* eval, bool spread, Reducer& sums, int64_t m, int64_t n,
+    int64_t k, uint64_t seed, int threads, const TrainingControl& control,
+    const std::function<absl::StatusOr<std::vector<double>>(const std::vector<TrainingMatrix>&)>&
+        learned_excess) {
+  const size_t count = eval->size();
+  std::vector<double> per(2 * count, 0.0);  // learned excess, then mean random excess
+  absl::Status status = OnHeldEntries(eval, spread, [&](std::vector<TrainingMatrix>* here,
+                                                        const std::vector<size_t>& where) {
+    auto learned = learned_excess(*here);
+    if (!learned.ok()) return learned.status();
+    std::vector<double> random(here->size(), 0.0);
+    for (int s = 0; s < kRandomSeeds; ++s) {
+      auto sketch = CountSketch::Random(m, n, DerivedSeed(seed, 100 + s));
+      if (!sketch.ok()) return sketch.status();
+      auto err = ExcessErrors(*sketch, *here, k, threads, control);
+      if (!err.ok()) return err.status();
+      for (size_t i = 0; i < random.size(); ++i) random[i] += (*err)[i] / kRandomSeeds;
+    }
+    for (size_t j = 0; j < where.size(); ++j) {
+      per[where[j]] = (*learned)[j];
+      per[count + where[j]] = random[j];
+    }
+    return absl::OkStatus();
+  });
+  SKETCHD_RETURN_IF_ERROR(sums.AgreeOnStatus(status));
+  sums.SumInPlace(per.data(), static_cast<int64_t>(per.size()));
+  return FiguresFromPerMatrix("mean_excess_error",
+                              std::vector<double>(per.begin(), per.begin() + count),
+                              std::vector<double>(per.begin() + count, per.end()), kRandomSeeds);
+}
+
 }  // namespace
+
 
 absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>& matrices,
                                                  const TrainOptions& options,
                                                  const ProgressCallback& progress,
                                                  const CancelToken* cancel) {
-  if (absl::Status s = CheckInputs(matrices, options); !s.ok()) return s;
+  return TrainLowRankSketchOnShard(WholeFamily(matrices), options, progress, cancel);
+}
+
+absl::StatusOr<TrainedSketch> TrainLowRankSketchOnShard(const TrainingShard& shard,
+                                                 const TrainOptions& options,
+                                                 const ProgressCallback& progress,
+                                                 const CancelToken* cancel) {
+  // Sums go through `sums`: the shard's reducer, or one process's identity.
+  LocalReducer one_process;
+  Reducer& sums = shard.reducer != nullptr ? *shard.reducer : one_process;
+  const bool spread = shard.reducer != nullptr;
+  SKETCHD_RETURN_IF_ERROR(sums.AgreeOnStatus(CheckInputs(shard, options)));
   TrainingControl control(&progress, cancel, options.time_budget_seconds);
+  control.AgreeOnStopWith(shard.reducer);
   const int threads = ResolveThreads(options.threads);
-  const int64_t total = static_cast<int64_t>(matrices.size());
-  const int64_t n = matrices[0].rows();
+  const int64_t total = shard.total;
+  const int64_t n = shard.rows;
   const int64_t m = options.m;
   const int64_t k = options.k;
   TrainOptions resolved = options;
@@ -148,9 +232,10 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   }
 
   control.Report(0.0, "normalising training matrices");
-  auto train_or = PrepareTrainingMatrices(matrices, train_idx, false, k, threads, control);
-  if (!train_or.ok()) return train_or.status();
-  std::vector<TrainingMatrix>& train = *train_or;
+  auto train_or = PrepareTrainingMatrices(*shard.local, LocalPositions(shard, train_idx), false, k,
+                                          threads, control);
+  SKETCHD_RETURN_IF_ERROR(sums.AgreeOnStatus(train_or.status()));
+  std::vector<TrainingMatrix> train = PlaceLocal(shard, train_idx, *std::move(train_or));
   const int64_t num_train = static_cast<int64_t>(train.size());
 
   ProgressReporter phase(&control, 0.05, 0.9);
@@ -165,6 +250,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
     cfg.label = label;
     cfg.trainable.assign(sketch.num_blocks(), false);
     cfg.trainable[0] = true;
+    cfg.reducer = shard.reducer;
     resolved.iterations = cfg.iterations;
     resolved.batch_size = cfg.batch_size;
     resolved.learning_rate = cfg.learning_rate;
@@ -193,6 +279,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
       cfg.learning_rate = options.learning_rate > 0 ? options.learning_rate : 0.05;
       cfg.seed = options.seed;
       cfg.threads = threads;
+      cfg.reducer = shard.reducer;
       resolved.iterations = cfg.iterations;
       resolved.batch_size = cfg.batch_size;
       resolved.learning_rate = cfg.learning_rate;
@@ -214,7 +301,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
     case TrainMethod::kInnerProduct: {
       phase.Now(0, "inner_product: ridge leverage sampling and bucket assignment");
       bool concatenated = false;
-      const RowMatrixXd rep = RepresentativeMatrix(train, &concatenated);
+      const RowMatrixXd rep = RepresentativeMatrix(shard, train, &concatenated);
       if (concatenated) {
         absl::StrAppend(&notes, "training matrices differ in d: inner_product used their "
                                 "side-by-side concatenation instead of the mean; ");
@@ -245,13 +332,15 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
       VectorXd scores = VectorXd::Zero(n);
       if (options.greedy_leverage_order) {
         bool concatenated = false;
-        auto tau = RidgeLeverageScores(RepresentativeMatrix(train, &concatenated), k);
+        auto tau = RidgeLeverageScores(RepresentativeMatrix(shard, train, &concatenated), k);
         if (!tau.ok()) return tau.status();
         scores = *tau;
       } else {
-        for (const TrainingMatrix& tm : train) {
-          scores += tm.loss_weight() * tm.raw().rowwise().squaredNorm();
-        }
+        OrderedAccumulate(shard.reducer, &scores, [&](VectorXd* sum) {
+          for (const TrainingMatrix& tm : train) {
+            if (HeldHere(tm)) *sum += tm.loss_weight() * tm.raw().rowwise().squaredNorm();
+          }
+        });
       }
       // Subsample for the proxy loss.
       const int64_t sub = options.batch_size > 0
@@ -272,14 +361,17 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
       gcfg.k = k;
       gcfg.passes = options.iterations > 0 && !options.refine_values ? options.iterations : 1;
       gcfg.threads = threads;
+      gcfg.reducer = shard.reducer;
       GreedyReport greport;
       // With a budget and value refinement to follow, positions get 70% of
-      // the budget so the refinement still runs.
+      // the budget so the refinement still runs. (Spread over processes only
+      // process 0's clock counts, see TrainingControl::AgreeOnStopWith.)
       const double greedy_budget =
           options.time_budget_seconds > 0 && options.refine_values
               ? std::max(1e-3, 0.7 * options.time_budget_seconds - control.elapsed_seconds())
               : options.time_budget_seconds;
       TrainingControl greedy_control(&progress, cancel, greedy_budget);
+      greedy_control.AgreeOnStopWith(shard.reducer);
       ProgressReporter greedy_phase(&greedy_control, 0.05, options.refine_values ? 0.6 : 0.9);
       auto placed = LearnGreedyPositions(*start, subsample, scores, gcfg, &greedy_phase, &greport);
       if (!placed.ok()) return placed.status();
@@ -299,7 +391,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
       return absl::InvalidArgumentError("heavy_rows is a regression method");
     case TrainMethod::kSubspace: {
       phase.Now(0, "subspace: top-m left singular vectors of the training family");
-      auto dense = TrainSubspaceSketch(train, m, options.seed, control);
+      auto dense = TrainSubspaceSketch(train, n, m, options.seed, control, shard.reducer);
       if (!dense.ok()) return dense.status();
       out_dense = *std::move(dense);
       absl::StrAppend(&notes, absl::StrFormat(
@@ -323,25 +415,25 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   // Validation figures.
   control.Report(0.9, "validation figures");
   std::vector<TrainingMatrix> held_set;
-  const std::vector<TrainingMatrix>* eval = &train;
+  std::vector<TrainingMatrix>* eval = &train;
   if (validate_on_train) {
-    SKETCHD_RETURN_IF_ERROR(FillOptimalErrors(&train, k, threads, control));
+    SKETCHD_RETURN_IF_ERROR(sums.AgreeOnStatus(OnHeldEntries(
+        &train, spread, [&](std::vector<TrainingMatrix>* here, const std::vector<size_t>&) {
+          return FillOptimalErrors(here, k, threads, control);
+        })));
   } else {
-    auto held_or = PrepareTrainingMatrices(matrices, held_idx, true, k, threads, control);
-    if (!held_or.ok()) return held_or.status();
-    held_set = *std::move(held_or);
+    auto held_or = PrepareTrainingMatrices(*shard.local, LocalPositions(shard, held_idx), true, k,
+                                           threads, control);
+    SKETCHD_RETURN_IF_ERROR(sums.AgreeOnStatus(held_or.status()));
+    held_set = PlaceLocal(shard, held_idx, *std::move(held_or));
     eval = &held_set;
   }
-  absl::StatusOr<ValidationFigures> figures;
-  if (out_dense.size() > 0) {
-    auto dense_excess = ExcessErrorsDense(out_dense, *eval, k, threads, control);
-    if (!dense_excess.ok()) return dense_excess.status();
-    figures = ValidationAgainstRandom(*dense_excess, m, n, *eval, k, options.seed, kRandomSeeds,
-                                      threads, control);
-  } else {
-    figures = LowRankValidationFigures(sketch, *eval, k, options.seed, kRandomSeeds, threads,
-                                       control);
-  }
+  auto figures = ShardValidationFigures(
+      eval, spread, sums, out_dense.size() > 0 ? m : sketch.rows(), n, k, options.seed, threads,
+      control, [&](const std::vector<TrainingMatrix>& here) {
+        return out_dense.size() > 0 ? ExcessErrorsDense(out_dense, here, k, threads, control)
+                                    : ExcessErrors(sketch, here, k, threads, control);
+      });
   if (!figures.ok()) return figures.status();
 
   TrainedSketch out;
@@ -349,7 +441,7 @@ absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>&
   out.dense = std::move(out_dense);
   out.options = resolved;
   out.n = n;
-  out.d = matrices[train_idx.empty() ? 0 : train_idx[0]].cols();
+  out.d = spread ? shard.cols : (*shard.local)[train_idx.empty() ? 0 : train_idx[0]].cols();
   out.train_seconds = train_seconds;
   out.validation = *figures;
   absl::StrAppend(&notes, absl::StrFormat(

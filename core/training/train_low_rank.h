@@ -23,6 +23,19 @@
 // Errors: INVALID_ARGUMENT for bad options or inputs (empty list, k < 1,
 // m < 1, k > min(n, d) for some matrix, differing n, non-finite entries,
 // task ≠ lowrank, heavy_rows); CANCELLED when the token fires.
+//
+// Spread over processes (sketchmpi, training_shard.h): every process calls
+// TrainLowRankSketchOnShard with its block of the family and the same
+// options, and gets the same TrainedSketch. Each process normalises and
+// evaluates only its matrices; every sum over matrices goes through the
+// reducer — disjoint sums of per-matrix values (minibatch gradients, greedy
+// trial losses, validation figures: exact) or ordered running sums (the
+// inner_product mean, greedy column scores, subspace's Σ AᵢAᵢᵀ: a serial
+// loop's order) — so the result is bitwise the single-process one for any
+// number of processes. A time budget is process 0's clock, agreed at every
+// check (TrainingControl::AgreeOnStopWith); the cancel token is per process
+// and must not be used spread (a process that stops alone leaves the others
+// waiting).
 #ifndef SKETCHD_CORE_TRAINING_TRAIN_LOW_RANK_H_
 #define SKETCHD_CORE_TRAINING_TRAIN_LOW_RANK_H_
 
@@ -32,10 +45,16 @@
 #include "core/matrix_types.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
+#include "core/training/training_shard.h"
 
 namespace sketchd {
 
 absl::StatusOr<TrainedSketch> TrainLowRankSketch(const std::vector<RowMatrixXd>& matrices,
+                                                 const TrainOptions& options,
+                                                 const ProgressCallback& progress,
+                                                 const CancelToken* cancel);
+
+absl::StatusOr<TrainedSketch> TrainLowRankSketchOnShard(const TrainingShard& shard,
                                                  const TrainOptions& options,
                                                  const ProgressCallback& progress,
                                                  const CancelToken* cancel);

@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 
+#include "core/parallel/reducer.h"
+
 namespace sketchd {
 
 // fraction in [0, 1]; message is a short human-readable status line.
@@ -33,7 +35,21 @@ class TrainingControl {
 
   bool cancelled() const { return cancel_ != nullptr && cancel_->cancelled(); }
   // True once the time budget (if any, > 0) is spent: stop early, keep the best so far.
-  bool out_of_time() const { return budget_ > 0 && elapsed_seconds() >= budget_; }
+  // With a stop agreement, a collective call: process 0's clock decides for all.
+  bool out_of_time() const {
+    if (budget_ <= 0) return false;
+    const bool spent = elapsed_seconds() >= budget_;
+    if (stop_agreement_ == nullptr) return spent;
+    double stop = stop_agreement_->rank() == 0 && spent ? 1 : 0;
+    stop_agreement_->SumInPlace(&stop, 1);
+    return stop > 0;
+  }
+  // Training spread over processes: each process's clock would stop its
+  // loop at a different step, so the ones that ran on would wait forever in
+  // the next sum. Every out_of_time() then sums process 0's verdict through
+  // `reducer`; every process must call it at the same points (as the
+  // training loops do, being the same on every process).
+  void AgreeOnStopWith(Reducer* reducer) { stop_agreement_ = reducer; }
   double elapsed_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
@@ -46,6 +62,7 @@ class TrainingControl {
   const CancelToken* cancel_;
   std::chrono::steady_clock::time_point start_;
   double budget_;
+  Reducer* stop_agreement_ = nullptr;
 };
 
 }  // namespace sketchd

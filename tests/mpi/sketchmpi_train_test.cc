@@ -26,6 +26,7 @@
 #include "core/regression/ihs.h"
 #include "core/regression/train_regression.h"
 #include "core/sketch/philox.h"
+#include "core/training/subspace_sketch.h"
 #include "core/training/train_low_rank.h"
 #include "core/training/trained_sketch.h"
 #include "tests/mpi/mpirun_fixture.h"
@@ -88,6 +89,13 @@ double ExpectSameSketch(const TrainedSketch& got, const TrainedSketch& want) {
     worst = RelativeDifference(got.sketch.values(), want.sketch.values());
   } else {
     ADD_FAILURE() << "value counts differ";
+  }
+  if (got.dense.rows() == want.dense.rows() && got.dense.cols() == want.dense.cols()) {
+    const std::vector<double> g(got.dense.data(), got.dense.data() + got.dense.size());
+    const std::vector<double> w(want.dense.data(), want.dense.data() + want.dense.size());
+    worst = std::max(worst, RelativeDifference(g, w));
+  } else {
+    ADD_FAILURE() << "dense sketch shapes differ";
   }
   worst = std::max({worst, Rel(got.validation.learned, want.validation.learned),
                     Rel(got.validation.random, want.validation.random)});
@@ -257,14 +265,174 @@ TEST_F(SketchmpiTrainTest, AFileOneRankCannotReadFailsEveryRankCleanly) {
   EXPECT_LT(run.seconds, mpi_test::kTimeoutSeconds - 5);
 }
 
-TEST_F(SketchmpiTrainTest, UnsupportedOptionsAreUsageErrors) {
-  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), Family(1, 20, 6, 5)[0]).ok());
-  for (const char* flags : {"--method greedy", "--method ivy --time-budget 5"}) {
-    SCOPED_TRACE(flags);
-    const RunResult run = Sketchmpi(2, absl::StrCat("train ", flags, " --k 2 --m 4 --out ",
-                                                    Path("s.sketch"), " ", Path("a.npy")));
-    EXPECT_EQ(run.exit_code, 2) << run.err;
+// Greedy (the per-trial losses of subsample members on different ranks
+// summed, so every rank moves the same column the same way), greedy with
+// refined values, and subspace (Σ AᵢAᵢᵀ as a running sum through the ranks).
+TEST_F(SketchmpiTrainTest, GreedyAndSubspaceOnOneTwoAndThreeRanksEqualCore) {
+  const std::vector<RowMatrixXd> family = Family(7, 40, 12, 11);
+  std::vector<std::string> names;
+  for (int i = 0; i < 7; ++i) {
+    names.push_back(absl::StrCat("t", i, ".npy"));
+    ASSERT_TRUE(WriteNpyMatrix(Path(names.back()), family[i]).ok());
   }
+  const struct {
+    const char* flags;
+    TrainMethod method;
+    int iterations = 0;
+    bool refine = false;
+    int batch = 0;
+    bool leverage = false;
+  } cases[] = {
+      {"--method greedy", TrainMethod::kGreedy},
+      // Two passes over a subsample of 3 of the 6 training matrices.
+      {"--method greedy --iters 2 --batch-size 3", TrainMethod::kGreedy, 2, false, 3},
+      {"--method greedy --greedy-leverage-order", TrainMethod::kGreedy, 0, false, 0, true},
+      {"--method greedy --refine-values --iters 6", TrainMethod::kGreedy, 6, true},
+      {"--method subspace", TrainMethod::kSubspace},
+  };
+  double worst = 0;
+  for (const auto& c : cases) {
+    TrainOptions options;
+    options.method = c.method;
+    options.k = 3;
+    options.m = 8;
+    options.seed = 7;
+    options.iterations = c.iterations;
+    options.refine_values = c.refine;
+    options.batch_size = c.batch;
+    options.greedy_leverage_order = c.leverage;
+    options.threads = 1;
+    auto want = TrainLowRankSketch(family, options, {}, nullptr);
+    ASSERT_TRUE(want.ok()) << want.status();
+    for (int ranks : {1, 2, 3}) {
+      SCOPED_TRACE(absl::StrCat(c.flags, " on ", ranks, " ranks"));
+      const RunResult run = Sketchmpi(ranks, absl::StrCat(
+          "train ", c.flags, " --k 3 --m 8 --seed 7 --threads 1 --out ", Path("s.sketch"),
+          Files(*this, names)));
+      ASSERT_EQ(run.exit_code, 0) << run.err;
+      const TrainedSketch got = ReadSketch(Path("s.sketch"));
+      worst = std::max(worst, ExpectSameSketch(got, *want));
+      if (c.method == TrainMethod::kGreedy) {
+        // Greedy moved something: the sketch is not its random start.
+        EXPECT_NE(got.sketch.positions(), CountSketch::Random(8, 40, 7)->positions());
+      } else {
+        EXPECT_EQ(got.dense.rows(), 8);
+      }
+      EXPECT_EQ(got.validation.learned_sd, want->validation.learned_sd);
+    }
+  }
+  std::printf("greedy, subspace: largest relative difference from core: %.3g\n", worst);
+}
+
+// n above the size where subspace forms Σ AᵢAᵢᵀ: the randomized range finder,
+// whose every G·X is a running sum through the ranks.
+TEST_F(SketchmpiTrainTest, SubspaceRangeFinderOnTwoAndThreeRanksEqualsCore) {
+  const int64_t n = kSubspaceGramMaxRows + 60;
+  const std::vector<RowMatrixXd> family = Family(4, n, 6, 12);
+  std::vector<std::string> names;
+  for (int i = 0; i < 4; ++i) {
+    names.push_back(absl::StrCat("t", i, ".npy"));
+    ASSERT_TRUE(WriteNpyMatrix(Path(names.back()), family[i]).ok());
+  }
+  TrainOptions options;
+  options.method = TrainMethod::kSubspace;
+  options.k = 2;
+  options.m = 5;
+  options.seed = 3;
+  options.threads = 1;
+  auto want = TrainLowRankSketch(family, options, {}, nullptr);
+  ASSERT_TRUE(want.ok()) << want.status();
+  ASSERT_NE(want->notes.find("range finder"), std::string::npos) << want->notes;
+  for (int ranks : {2, 3}) {
+    SCOPED_TRACE(absl::StrCat(ranks, " ranks"));
+    const RunResult run = Sketchmpi(ranks, absl::StrCat(
+        "train --method subspace --k 2 --m 5 --seed 3 --threads 1 --out ", Path("s.sketch"),
+        Files(*this, names)));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    ExpectSameSketch(ReadSketch(Path("s.sketch")), *want);
+  }
+}
+
+// A wall-clock budget far below what the requested work takes: rank 0's
+// clock decides at every step for all ranks, so all stop at the same step
+// (ranks that disagreed would wait forever in the next sum and the run
+// would hit the harness's timeout) and the result is a valid, usable sketch.
+TEST_F(SketchmpiTrainTest, TimeBudgetStopsEveryRankAtTheSameStep) {
+  const std::vector<RowMatrixXd> family = Family(6, 60, 16, 13);
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i) {
+    names.push_back(absl::StrCat("t", i, ".npy"));
+    ASSERT_TRUE(WriteNpyMatrix(Path(names.back()), family[i]).ok());
+  }
+  for (const char* flags : {"--method ivy --iters 1000000", "--method greedy --iters 100000",
+                            "--method greedy --refine-values --iters 1000000"}) {
+    SCOPED_TRACE(flags);
+    const RunResult run = Sketchmpi(3, absl::StrCat(
+        "train ", flags, " --time-budget 1 --k 3 --m 8 --threads 1 --out ", Path("s.sketch"),
+        Files(*this, names)));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_LT(run.seconds, mpi_test::kTimeoutSeconds / 2) << run.err;
+    const TrainedSketch got = ReadSketch(Path("s.sketch"));
+    EXPECT_NE(got.notes.find("time budget"), std::string::npos) << got.notes;
+    ASSERT_EQ(got.sketch.rows(), 8);
+    ASSERT_EQ(got.sketch.cols(), 60);
+    for (int32_t p : got.sketch.positions()) {
+      EXPECT_GE(p, 0);
+      EXPECT_LT(p, 8);
+    }
+    for (double v : got.sketch.values()) EXPECT_TRUE(std::isfinite(v));
+    EXPECT_GT(got.validation.num_matrices, 0);
+    EXPECT_TRUE(std::isfinite(got.validation.learned));
+    EXPECT_TRUE(std::isfinite(got.validation.random));
+  }
+}
+
+// Regression value learning under a budget, likewise.
+TEST_F(SketchmpiTrainTest, TimeBudgetStopsRegressionValueLearningOnEveryRank) {
+  std::vector<std::string> names;
+  for (int p = 0; p < 4; ++p) {
+    RowMatrixXd ab(200, 6);
+    for (int64_t i = 0; i < ab.size(); ++i) ab.data()[i] = Gauss(60 + p, i);
+    names.push_back(absl::StrCat("r", p, ".npy"));
+    ASSERT_TRUE(WriteNpyMatrix(Path(names.back()), ab).ok());
+  }
+  const RunResult run = Sketchmpi(3, absl::StrCat(
+      "train --task regression --method heavy_rows --learn-values --iters 1000000 "
+      "--time-budget 1 --m 30 --out ", Path("h.sketch"), Files(*this, names)));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_LT(run.seconds, mpi_test::kTimeoutSeconds / 2) << run.err;
+  const TrainedSketch got = ReadSketch(Path("h.sketch"));
+  EXPECT_NE(got.notes.find("time budget"), std::string::npos) << got.notes;
+  for (double v : got.sketch.values()) EXPECT_TRUE(std::isfinite(v));
+}
+
+// Core's checks of the matrices run where the matrices are (rank 0 holds
+// none of two files on three ranks): k above min(n, d) fails every rank
+// with the lowest failing rank's precise message, no hang, no file.
+TEST_F(SketchmpiTrainTest, GreedyAndSubspaceWithKAboveTheMatricesFailEveryRankCleanly) {
+  const std::vector<RowMatrixXd> family = Family(2, 40, 6, 14);
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), family[0]).ok());
+  ASSERT_TRUE(WriteNpyMatrix(Path("b.npy"), family[1]).ok());
+  for (const char* method : {"greedy", "subspace"}) {
+    SCOPED_TRACE(method);
+    const RunResult run = Sketchmpi(3, absl::StrCat("train --method ", method, " --k 8 --m 20 --out ",
+                                                    Path("s.sketch"), Files(*this, {"a.npy", "b.npy"})));
+    EXPECT_EQ(run.exit_code, 4) << run.err;
+    EXPECT_NE(run.err.find("rank 1: rank k=8 exceeds min(n, d)=6 of training matrix 0 (40x6)"),
+              std::string::npos)
+        << run.err;
+    EXPECT_FALSE(std::filesystem::exists(Path("s.sketch")));
+    EXPECT_LT(run.seconds, mpi_test::kTimeoutSeconds - 5);
+  }
+}
+
+TEST_F(SketchmpiTrainTest, BadTimeBudgetIsAUsageError) {
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), Family(1, 20, 6, 5)[0]).ok());
+  const RunResult run = Sketchmpi(2, absl::StrCat("train --method ivy --time-budget -1 --k 2 --m 4 --out ",
+                                                  Path("s.sketch"), " ", Path("a.npy")));
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("time-budget"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("s.sketch")));
 }
 
 TEST_F(SketchmpiTrainTest, ProgressLinesAreJson) {

@@ -1,7 +1,8 @@
 // The service with the MPI training backend: a job runs as `mpirun -np 2
 // sketchmpi train` and stores a sketch equal to core's in process, its
-// progress comes from sketchmpi, CancelJob stops the mpirun tree, refused
-// options fail the job precisely, and the job directory is gone afterwards.
+// progress comes from sketchmpi, CancelJob stops the mpirun tree, greedy
+// jobs equal core, the job's threads are shared by the ranks, --mpirun_args
+// quoting, and the job directory is gone afterwards.
 // Skipped when mpirun or sketchmpi is missing, unless CI=true.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -241,32 +242,59 @@ TEST_F(MpiBackendTest, CancelJobStopsTheMpirunTree) {
   EXPECT_TRUE(DirEmpty(work_dir_));
 }
 
-TEST_F(MpiBackendTest, MethodSketchmpiLacksIsRefusedPrecisely) {
-  Dataset("frames", 4);
-  // StartTraining refuses it (no job is recorded)…
+// Greedy (positions decided from per-trial losses summed over the ranks) with
+// refined values, through the service: the stored sketch is core's in
+// process, bitwise.
+TEST_F(MpiBackendTest, GreedyJobThroughMpirunEqualsCoreInProcess) {
+  Dataset("frames", 7);
+  v1::TrainingOptions o = Options("greedy");
+  o.set_refine_values(true);
+  o.set_iterations(5);
+  const v1::Job job = Watch(Start("frames", o).job_id(), nullptr);
+  ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
+  bool from_ranks = false;
+  for (const std::string& m : recorder_->messages()) {
+    from_ranks |= absl::StartsWith(m, "greedy") || absl::StartsWith(m, "greedy refine");
+  }
+  EXPECT_TRUE(from_ranks) << "no greedy progress line from sketchmpi";
+
   grpc::ClientContext ctx;
-  v1::StartTrainingRequest req;
-  req.set_dataset("frames");
-  *req.mutable_options() = Options("greedy");
-  v1::Job job;
-  const grpc::Status s = stub_->StartTraining(&ctx, req, &job);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
-  EXPECT_TRUE(absl::StrContains(s.error_message(), "method greedy is not available with this "
-                                                   "server's MPI training backend"))
-      << s.error_message();
-  // …and the backend itself refuses it (a restarted job) before writing anything.
-  class NoMatrices final : public TrainingMatrices {
-   public:
-    int64_t count() const override { return 0; }
-    absl::StatusOr<RowMatrixXd> Next() override { return absl::InternalError("none"); }
-  } none;
-  TrainingRequest direct;
-  direct.options.method = TrainMethod::kSubspace;
-  direct.matrices = &none;
-  CancelToken cancel;
-  auto result = recorder_->Train(direct, [](double, const std::string&) {}, cancel);
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
+  v1::GetSketchRequest gs;
+  gs.set_dataset("frames");
+  gs.set_task(v1::TASK_LOW_RANK);
+  gs.set_include_serialized(true);
+  v1::GetSketchResponse exported;
+  ASSERT_TRUE(ExportSketch(stub_.get(), &ctx, gs, &exported).ok());
+  auto trained = ParseTrainedSketch(exported.serialized());
+  ASSERT_TRUE(trained.ok()) << trained.status();
+
+  TrainOptions options;
+  options.method = TrainMethod::kGreedy;
+  options.task = SketchTask::kLowRank;
+  options.k = 3;
+  options.m = 9;
+  options.seed = 11;
+  options.iterations = 5;
+  options.refine_values = true;
+  options.validation_fraction = 0.25;
+  options.threads = 1;
+  auto local = TrainLowRankSketch(uploaded_, options, nullptr, nullptr);
+  ASSERT_TRUE(local.ok()) << local.status();
+  EXPECT_NE(local->sketch, *CountSketch::Random(9, kN, 11));  // greedy did something
+  EXPECT_EQ(trained->sketch, local->sketch);  // bitwise
+  EXPECT_EQ(trained->validation.learned, local->validation.learned);
+  EXPECT_TRUE(absl::StrContains(trained->notes, "2 MPI ranks")) << trained->notes;
   EXPECT_TRUE(DirEmpty(work_dir_));
+}
+
+// Every method and a time budget are accepted by StartTraining now.
+TEST_F(MpiBackendTest, SubspaceAndTimeBudgetAreAccepted) {
+  for (const char* method : {"greedy", "subspace", "ivy"}) {
+    TrainOptions options;
+    options.method = *ParseTrainMethod(method);
+    options.time_budget_seconds = 5;
+    EXPECT_TRUE(recorder_->CheckOptions(options).ok()) << method;
+  }
 }
 
 class VectorMatrices final : public TrainingMatrices {
@@ -415,6 +443,119 @@ TEST(SketchmpiTrainFlagsTest, EveryOptionTableRowBecomesAFlag) {
   EXPECT_EQ(named, rows);
   EXPECT_NE(std::find(flags.begin(), flags.end(), "--refine-values"), flags.end());
   EXPECT_NE(std::find(flags.begin(), flags.end(), "--iterations"), flags.end());
+}
+
+// The job's threads are shared by the ranks of one mpirun: never more than
+// the job's threads in all, never fewer than one per rank.
+TEST(ThreadsPerRankTest, SharesTheJobsThreadsAmongTheRanks) {
+  for (int threads : {1, 2, 3, 8, 17}) {
+    for (int ranks : {1, 2, 3, 4, 16}) {
+      const int each = ThreadsPerRank(threads, ranks);
+      EXPECT_GE(each, 1);
+      if (threads >= ranks) {
+        EXPECT_LE(each * ranks, threads);
+        EXPECT_GT((each + 1) * ranks, threads);
+      } else {
+        EXPECT_EQ(each, 1);
+      }
+    }
+  }
+  EXPECT_GE(ThreadsPerRank(0, 2), 1);  // 0: this machine's threads
+}
+
+// The flags the backend passes: --threads divided by the ranks (a fake
+// sketchmpi records its arguments, as each rank is started with them).
+TEST(ThreadsPerRankTest, EachRankIsStartedWithItsShare) {
+  const bool ci = std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true";
+  const std::string dir = TempDir("mpithreads");
+  const std::string script = dir + "/fake_sketchmpi";
+  const std::string record = dir + "/args.txt";
+  {
+    std::ofstream f(script);
+    f << "#!/bin/sh\necho \"$@\" >> " << record << "\nexit 0\n";  // no sketch: an error
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  MpiTrainingBackendOptions mo;
+  mo.mpirun = MPIEXEC_PATH;
+  mo.sketchmpi = script;
+  mo.ranks = 2;
+  mo.mpirun_args = {"--oversubscribe"};
+  mo.work_dir = dir + "/work";
+  auto backend = MpiTrainingBackend::Create(mo);
+  if (!backend.ok()) {
+    if (ci) FAIL() << backend.status();
+    GTEST_SKIP() << backend.status();
+  }
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  VectorMatrices matrices({TestMatrix(kN, kD, 3, 1)});
+  TrainingRequest req;
+  req.options.method = TrainMethod::kIvy;
+  req.options.threads = 6;
+  req.matrices = &matrices;
+  CancelToken cancel;
+  EXPECT_FALSE((*backend)->Train(req, nullptr, cancel).ok());
+  std::ifstream in(record);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    EXPECT_TRUE(absl::StrContains(line, "--threads 3 ")) << line;
+  }
+  EXPECT_EQ(lines, 2);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SplitMpirunArgsTest, QuotesAndEscapesLikeAShellWithoutExpansion) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"", {}},
+      {"   ", {}},
+      {"--oversubscribe  --hostfile hosts", {"--oversubscribe", "--hostfile", "hosts"}},
+      {"--hostfile 'my hosts'", {"--hostfile", "my hosts"}},
+      {"-x \"A=1 2\" -x B", {"-x", "A=1 2", "-x", "B"}},
+      {"--mca=\"a b\"'c d'e", {"--mca=a bc de"}},
+      {"'$HOME \\n' \"\\\" \\\\\"", {"$HOME \\n", "\" \\"}},
+      {"a\\ b \"\" ''", {"a b", "", ""}},
+  };
+  for (const auto& [text, want] : cases) {
+    auto got = SplitMpirunArgs(text);
+    ASSERT_TRUE(got.ok()) << text << ": " << got.status();
+    EXPECT_EQ(*got, want) << text;
+  }
+}
+
+TEST(SplitMpirunArgsTest, UnterminatedQuoteOrTrailingBackslashIsAPreciseError) {
+  auto single = SplitMpirunArgs("--hostfile 'my hosts");
+  EXPECT_EQ(single.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(single.status().message(),
+                                "single quote at character 12 is never closed"))
+      << single.status();
+  auto dbl = SplitMpirunArgs("-x \"A=1");
+  EXPECT_TRUE(absl::StrContains(dbl.status().message(), "double quote at character 4"))
+      << dbl.status();
+  auto slash = SplitMpirunArgs("--x a\\");
+  EXPECT_EQ(slash.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(slash.status().message(), "backslash at the end")) << slash.status();
+}
+
+// At start-up: sketchd refuses an unterminated quote in --mpirun_args with
+// the position, before anything runs.
+TEST(SketchdMpiFlagsTest, UnterminatedQuoteInMpirunArgsStopsTheDaemon) {
+  const std::string dir = TempDir("mpiquote");
+  const std::string errfile = dir + "/stderr.txt";
+  const std::string cmd = std::string(SKETCHD_PATH) + " --listen 127.0.0.1:0 --data_dir " + dir +
+                          "/data --train_backend mpi --mpirun " + MPIEXEC_PATH + " --sketchmpi " +
+                          SKETCHMPI_PATH + " \"--mpirun_args=--hostfile 'my hosts\" 2>" + errfile;
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(errfile);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << text.str();
+  EXPECT_TRUE(absl::StrContains(text.str(), "--mpirun_args: the single quote at character 12 is "
+                                            "never closed"))
+      << text.str();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
