@@ -1,5 +1,6 @@
 #include "core/sketch/count_sketch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -19,6 +20,23 @@ absl::Status CheckDims(int64_t m, int64_t n) {
   }
   if (n < 1 || n > kMaxDim) {
     return absl::InvalidArgumentError(absl::StrCat("sketch cols n must be in [1, 2^31), got ", n));
+  }
+  return absl::OkStatus();
+}
+
+// Two blocks from the same counters are the same draws: equal signs (and
+// positions, for equal m), which no caller wants from "independent" blocks.
+absl::Status CheckNoSharedDraws(const std::vector<std::optional<RandomBlockDescriptor>>& blocks,
+                                int64_t n) {
+  for (size_t a = 0; a < blocks.size(); ++a) {
+    for (size_t b = a + 1; b < blocks.size(); ++b) {
+      if (blocks[a] && blocks[b] && SharesDraws(*blocks[a], *blocks[b], n)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "random blocks ", a, " and ", b, " are drawn from the same Philox counters (seed ",
+            blocks[a]->seed, "); draw the second from a different seed or from the "
+            "first one's NextCounter(n)"));
+      }
+    }
   }
   return absl::OkStatus();
 }
@@ -94,6 +112,67 @@ absl::StatusOr<CountSketch> CountSketch::FromBlocks(std::vector<int32_t> block_r
   return s;
 }
 
+absl::StatusOr<CountSketch> CountSketch::FromBlockSources(
+    const std::vector<BlockSource>& blocks, int64_t n, std::span<const int32_t> explicit_positions,
+    std::span<const double> explicit_values) {
+  if (blocks.empty()) return absl::InvalidArgumentError("a sketch needs at least one block");
+  int64_t m = 0;
+  size_t explicit_blocks = 0;
+  std::vector<int32_t> block_rows;
+  std::vector<std::optional<RandomBlockDescriptor>> random_blocks;
+  for (const BlockSource& block : blocks) {
+    if (block.rows < 1) return absl::InvalidArgumentError("every sketch block needs at least one row");
+    m += block.rows;
+    block_rows.push_back(block.rows);
+    random_blocks.push_back(block.random);
+    if (block.random) {
+      if (absl::Status s = CheckRandomBlock(*block.random, n); !s.ok()) return s;
+    } else {
+      ++explicit_blocks;
+    }
+  }
+  if (absl::Status s = CheckDims(m, n); !s.ok()) return s;
+  const size_t width = static_cast<size_t>(n);
+  if (explicit_positions.size() != explicit_blocks * width ||
+      explicit_values.size() != explicit_blocks * width) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        explicit_blocks, " explicit block(s) of n=", n, " need ", explicit_blocks * width,
+        " positions and values, got ", explicit_positions.size(), " and ",
+        explicit_values.size()));
+  }
+  if (absl::Status s = CheckNoSharedDraws(random_blocks, n); !s.ok()) return s;
+  std::vector<int32_t> positions(blocks.size() * width);
+  std::vector<double> values(blocks.size() * width);
+  int64_t offset = 0;
+  size_t next_explicit = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const std::span<int32_t> block_positions = std::span(positions).subspan(b * width, width);
+    const std::span<double> block_values = std::span(values).subspan(b * width, width);
+    if (blocks[b].random) {
+      DrawRandomBlock(*blocks[b].random, blocks[b].rows, block_positions, block_values);
+    } else {
+      const size_t first = next_explicit++ * width;
+      std::copy_n(explicit_positions.begin() + first, width, block_positions.begin());
+      std::copy_n(explicit_values.begin() + first, width, block_values.begin());
+    }
+    // Local to global rows, checked first so the sum cannot leave int32.
+    for (size_t j = 0; j < width; ++j) {
+      int32_t& p = block_positions[j];
+      if (p < 0 || p >= blocks[b].rows) {
+        return absl::InvalidArgumentError(absl::StrCat("sketch position ", p, " of column ", j,
+                                                       " in block ", b, " is outside rows [0, ",
+                                                       blocks[b].rows, ") of its block"));
+      }
+      p = static_cast<int32_t>(p + offset);
+    }
+    offset += blocks[b].rows;
+  }
+  auto sketch = FromBlocks(std::move(block_rows), n, std::move(positions), std::move(values));
+  if (!sketch.ok()) return sketch.status();
+  sketch->random_blocks_ = std::move(random_blocks);
+  return sketch;
+}
+
 absl::StatusOr<CountSketch> CountSketch::Stack(const CountSketch& top, const CountSketch& bottom) {
   const CountSketch* parts[] = {&top, &bottom};
   return StackPointers(parts);
@@ -123,18 +202,7 @@ absl::StatusOr<CountSketch> CountSketch::StackPointers(std::span<const CountSket
                          part.random_blocks_.end());
     entries += part.positions_.size();
   }
-  // Two blocks from the same counters are the same draws: equal signs (and
-  // positions, for equal m), which no caller wants from "independent" blocks.
-  for (size_t a = 0; a < random_blocks.size(); ++a) {
-    for (size_t b = a + 1; b < random_blocks.size(); ++b) {
-      if (random_blocks[a] && random_blocks[b] && SharesDraws(*random_blocks[a], *random_blocks[b], n)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "random blocks ", a, " and ", b, " are drawn from the same Philox counters (seed ",
-            random_blocks[a]->seed, "); draw the second from a different seed or from the "
-            "first one's NextCounter(n)"));
-      }
-    }
-  }
+  if (absl::Status s = CheckNoSharedDraws(random_blocks, n); !s.ok()) return s;
   std::vector<int32_t> positions;
   std::vector<double> values;
   positions.reserve(entries);

@@ -54,6 +54,20 @@ class CountSketch {
                                                 std::vector<int32_t> positions,
                                                 std::vector<double> values);
 
+  // A sketch from its stored description (sketch_serialization.h): per block
+  // its rows and, when it is random, how it was drawn. The explicit blocks'
+  // entries follow in block order in explicit_positions/explicit_values,
+  // positions local to their block; random blocks are expanded here, into
+  // the one allocation of blocks·n entries. Stack's rules apply.
+  struct BlockSource {
+    int32_t rows = 0;
+    std::optional<RandomBlockDescriptor> random;
+  };
+  static absl::StatusOr<CountSketch> FromBlockSources(const std::vector<BlockSource>& blocks,
+                                                      int64_t n,
+                                                      std::span<const int32_t> explicit_positions,
+                                                      std::span<const double> explicit_values);
+
   // [top; bottom]: both must have the same n. Random blocks keep their
   // descriptions; two random blocks drawn from the same Philox counters are
   // refused (identical signs, not independent blocks).

@@ -72,16 +72,12 @@ absl::StatusOr<CountSketch> ParseVersion1(ByteReader& reader, uint32_t m, uint32
 // entries of the explicit blocks only.
 absl::StatusOr<CountSketch> ParseVersion2(ByteReader& reader, uint32_t m, uint32_t n,
                                           uint32_t blocks, const SketchDecodeLimits& limits) {
-  struct BlockHeader {
-    uint32_t rows = 0;
-    std::optional<RandomBlockDescriptor> random;
-  };
-  std::vector<BlockHeader> table(blocks);  // blocks ≤ kMaxBlocks
+  std::vector<CountSketch::BlockSource> table(blocks);  // blocks ≤ kMaxBlocks
   uint64_t total_rows = 0, explicit_blocks = 0, random_blocks = 0;
-  for (BlockHeader& block : table) {
+  for (CountSketch::BlockSource& block : table) {
     absl::StatusOr<uint32_t> rows = ReadBlockRows(reader);
     if (!rows.ok()) return rows.status();
-    block.rows = *rows;
+    block.rows = static_cast<int32_t>(*rows);
     total_rows += *rows;
     uint8_t distribution = 0;
     if (!reader.Read(distribution)) return Corrupt("block table is truncated");
@@ -108,24 +104,13 @@ absl::StatusOr<CountSketch> ParseVersion2(ByteReader& reader, uint32_t m, uint32
         "sketch has ", random_blocks, " random block(s) of n = ", n, " columns, ",
         random_blocks * n, " entries to expand, above the limit of ", limits.max_random_entries));
   }
-  std::vector<CountSketch> parts;
-  parts.reserve(blocks);
-  for (const BlockHeader& block : table) {
-    absl::StatusOr<CountSketch> part;
-    if (block.random) {
-      part = CountSketch::Random(block.rows, n, *block.random);
-    } else {
-      std::vector<int32_t> positions(n);
-      for (auto& p : positions) reader.Read(p);
-      std::vector<double> values(n);
-      for (auto& v : values) reader.Read(v);
-      part = CountSketch::FromParts(block.rows, std::move(positions), std::move(values));
-    }
-    if (!part.ok()) return Corrupt(part.status().message());
-    parts.push_back(*std::move(part));
+  std::vector<int32_t> positions(explicit_blocks * n);
+  std::vector<double> values(explicit_blocks * n);
+  for (uint64_t b = 0; b < explicit_blocks; ++b) {
+    for (uint64_t j = b * n; j < (b + 1) * n; ++j) reader.Read(positions[j]);
+    for (uint64_t j = b * n; j < (b + 1) * n; ++j) reader.Read(values[j]);
   }
-  if (parts.size() == 1) return std::move(parts[0]);
-  auto sketch = CountSketch::StackAll(parts);
+  auto sketch = CountSketch::FromBlockSources(table, n, positions, values);
   if (!sketch.ok()) return Corrupt(sketch.status().message());
   return sketch;
 }

@@ -4,7 +4,11 @@
 // block of the same sketch.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 #include <limits>
 
 #include "core/sketch/count_sketch.h"
@@ -119,6 +123,45 @@ TEST(RandomBlockTest, BuiltFromPartsHasNoDescriptionButIsTheSameOperator) {
   // Equality is of operators: how a sketch was made is compared separately.
   EXPECT_EQ(rebuilt, random);
   EXPECT_NE(rebuilt.random_block(0), random.random_block(0));
+}
+
+TEST(RandomBlockTest, FromBlockSourcesExpandsRandomBlocksBetweenExplicitOnes) {
+  const CountSketch random = *CountSketch::Random(2, 4, 8);
+  const std::vector<CountSketch::BlockSource> blocks = {
+      {3, std::nullopt}, {2, random.random_block(0)}, {1, std::nullopt}};
+  const std::vector<int32_t> positions = {0, 2, 1, 1, /*last block*/ 0, 0, 0, 0};
+  const std::vector<double> values = {1, 2, 3, 4, 5, 6, 7, 8};
+  auto built = CountSketch::FromBlockSources(blocks, 4, positions, values);
+  ASSERT_TRUE(built.ok()) << built.status();
+  const CountSketch parts[] = {*CountSketch::FromParts(3, {0, 2, 1, 1}, {1, 2, 3, 4}), random,
+                               *CountSketch::FromParts(1, {0, 0, 0, 0}, {5, 6, 7, 8})};
+  EXPECT_EQ(*built, *CountSketch::StackAll(parts));
+  EXPECT_EQ(built->random_block(1), random.random_block(0));
+  EXPECT_FALSE(built->random_block(2).has_value());
+}
+
+TEST(RandomBlockTest, FromBlockSourcesRejectsBadInput) {
+  const RandomBlockDescriptor seeded{kUniform, 8, 0};
+  auto code_and = [](const absl::StatusOr<CountSketch>& s, const std::string& part) {
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << s.status();
+    EXPECT_NE(s.status().message().find(part), absl::string_view::npos) << s.status();
+  };
+  const std::vector<int32_t> p4 = {0, 1, 0, 1};
+  const std::vector<double> v4 = {1, 1, 1, 1};
+  code_and(CountSketch::FromBlockSources({}, 4, {}, {}), "at least one block");
+  code_and(CountSketch::FromBlockSources({{0, seeded}}, 4, {}, {}), "at least one row");
+  code_and(CountSketch::FromBlockSources({{2, std::nullopt}}, 4, {}, {}),
+           "1 explicit block(s) of n=4 need 4 positions and values, got 0 and 0");
+  code_and(CountSketch::FromBlockSources({{2, seeded}}, 4, p4, v4),
+           "0 explicit block(s) of n=4 need 0 positions");
+  code_and(CountSketch::FromBlockSources({{2, seeded}, {2, seeded}}, 4, {}, {}),
+           "drawn from the same Philox counters");
+  const std::vector<int32_t> outside = {0, 1, 2, 1};
+  code_and(CountSketch::FromBlockSources({{2, std::nullopt}}, 4, outside, v4),
+           "sketch position 2 of column 2 in block 0 is outside rows [0, 2) of its block");
+  const std::vector<double> nan = {1, std::nan(""), 1, 1};
+  code_and(CountSketch::FromBlockSources({{2, std::nullopt}}, 4, p4, nan), "not finite");
+  code_and(CountSketch::FromBlockSources({{2, seeded}}, 0, {}, {}), "sketch cols n");
 }
 
 }  // namespace
