@@ -89,7 +89,9 @@ class CountSketch {
   // Values may be changed freely (that is what value learning does); positions
   // may not, since their invariants are checked at construction.
   // Either drops the random descriptions of the blocks it exposes: the
-  // values may no longer be those draws.
+  // values may no longer be those draws. mutable_block_values(b) (0 ≤ b <
+  // num_blocks()) exposes block b's n values only, so the other blocks keep
+  // theirs (value learning writes the trainable blocks this way).
   std::vector<double>& mutable_values();
   std::span<double> mutable_block_values(int b);
 
