@@ -11,6 +11,7 @@
 #include "client/cli_remote.h"
 #include "client/training_flags.h"
 #include "core/status_macros.h"
+#include "core/training/trained_sketch.h"
 #include "proto/training_options_wire.h"
 
 namespace sketchd {
@@ -48,9 +49,12 @@ absl::StatusOr<CommandResult> JobOutcome(SketchdClient& client, const v1::Job& j
   if (job.state() == v1::JOB_STATE_SUCCEEDED && job.sketch_version() != 0) {
     v1::SketchSelector selector;
     selector.set_version(job.sketch_version());
+    // A dense (subspace) sketch has no positions/values: the server sends it
+    // only as its serialized bytes, and refuses the request without them.
+    const bool dense = job.options().method() == TrainMethodName(TrainMethod::kSubspace);
     SKETCHD_ASSIGN_OR_RETURN(v1::GetSketchResponse sketch,
                              client.GetSketch(job.dataset(), selector, job.options().task(),
-                                              /*include_serialized=*/false));
+                                              /*include_serialized=*/dense));
     result.json.Set("sketch", SketchInfoJson(sketch.info()));
     absl::StrAppend(&result.text, "  trained in ", FormatSeconds(sketch.info().train_seconds()),
                     "\n  validation: ", ValidationLine(sketch.info().validation()), "\n");

@@ -35,14 +35,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
   RecomputeInnerChecksum(bytes);
   sketchd::fuzz::RecomputeTrailingChecksum(bytes);
-  auto trained = sketchd::ParseTrainedSketch(bytes);
+  // Random blocks expand from a few bytes: bounded as in sketch_decoder_fuzzer.
+  const sketchd::SketchDecodeLimits limits{.max_random_entries = int64_t{1} << 20};
+  auto trained = sketchd::ParseTrainedSketch(bytes, limits);
   if (!trained.ok()) return 0;
   SKETCHD_FUZZ_CHECK(trained->n == trained->sketch.cols());
   SKETCHD_FUZZ_CHECK(trained->sketch.rows() <= trained->n);
   for (int32_t row : trained->heavy_rows) SKETCHD_FUZZ_CHECK(row >= 0 && row < trained->n);
-  auto again = sketchd::ParseTrainedSketch(sketchd::SerializeTrainedSketch(*trained));
+  auto again = sketchd::ParseTrainedSketch(sketchd::SerializeTrainedSketch(*trained), limits);
   SKETCHD_FUZZ_CHECK(again.ok());
   SKETCHD_FUZZ_CHECK(again->sketch == trained->sketch);
+  for (int b = 0; b < trained->sketch.num_blocks(); ++b) {
+    SKETCHD_FUZZ_CHECK(again->sketch.random_block(b) == trained->sketch.random_block(b));
+  }
   SKETCHD_FUZZ_CHECK(again->heavy_rows == trained->heavy_rows);
   SKETCHD_FUZZ_CHECK(again->n == trained->n && again->d == trained->d);
   return 0;

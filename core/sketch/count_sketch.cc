@@ -1,5 +1,6 @@
 #include "core/sketch/count_sketch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -7,7 +8,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "core/sketch/philox.h"
 
 namespace sketchd {
 namespace {
@@ -24,18 +24,40 @@ absl::Status CheckDims(int64_t m, int64_t n) {
   return absl::OkStatus();
 }
 
+// Two blocks from the same counters are the same draws: equal signs (and
+// positions, for equal m), which no caller wants from "independent" blocks.
+absl::Status CheckNoSharedDraws(const std::vector<std::optional<RandomBlockDescriptor>>& blocks,
+                                int64_t n) {
+  for (size_t a = 0; a < blocks.size(); ++a) {
+    for (size_t b = a + 1; b < blocks.size(); ++b) {
+      if (blocks[a] && blocks[b] && SharesDraws(*blocks[a], *blocks[b], n)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "random blocks ", a, " and ", b, " are drawn from the same Philox counters (seed ",
+            blocks[a]->seed, "); draw the second from a different seed or from the "
+            "first one's NextCounter(n)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CountSketch> CountSketch::Random(int64_t m, int64_t n, uint64_t seed) {
+  return Random(m, n, RandomBlockDescriptor{.seed = seed});
+}
+
+absl::StatusOr<CountSketch> CountSketch::Random(int64_t m, int64_t n,
+                                                const RandomBlockDescriptor& state) {
   if (absl::Status s = CheckDims(m, n); !s.ok()) return s;
+  if (absl::Status s = CheckRandomBlock(state, n); !s.ok()) return s;
   std::vector<int32_t> positions(n);
   std::vector<double> values(n);
-  for (int64_t j = 0; j < n; ++j) {
-    const auto w = PhiloxWords(seed, kCountSketchStream, static_cast<uint64_t>(j));
-    positions[j] = static_cast<int32_t>(WordToIndex(w[0], static_cast<uint32_t>(m)));
-    values[j] = (w[1] & 1u) ? 1.0 : -1.0;
-  }
-  return FromParts(m, std::move(positions), std::move(values));
+  DrawRandomBlock(state, m, positions, values);
+  auto sketch = FromParts(m, std::move(positions), std::move(values));
+  if (!sketch.ok()) return sketch.status();
+  sketch->random_blocks_[0] = state;
+  return sketch;
 }
 
 absl::StatusOr<CountSketch> CountSketch::FromParts(int64_t m, std::vector<int32_t> positions,
@@ -86,22 +108,126 @@ absl::StatusOr<CountSketch> CountSketch::FromBlocks(std::vector<int32_t> block_r
   s.block_rows_ = std::move(block_rows);
   s.positions_ = std::move(positions);
   s.values_ = std::move(values);
+  s.random_blocks_.resize(s.block_rows_.size());
   return s;
 }
 
-absl::StatusOr<CountSketch> CountSketch::Stack(const CountSketch& top, const CountSketch& bottom) {
-  if (top.cols_ != bottom.cols_) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot stack sketches with n=", top.cols_,
-                                                   " and n=", bottom.cols_));
+absl::StatusOr<CountSketch> CountSketch::FromBlockSources(
+    const std::vector<BlockSource>& blocks, int64_t n, std::span<const int32_t> explicit_positions,
+    std::span<const double> explicit_values) {
+  if (blocks.empty()) return absl::InvalidArgumentError("a sketch needs at least one block");
+  int64_t m = 0;
+  size_t explicit_blocks = 0;
+  std::vector<int32_t> block_rows;
+  std::vector<std::optional<RandomBlockDescriptor>> random_blocks;
+  for (const BlockSource& block : blocks) {
+    if (block.rows < 1) return absl::InvalidArgumentError("every sketch block needs at least one row");
+    m += block.rows;
+    block_rows.push_back(block.rows);
+    random_blocks.push_back(block.random);
+    if (block.random) {
+      if (absl::Status s = CheckRandomBlock(*block.random, n); !s.ok()) return s;
+    } else {
+      ++explicit_blocks;
+    }
   }
-  std::vector<int32_t> block_rows = top.block_rows_;
-  block_rows.insert(block_rows.end(), bottom.block_rows_.begin(), bottom.block_rows_.end());
-  std::vector<int32_t> positions = top.positions_;
-  positions.reserve(top.positions_.size() + bottom.positions_.size());
-  for (int32_t p : bottom.positions_) positions.push_back(static_cast<int32_t>(p + top.rows_));
-  std::vector<double> values = top.values_;
-  values.insert(values.end(), bottom.values_.begin(), bottom.values_.end());
-  return FromBlocks(std::move(block_rows), top.cols_, std::move(positions), std::move(values));
+  if (absl::Status s = CheckDims(m, n); !s.ok()) return s;
+  const size_t width = static_cast<size_t>(n);
+  if (explicit_positions.size() != explicit_blocks * width ||
+      explicit_values.size() != explicit_blocks * width) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        explicit_blocks, " explicit block(s) of n=", n, " need ", explicit_blocks * width,
+        " positions and values, got ", explicit_positions.size(), " and ",
+        explicit_values.size()));
+  }
+  if (absl::Status s = CheckNoSharedDraws(random_blocks, n); !s.ok()) return s;
+  std::vector<int32_t> positions(blocks.size() * width);
+  std::vector<double> values(blocks.size() * width);
+  int64_t offset = 0;
+  size_t next_explicit = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const std::span<int32_t> block_positions = std::span(positions).subspan(b * width, width);
+    const std::span<double> block_values = std::span(values).subspan(b * width, width);
+    if (blocks[b].random) {
+      DrawRandomBlock(*blocks[b].random, blocks[b].rows, block_positions, block_values);
+    } else {
+      const size_t first = next_explicit++ * width;
+      std::copy_n(explicit_positions.begin() + first, width, block_positions.begin());
+      std::copy_n(explicit_values.begin() + first, width, block_values.begin());
+    }
+    // Local to global rows, checked first so the sum cannot leave int32.
+    for (size_t j = 0; j < width; ++j) {
+      int32_t& p = block_positions[j];
+      if (p < 0 || p >= blocks[b].rows) {
+        return absl::InvalidArgumentError(absl::StrCat("sketch position ", p, " of column ", j,
+                                                       " in block ", b, " is outside rows [0, ",
+                                                       blocks[b].rows, ") of its block"));
+      }
+      p = static_cast<int32_t>(p + offset);
+    }
+    offset += blocks[b].rows;
+  }
+  auto sketch = FromBlocks(std::move(block_rows), n, std::move(positions), std::move(values));
+  if (!sketch.ok()) return sketch.status();
+  sketch->random_blocks_ = std::move(random_blocks);
+  return sketch;
+}
+
+absl::StatusOr<CountSketch> CountSketch::Stack(const CountSketch& top, const CountSketch& bottom) {
+  const CountSketch* parts[] = {&top, &bottom};
+  return StackPointers(parts);
+}
+
+absl::StatusOr<CountSketch> CountSketch::StackAll(std::span<const CountSketch> parts) {
+  std::vector<const CountSketch*> pointers;
+  pointers.reserve(parts.size());
+  for (const CountSketch& part : parts) pointers.push_back(&part);
+  return StackPointers(pointers);
+}
+
+absl::StatusOr<CountSketch> CountSketch::StackPointers(std::span<const CountSketch* const> parts) {
+  if (parts.empty()) return absl::InvalidArgumentError("stacking needs at least one sketch");
+  const int64_t n = parts[0]->cols_;
+  std::vector<int32_t> block_rows;
+  std::vector<std::optional<RandomBlockDescriptor>> random_blocks;
+  size_t entries = 0;
+  for (const CountSketch* part_pointer : parts) {
+    const CountSketch& part = *part_pointer;
+    if (part.cols_ != n) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot stack sketches with n=", n,
+                                                     " and n=", part.cols_));
+    }
+    block_rows.insert(block_rows.end(), part.block_rows_.begin(), part.block_rows_.end());
+    random_blocks.insert(random_blocks.end(), part.random_blocks_.begin(),
+                         part.random_blocks_.end());
+    entries += part.positions_.size();
+  }
+  if (absl::Status s = CheckNoSharedDraws(random_blocks, n); !s.ok()) return s;
+  std::vector<int32_t> positions;
+  std::vector<double> values;
+  positions.reserve(entries);
+  values.reserve(entries);
+  int64_t offset = 0;
+  for (const CountSketch* part : parts) {
+    for (int32_t p : part->positions_) positions.push_back(static_cast<int32_t>(p + offset));
+    values.insert(values.end(), part->values_.begin(), part->values_.end());
+    offset += part->rows_;
+  }
+  auto stacked = FromBlocks(std::move(block_rows), n, std::move(positions), std::move(values));
+  if (!stacked.ok()) return stacked.status();
+  stacked->random_blocks_ = std::move(random_blocks);
+  return stacked;
+}
+
+std::vector<double>& CountSketch::mutable_values() {
+  for (auto& block : random_blocks_) block.reset();
+  return values_;
+}
+
+std::span<double> CountSketch::mutable_block_values(int b) {
+  random_blocks_[static_cast<size_t>(b)].reset();
+  return std::span<double>(values_).subspan(static_cast<size_t>(b) * static_cast<size_t>(cols_),
+                                            static_cast<size_t>(cols_));
 }
 
 int64_t CountSketch::block_offset(int b) const {
@@ -117,6 +243,7 @@ CountSketch CountSketch::Block(int b) const {
   s.positions_.assign(positions_.begin() + b * cols_, positions_.begin() + (b + 1) * cols_);
   for (int32_t& p : s.positions_) p = static_cast<int32_t>(p - offset);
   s.values_.assign(values_.begin() + b * cols_, values_.begin() + (b + 1) * cols_);
+  s.random_blocks_ = {random_blocks_[b]};
   return s;
 }
 

@@ -35,8 +35,9 @@ void ScatterValues(const VectorXd& params, const std::vector<bool>& trainable,
   Index slot = 0;
   for (int b = 0; b < sketch->num_blocks(); ++b) {
     if (!trainable[b]) continue;
+    // Per block, so a frozen random block (mixed's S2) keeps its seed.
     std::copy(params.data() + slot * n, params.data() + (slot + 1) * n,
-              sketch->mutable_values().begin() + b * n);
+              sketch->mutable_block_values(b).begin());
     ++slot;
   }
 }

@@ -126,6 +126,9 @@ struct TrainedSketch {
 // Versions 3 (CountSketch) and 4 (dense) are 1 and 2 with two more metadata
 // keys, validation.learned_sd and validation.random_sd; they are what is
 // written now. Versions 1 and 2 are still read (their sds are -1, unknown).
+// The embedded CountSketch bytes carry their own version (SKCS v2 now: random
+// blocks as their seeds, docs/sketch_format.md), so the SKTR version did not
+// change with it; SKCS v1 inside any SKTR version is still read.
 std::string SerializeTrainedSketch(const TrainedSketch& trained);
 absl::StatusOr<TrainedSketch> ParseTrainedSketch(absl::string_view bytes,
                                                  const SketchDecodeLimits& limits = {});

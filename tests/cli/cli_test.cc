@@ -829,6 +829,48 @@ TEST_F(CliTest, JobErrorsPrintTheirStatusCode) {
   EXPECT_THAT(o.out, HasSubstr("CANCELLED: cancelled")) << Describe(o);
 }
 
+// A dense subspace sketch reports after --wait and exports (the report asked
+// the server for positions/values only, which a dense sketch has not); a
+// random one reaches the exported file as its seed and applies locally.
+TEST_F(CliTest, SubspaceReportsAndExportsAndRandomExportsAsItsSeed) {
+  const auto family = MakeFamily(8, 24, 10, 4);
+  ASSERT_TRUE(WriteNpyFamily(Path("sub.npy").string(), family).ok());
+  ASSERT_TRUE(WriteNpyMatrix(Path("sub_test.npy").string(), family[0]).ok());
+  ASSERT_EQ(Run({"datasets", "create", "sub", "--rows", "24", "--cols", "10"}).exit_code, 0);
+  ASSERT_EQ(Run({"upload", "sub", Path("sub.npy")}).exit_code, 0);
+
+  Outcome o = Run({"--json", "train", "sub", "--method", "subspace", "--k", "3", "--m", "8",
+                   "--wait"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  EXPECT_EQ(o.json.FindPath("job.state")->as_string(), "succeeded");
+  EXPECT_EQ(o.json.FindPath("sketch.method")->as_string(), "subspace");
+  const int64_t dense_version = o.json.FindPath("job.sketch_version")->as_int();
+  o = Run({"sketches", "export", "sub", Path("sub_dense.sketch"), "--version",
+           std::to_string(dense_version)});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  auto dense = ParseTrainedSketch(ReadFile(Path("sub_dense.sketch")));
+  ASSERT_TRUE(dense.ok()) << dense.status();
+  EXPECT_TRUE(dense->is_dense());
+  EXPECT_EQ(dense->m(), 8);
+
+  o = Run({"--json", "train", "sub", "--method", "random", "--k", "3", "--m", "8", "--seed",
+           "9", "--wait"});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  const int64_t random_version = o.json.FindPath("job.sketch_version")->as_int();
+  o = Run({"sketches", "export", "sub", Path("sub_random.sketch"), "--version",
+           std::to_string(random_version)});
+  ASSERT_EQ(o.exit_code, 0) << Describe(o);
+  auto random = ParseTrainedSketch(ReadFile(Path("sub_random.sketch")));
+  ASSERT_TRUE(random.ok()) << random.status();
+  ASSERT_TRUE(random->sketch.random_block(0).has_value());
+  EXPECT_EQ(random->sketch.random_block(0)->seed, 9u);
+  EXPECT_EQ(SerializeSketch(random->sketch).size(), 46u);  // stored as the seed
+  EXPECT_EQ(random->sketch, *CountSketch::Random(8, 24, 9));
+  o = Run({"--json", "local", "lowrank", "--sketch", Path("sub_random.sketch"), "--k", "3",
+           Path("sub_test.npy")});
+  EXPECT_EQ(o.exit_code, 0) << Describe(o);
+}
+
 TEST_F(CliTest, DeletesAskOnATerminalAndSketchesDeleteExists) {
   const auto family = MakeFamily(4, 24, 10, 4);
   ASSERT_TRUE(WriteNpyFamily(Path("gone.npy").string(), family).ok());

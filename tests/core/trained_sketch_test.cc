@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 namespace sketchd {
 namespace {
 
@@ -39,6 +42,50 @@ TEST(TrainedSketchTest, RoundTripsEveryField) {
   EXPECT_EQ(parsed->validation.random_seeds, 3);
   EXPECT_EQ(parsed->heavy_rows, t.heavy_rows);
   EXPECT_EQ(parsed->notes, "stopped by time budget after 3 steps");
+}
+
+TEST(TrainedSketchTest, ARandomSketchIsStoredAsItsSeed) {
+  TrainedSketch t;
+  t.options.method = TrainMethod::kRandom;
+  t.options.m = 20;
+  t.n = 1'000'000;
+  t.sketch = *CountSketch::Random(20, t.n, 7);
+  const std::string bytes = SerializeTrainedSketch(t);
+  // Metadata text and 46 bytes of sketch, not 12 MB of entries.
+  EXPECT_LT(bytes.size(), 2000u);
+  auto parsed = ParseTrainedSketch(bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->sketch, t.sketch);
+  EXPECT_EQ(parsed->sketch.random_block(0), t.sketch.random_block(0));
+}
+
+TEST(TrainedSketchTest, MixedKeepsTheRandomHalfAsASeed) {
+  TrainedSketch t = Sample();
+  t.sketch = *CountSketch::Stack(*CountSketch::Random(3, 40, 1), *CountSketch::Random(2, 40, 2));
+  t.sketch.mutable_block_values(0)[5] = 0.123456789012345678;  // S1 learned, S2 frozen
+  auto parsed = ParseTrainedSketch(SerializeTrainedSketch(t));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->sketch, t.sketch);
+  EXPECT_FALSE(parsed->sketch.random_block(0).has_value());
+  ASSERT_TRUE(parsed->sketch.random_block(1).has_value());
+  EXPECT_EQ(parsed->sketch.random_block(1)->seed, 2u);
+}
+
+TEST(TrainedSketchTest, FilesWithVersionOneSketchBytesStillParse) {
+  // Written by `sketchctl local train` before sketches were stored by seed.
+  for (const char* name : {"random", "mixed", "heavy"}) {
+    std::ifstream in(std::string(SKETCHD_SOURCE_DIR) + "/fuzz/corpus/trained_sketch_decoder_fuzzer/" +
+                         name + ".sketch",
+                     std::ios::binary);
+    const std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(old.empty()) << name;
+    auto parsed = ParseTrainedSketch(old);
+    ASSERT_TRUE(parsed.ok()) << name << ": " << parsed.status();
+    auto again = ParseTrainedSketch(SerializeTrainedSketch(*parsed));
+    ASSERT_TRUE(again.ok()) << name << ": " << again.status();
+    EXPECT_EQ(again->sketch, parsed->sketch) << name;
+    EXPECT_EQ(again->heavy_rows, parsed->heavy_rows) << name;
+  }
 }
 
 TEST(TrainedSketchTest, RejectsEverySingleByteCorruptionAndTruncation) {
