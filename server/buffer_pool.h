@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 
 namespace sketchd {
 
@@ -70,7 +70,7 @@ class BufferPool {
   void Return(char* data, size_t capacity) ABSL_LOCKS_EXCLUDED(mu_);
 
   const size_t max_cached_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<Block> free_ ABSL_GUARDED_BY(mu_);
   size_t cached_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "core/exception_boundary.h"
 #include "core/matrix_types.h"
 #include "core/status_macros.h"
@@ -69,7 +68,7 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
                                             int64_t memory_estimate,
                                             const std::string& request_id) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return absl::UnavailableError("server is shutting down; no new jobs");
     if (static_cast<int>(queue_.size()) >= options_.max_queued) {
       return absl::ResourceExhaustedError(absl::StrCat(
@@ -89,14 +88,14 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
   if (!options_.replica_id.empty()) {
     // The store is the queue: wake the idle workers of this replica to claim
     // it now rather than at their next poll (another replica may be faster).
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ++submitted_;
     return record;
   }
   auto slot = std::make_shared<Slot>();
   slot->record = record;
   slot->memory_estimate = memory_estimate;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (stopping_) {
     slot->record.state = JobState::kInterrupted;
     slot->record.error_code = absl::StatusCode::kUnavailable;
@@ -111,7 +110,7 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
 
 absl::StatusOr<JobRecord> JobRunner::Get(int64_t job_id) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = active_.find(job_id);
     if (it != active_.end()) return it->second->record;
   }
@@ -121,7 +120,7 @@ absl::StatusOr<JobRecord> JobRunner::Get(int64_t job_id) {
 absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
   std::shared_ptr<Slot> slot;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = active_.find(job_id);
     if (it != active_.end()) slot = it->second;
   }
@@ -137,7 +136,7 @@ absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
   }
   bool was_queued = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     slot->cancel.Cancel();
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
       if (*it == slot) {
@@ -152,7 +151,7 @@ absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
     }
   }
   if (was_queued) Finish(slot, JobState::kCancelled, absl::CancelledError("cancelled before it started"));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return slot->record;
 }
 
@@ -160,7 +159,7 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
                               const std::function<bool()>& stop) {
   std::shared_ptr<Slot> slot;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = active_.find(job_id);
     if (it != active_.end()) slot = it->second;
   }
@@ -176,14 +175,14 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
     JobRecord snapshot;
     bool lease_lost = false;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       auto changed = [&] {
         mu_.AssertHeld();
         return slot->version != seen;
       };
       while (!first && !changed()) {
         if (stop()) return absl::CancelledError("watch ended: client went away or server stopping");
-        mu_.AwaitWithTimeout(absl::Condition(&changed), absl::Milliseconds(100));
+        mu_.AwaitWithTimeout(changed, std::chrono::milliseconds(100));
       }
       first = false;
       seen = slot->version;
@@ -199,7 +198,7 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
 }
 
 std::vector<int64_t> JobRunner::ActiveJobs(const std::string& dataset) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<int64_t> ids;
   for (const auto& [id, slot] : active_) {
     if (slot->record.dataset == dataset) ids.push_back(id);
@@ -209,7 +208,7 @@ std::vector<int64_t> JobRunner::ActiveJobs(const std::string& dataset) {
 
 void JobRunner::CancelDatasetJobs(const std::string& dataset) {
   for (int64_t id : ActiveJobs(dataset)) Cancel(id).IgnoreError();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto none_left = [&] {
     mu_.AssertHeld();
     for (const auto& [id, slot] : active_) {
@@ -217,13 +216,13 @@ void JobRunner::CancelDatasetJobs(const std::string& dataset) {
     }
     return true;
   };
-  mu_.Await(absl::Condition(&none_left));
+  mu_.Await(none_left);
 }
 
 void JobRunner::Shutdown() {
   std::vector<std::shared_ptr<Slot>> queued;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_ && workers_.empty()) return;
     stopping_ = true;
     for (auto& [id, slot] : active_) {
@@ -266,7 +265,7 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
   while (true) {
     uint64_t submitted;  // a Submit from here on ends the wait below early
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return nullptr;
       submitted = submitted_;
     }
@@ -282,7 +281,7 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
       heartbeat_->Add(id, [this, weak = std::weak_ptr<Slot>(slot)](LeaseHeartbeat::StopReason why) {
         std::shared_ptr<Slot> s = weak.lock();
         if (s == nullptr) return;
-        absl::MutexLock lock(&mu_);
+        MutexLock lock(&mu_);
         if (why == LeaseHeartbeat::StopReason::kLeaseLost) {
           s->lease_lost = true;
         } else {
@@ -293,7 +292,7 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
       });
       bool stopping;
       {
-        absl::MutexLock lock(&mu_);
+        MutexLock lock(&mu_);
         stopping = stopping_;
         active_[id] = slot;
         slot->record.message = "loading training matrices";
@@ -304,14 +303,14 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
                                    absl::UnavailableError("server shut down before the job started"));
       return nullptr;
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return nullptr;
     // Woken early by Submit or Shutdown; otherwise poll again.
     auto woken = [&] {
       mu_.AssertHeld();
       return stopping_ || submitted_ != submitted;
     };
-    mu_.AwaitWithTimeout(absl::Condition(&woken), absl::Milliseconds(options_.poll_ms));
+    mu_.AwaitWithTimeout(woken, std::chrono::milliseconds(options_.poll_ms));
   }
 }
 
@@ -325,8 +324,11 @@ void JobRunner::WorkerLoop() {
       continue;
     }
     {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &JobRunner::WorkOrStopping));
+      MutexLock lock(&mu_);
+      mu_.Await([this] {
+        mu_.AssertHeld();
+        return WorkOrStopping();
+      });
       if (stopping_) return;
       slot = queue_.front();
       queue_.pop_front();
@@ -344,14 +346,14 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   JobRecord record;
   bool lease_lost;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     record = slot->record;
     lease_lost = slot->lease_lost;
   }
   if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
   if (lease_lost) {
     // Another replica owns the job now and will record how it ends.
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     active_.erase(record.id);
     TouchLocked(slot.get());
     return;
@@ -378,7 +380,7 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   absl::Status s = store_->UpdateJob(record);
   if (!s.ok()) std::fprintf(stderr, "sketchd: job %lld: cannot record final state: %s\n",
                             static_cast<long long>(record.id), std::string(s.message()).c_str());
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   slot->record = record;
   active_.erase(record.id);
   TouchLocked(slot.get());
@@ -387,7 +389,7 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
 absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot) {
   TrainOptions options;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     options = slot->record.options;
   }
   if (options.threads == 0) options.threads = options_.training_threads;
@@ -401,7 +403,7 @@ absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot
     JobRecord to_persist;
     bool persist = false;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       slot->record.progress = std::min(1.0, std::max(0.0, fraction));
       slot->record.message = message;
       TouchLocked(slot.get());
@@ -427,7 +429,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   {
     JobRecord running;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       running = slot->record;
     }
     store_->UpdateJob(running).IgnoreError();
@@ -457,7 +459,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   if (slot->cancel.cancelled()) {
     bool interrupted;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       interrupted = slot->interrupted;
     }
     if (interrupted) {
@@ -478,7 +480,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   }
   JobRecord record;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     slot->record.message = trained->notes.empty() ? "done" : trained->notes;
     slot->record.finished_us = NowMicros();
     record = slot->record;
@@ -497,7 +499,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   }
   if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
   ApplyDefaultSketchPolicyOrLog(store_, options_.default_sketch_policy, *sketch);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   slot->record.state = JobState::kSucceeded;
   slot->record.progress = 1;
   slot->record.sketch_version = sketch->version;

@@ -44,7 +44,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
 #include "server/default_sketch_policy.h"
@@ -126,10 +126,10 @@ class JobRunner final : public Jobs {
   Store* store_;
   Options options_;
 
-  // Waits are absl::Mutex::Await on conditions over the state below (no
+  // Waits are Mutex::Await on conditions over the state below (no
   // condition variables): workers on WorkOrStopping or, in replica mode, on
   // `submitted_` moving; watchers on a Slot's version.
-  absl::Mutex mu_;
+  Mutex mu_;
   std::deque<std::shared_ptr<Slot>> queue_ ABSL_GUARDED_BY(mu_);
   std::map<int64_t, std::shared_ptr<Slot>> active_ ABSL_GUARDED_BY(mu_);  // QUEUED + RUNNING
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <vector>
 
-#include "absl/time/time.h"
 
 namespace sketchd {
 
@@ -15,28 +14,32 @@ LeaseHeartbeat::LeaseHeartbeat(Store* store, std::string owner, int64_t lease_us
 
 LeaseHeartbeat::~LeaseHeartbeat() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;  // wakes Loop's Await
   }
   thread_.join();
 }
 
 void LeaseHeartbeat::Add(int64_t job_id, StopFn stop) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   jobs_[job_id] = std::move(stop);
 }
 
 void LeaseHeartbeat::Remove(int64_t job_id) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   jobs_.erase(job_id);
 }
 
 void LeaseHeartbeat::Loop() {
-  const absl::Duration period =
-      absl::Microseconds(std::max<int64_t>(1000, lease_us_ / 3));
+  const auto period = std::chrono::microseconds(std::max<int64_t>(1000, lease_us_ / 3));
   mu_.Lock();
   while (!stopping_) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), period);
+    mu_.AwaitWithTimeout(
+        [this] {
+          mu_.AssertHeld();
+          return stopping_;
+        },
+        period);
     if (stopping_) break;
     std::vector<int64_t> ids;
     for (const auto& [id, stop] : jobs_) ids.push_back(id);

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 #include "server/store.h"
 
 namespace sketchd {
@@ -41,7 +41,7 @@ class LeaseHeartbeat {
   Store* store_;
   const std::string owner_;
   const int64_t lease_us_;
-  absl::Mutex mu_;
+  Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::map<int64_t, StopFn> jobs_ ABSL_GUARDED_BY(mu_);  // stop already called → removed
   std::thread thread_;

@@ -18,7 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 
 namespace sketchd {
 
@@ -61,7 +61,7 @@ class MemoryBudget {
   void Return(int64_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
   const int64_t total_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   int64_t in_use_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -146,7 +146,7 @@ PgPool::Lease::~Lease() {
 }
 
 void PgPool::Release(std::unique_ptr<PgConnection> conn) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (conn->broken() || PQtransactionStatus(conn->conn_) != PQTRANS_IDLE) {
     --open_;  // dropped: the next Acquire opens a fresh one
   } else {
@@ -157,9 +157,12 @@ void PgPool::Release(std::unique_ptr<PgConnection> conn) {
 
 absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     while (true) {
-      mu_.Await(absl::Condition(this, &PgPool::CanAcquire));
+      mu_.Await([this] {
+        mu_.AssertHeld();
+        return CanAcquire();
+      });
       if (idle_.empty()) break;
       std::unique_ptr<PgConnection> conn = std::move(idle_.back());
       idle_.pop_back();
@@ -178,7 +181,7 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
     absl::StripTrailingAsciiWhitespace(&msg);
     PQfinish(raw);
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       --open_;  // room for a waiter
     }
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL at ", DisplayName(),

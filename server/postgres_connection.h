@@ -23,7 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 
 namespace sketchd {
 
@@ -144,7 +144,7 @@ class PgPool {
 
   const std::string conninfo_;
   const int max_connections_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::unique_ptr<PgConnection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased out
 };

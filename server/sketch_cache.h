@@ -23,7 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 #include "core/training/trained_sketch.h"
 #include "server/store.h"
 
@@ -52,7 +52,7 @@ class SketchCache {
   Store* store_;
   size_t capacity_;
   bool revalidate_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::pair<std::string, int64_t>, Entry> entries_ ABSL_GUARDED_BY(mu_);
   uint64_t clock_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -185,7 +185,7 @@ SketchdServer::~SketchdServer() { Shutdown(); }
 
 void SketchdServer::Shutdown(double grace_seconds) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
   }

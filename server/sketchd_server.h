@@ -15,7 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 #include "server/job_runner.h"
 #include "server/memory_budget.h"
 #include "server/metrics.h"
@@ -61,7 +61,7 @@ class SketchdServer {
   std::unique_ptr<SketchServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  absl::Mutex mu_;
+  Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -66,7 +66,7 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::MatrixFiles(const char* wh
 }
 
 absl::Status SqliteStore::RemoveUncommittedAndOrphans() {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   {
     // Uploads of a previous process that never committed are garbage.
     SqliteTransaction txn(writer());
@@ -89,7 +89,7 @@ absl::Status SqliteStore::RemoveUncommittedAndOrphans() {
 }
 
 absl::Status SqliteStore::ExportDatabaseBlobs() {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   while (true) {
     // One matrix per round: memory stays bounded by the largest matrix, and
     // an interrupted export resumes where it stopped.
@@ -121,7 +121,7 @@ absl::Status SqliteStore::ExportDatabaseBlobs() {
 // ---------------------------------------------------------------- datasets
 
 absl::StatusOr<DatasetRecord> SqliteStore::CreateDataset(const DatasetRecord& dataset) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   {
@@ -153,12 +153,12 @@ absl::StatusOr<DatasetRecord> SqliteStore::GetDatasetLocked(SqliteDb* db, const 
 }
 
 absl::StatusOr<DatasetRecord> SqliteStore::GetDataset(const std::string& name) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   return GetDatasetLocked(reader(), name);
 }
 
 absl::StatusOr<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
       auto q, reader()->Prepare(absl::StrCat("SELECT ", kDatasetColumns, " FROM datasets d ORDER BY name")));
   std::vector<DatasetRecord> out;
@@ -171,7 +171,7 @@ absl::StatusOr<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
 }
 
 absl::Status SqliteStore::DeleteDataset(const std::string& name) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files, MatrixFiles("dataset = ?", name));
@@ -193,7 +193,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
   // in parallel, and only the small row insert is serialised.
   SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(data));
   UncommittedBlob cleanup(&blobs_, file);
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   // Staged rows are invisible and worthless after a crash (Open deletes
   // them), so their commit need not reach the disk: synchronous = NORMAL
   // skips the per-matrix WAL fsync (WAL stays consistent). CommitUpload
@@ -224,7 +224,7 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
 
 absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
                                                   const std::string& upload_id) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   {
     // The files must be durable before the rows that publish them.
     SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files,
@@ -268,7 +268,7 @@ absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
 }
 
 absl::Status SqliteStore::AbortUpload(const std::string& upload_id) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files,
@@ -287,7 +287,7 @@ absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
   std::vector<StoredMatrix> out;
   std::vector<std::string> files;
   {
-    absl::MutexLock lock(&read_mu_);
+    MutexLock lock(&read_mu_);
     SKETCHD_ASSIGN_OR_RETURN(
         auto q, reader()->Prepare("SELECT id, rows, cols, dtype, file FROM training_matrices "
                                  "WHERE dataset = ? AND committed = 1 ORDER BY id"));
@@ -327,7 +327,7 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
                                                  int64_t restarted_from,
                                                  const std::string& request_id, bool* created) {
   if (created != nullptr) *created = false;
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   {
     SqliteTransaction txn(writer());
     SKETCHD_RETURN_IF_ERROR(txn.status());
@@ -369,7 +369,7 @@ absl::StatusOr<JobRecord> SqliteStore::GetJobLocked(SqliteDb* db, int64_t id) {
 }
 
 absl::StatusOr<JobRecord> SqliteStore::GetJob(int64_t id) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   return GetJobLocked(reader(), id);
 }
 
@@ -380,7 +380,7 @@ absl::Status SqliteStore::JobNotOwned(int64_t id, const std::string& owner) {
 }
 
 absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& dataset) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
       auto q, reader()->Prepare(absl::StrCat("SELECT ", kJobColumns,
                                             " FROM jobs WHERE ?1 = '' OR dataset = ?1 ORDER BY id DESC")));
@@ -396,7 +396,7 @@ absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& 
 }
 
 absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
@@ -421,7 +421,7 @@ absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
 absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
                                                       const TrainedSketch& trained) {
   const std::string blob = SerializeTrainedSketch(trained);
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   {
@@ -479,7 +479,7 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
 absl::StatusOr<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string& owner,
                                                               int64_t lease_us) {
   if (owner.empty()) return absl::InvalidArgumentError("ClaimJob needs a non-empty owner id");
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());  // BEGIN IMMEDIATE: one claimer at a time
   SKETCHD_RETURN_IF_ERROR(txn.status());
   const int64_t now = NowMicros();
@@ -507,7 +507,7 @@ absl::StatusOr<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string
 
 absl::StatusOr<JobRecord> SqliteStore::RenewLease(int64_t id, const std::string& owner,
                                                   int64_t lease_us) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
@@ -522,7 +522,7 @@ absl::StatusOr<JobRecord> SqliteStore::RenewLease(int64_t id, const std::string&
 }
 
 absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer(), id));
@@ -548,7 +548,7 @@ absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
 
 absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestId(const std::string& dataset,
                                                           const std::string& request_id) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   return FindJobByRequestIdOn(reader(), dataset, request_id);
 }
 
@@ -570,7 +570,7 @@ absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestIdOn(SqliteDb* db,
 
 absl::StatusOr<JobRecord> SqliteStore::BindRequestId(int64_t id, const std::string& request_id) {
   if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer(), id));
@@ -587,7 +587,7 @@ absl::StatusOr<JobRecord> SqliteStore::BindRequestId(int64_t id, const std::stri
 
 absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owner,
                                                          const std::string& reason) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
       auto upd, writer()->Prepare("UPDATE jobs SET state = ?, error = ?, error_code = 14, finished_us = ? "
                                  "WHERE state IN (?, ?) AND owner = ?"));
@@ -601,7 +601,7 @@ absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owne
 
 absl::StatusOr<std::vector<SketchRecord>> SqliteStore::ListSketches(
     const std::string& dataset, std::optional<SketchTask> task) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(reader(), dataset).status());
   SKETCHD_ASSIGN_OR_RETURN(
       auto q, reader()->Prepare(absl::StrCat("SELECT ", kSketchColumns,
@@ -636,13 +636,13 @@ absl::StatusOr<SketchRecord> SqliteStore::GetSketchLocked(SqliteDb* db, const st
 
 absl::StatusOr<SketchRecord> SqliteStore::GetSketch(const std::string& dataset, int64_t version,
                                                     bool with_serialized) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   return GetSketchLocked(reader(), dataset, version, with_serialized);
 }
 
 absl::StatusOr<int64_t> SqliteStore::DefaultSketchVersion(const std::string& dataset,
                                                           SketchTask task) {
-  absl::MutexLock lock(&read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
       auto q, reader()->Prepare("SELECT version FROM sketches WHERE dataset = ? AND task = ? AND "
                                "is_default = 1"));
@@ -655,7 +655,7 @@ absl::StatusOr<int64_t> SqliteStore::DefaultSketchVersion(const std::string& dat
 
 absl::StatusOr<SketchRecord> SqliteStore::SetDefaultSketch(const std::string& dataset,
                                                            int64_t version) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer(), dataset, version, false));
@@ -678,7 +678,7 @@ absl::StatusOr<SketchRecord> SqliteStore::SetDefaultSketch(const std::string& da
 absl::StatusOr<bool> SqliteStore::ReplaceAutomaticDefault(const std::string& dataset,
                                                           int64_t version,
                                                           int64_t expected_default) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer(), dataset, version, false));
@@ -703,7 +703,7 @@ absl::StatusOr<bool> SqliteStore::ReplaceAutomaticDefault(const std::string& dat
 }
 
 absl::Status SqliteStore::DeleteSketch(const std::string& dataset, int64_t version) {
-  absl::MutexLock lock(&write_mu_);
+  MutexLock lock(&write_mu_);
   SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer(), dataset, version, false));

@@ -27,7 +27,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "server/mutex.h"
 #include "server/blob_directory.h"
 #include "server/sqlite_db.h"
 #include "server/store.h"
@@ -114,9 +114,9 @@ class SqliteStore : public Store {
   absl::StatusOr<SketchRecord> GetSketchLocked(SqliteDb* db, const std::string& dataset,
                                                int64_t version, bool with_serialized);
 
-  absl::Mutex write_mu_;
+  Mutex write_mu_;
   const std::unique_ptr<SqliteDb> writer_ ABSL_PT_GUARDED_BY(write_mu_);
-  absl::Mutex read_mu_;
+  Mutex read_mu_;
   const std::unique_ptr<SqliteDb> reader_ ABSL_PT_GUARDED_BY(read_mu_);
   BlobDirectory blobs_;
 };
