@@ -134,7 +134,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           for (const auto& m : matrices) pointers.push_back(&m);
           SKETCHD_ASSIGN_OR_RETURN(source, MemoryRowBlocks(pointers, 1 << 20));
         } else {
-          SKETCHD_ASSIGN_OR_RETURN(source, FileRowBlocks(paths, 1 << 20));
+          SKETCHD_ASSIGN_OR_RETURN(source, InputRowBlocks(paths, 1 << 20));
         }
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));
         SKETCHD_ASSIGN_OR_RETURN(v1::Dataset dataset, client->GetDataset(args->name));
@@ -257,27 +257,26 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths,
                                  ExpandMatrixPaths({args->a_input}));
         SKETCHD_ASSIGN_OR_RETURN(VectorXd b, ReadRightHandSide(args->b_input));
-        // Header only: the column count picks the random sketch's default m.
-        SKETCHD_ASSIGN_OR_RETURN(auto shape_probe, FileRowBlocks(paths, 1 << 20));
+        // Opened once: its header's column count picks the random sketch's
+        // default m, then it streams A (or, with --exact, is read whole here).
+        SKETCHD_ASSIGN_OR_RETURN(std::unique_ptr<RowBlockSource> source,
+                                 InputRowBlocks(paths, 1 << 20));
+        if (source->matrix_count() != 1) {
+          return InputError(absl::InvalidArgumentError(
+              absl::StrCat(args->a_input, ": expected one matrix A, found a stack of ",
+                           source->matrix_count())));
+        }
         int64_t m = args->m;
         if (args->sketch == "random" && m == 0) {
-          m = DefaultSolveSketchRows(args->solver, shape_probe->cols());
+          m = DefaultSolveSketchRows(args->solver, source->cols());
         }
-        shape_probe.reset();
         SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
                                  ParseSketchSelector(args->sketch, m, args->seed));
         RowMatrixXd a;
-        std::unique_ptr<RowBlockSource> source;
         if (args->exact) {
-          SKETCHD_ASSIGN_OR_RETURN(a, ReadOneMatrix(paths[0]));
+          SKETCHD_ASSIGN_OR_RETURN(std::vector<RowMatrixXd> whole, ReadAllMatrices(*source));
+          a = std::move(whole[0]);
           SKETCHD_ASSIGN_OR_RETURN(source, MemoryRowBlocks({&a}, 1 << 20));
-        } else {
-          SKETCHD_ASSIGN_OR_RETURN(source, FileRowBlocks(paths, 1 << 20));
-          if (source->matrix_count() != 1) {
-            return InputError(absl::InvalidArgumentError(
-                absl::StrCat(args->a_input, ": expected one matrix A, found a stack of ",
-                             source->matrix_count())));
-          }
         }
         if (b.size() != source->rows()) {
           return InputError(absl::InvalidArgumentError(

@@ -142,7 +142,7 @@ void AddDatasetCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->callback([&global, slot, args] {
       slot->action = [&global, args]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths(args->inputs));
-        SKETCHD_ASSIGN_OR_RETURN(auto source, FileRowBlocks(paths, 1 << 20));
+        SKETCHD_ASSIGN_OR_RETURN(auto source, InputRowBlocks(paths, 1 << 20));
         const int64_t rows = source->rows();
         const int64_t cols = source->cols();
         SKETCHD_ASSIGN_OR_RETURN(auto client, MakeClient(global));

@@ -196,7 +196,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         std::vector<RowMatrixXd> matrices;
         std::unique_ptr<RowBlockSource> source;
         if (args->one_pass.enabled && !args->exact) {
-          SKETCHD_ASSIGN_OR_RETURN(source, FileRowBlocks(paths, 1 << 20));
+          SKETCHD_ASSIGN_OR_RETURN(source, InputRowBlocks(paths, 1 << 20));
         } else {
           SKETCHD_ASSIGN_OR_RETURN(matrices, ReadMatrices(paths));
           std::vector<const RowMatrixXd*> pointers;

@@ -328,7 +328,7 @@ absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadMatrices
 absl::StatusOr<v1::UploadTrainingMatricesResponse> SketchdClient::UploadFiles(
     const std::string& dataset, const std::vector<std::string>& paths,
     const TransferCallback& progress) {
-  auto source = FileRowBlocks(paths, options_.chunk_bytes);
+  auto source = InputRowBlocks(paths, options_.chunk_bytes);
   if (!source.ok()) return source.status();
   return UploadMatrices(dataset, **source, progress);
 }

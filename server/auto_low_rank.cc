@@ -22,9 +22,9 @@ double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 }  // namespace
 
 absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                                            LowRankReader& in,
                                             const v1::LowRankHeader& h, ElementType dtype,
-                                            const DatasetRecord& ds, Clock::time_point start,
-                                            RpcLog& log) {
+                                            const DatasetRecord& ds, Clock::time_point start) {
   const v1::SketchSelector::Auto& opt = h.sketch().automatic();
   if (h.has_one_pass()) {
     return absl::InvalidArgumentError(
@@ -96,8 +96,8 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
   AutoOptions options;
   options.max_passes = max_passes;
   options.input_squared_norm = 0;  // ‖A‖_F², accumulated while rows arrive
-  absl::Status received = ReadRowBlocks<v1::LowRankRequest>(
-      ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
+  absl::Status received = in.ReadRowsInto(
+      "LowRank", dtype, &a, [&](int64_t r0, int64_t rows) {
         options.input_squared_norm += a.middleRows(r0, rows).squaredNorm();
         return absl::OkStatus();
       });
@@ -105,7 +105,7 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
   const double receive_seconds = Since(start);
 
   SKETCHD_ASSIGN_OR_RETURN(AutoChoice choice, ChooseLowRankSketch(candidates, a, h.k(), options));
-  if (ctx->IsCancelled()) return ClientGone(ctx);
+  if (ctx->IsCancelled()) return StreamClientGone(ctx);
   a_buffer = PooledBuffer();
 
   const AutoCandidate& won = candidates[choice.chosen];
@@ -149,7 +149,7 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
   timings->set_power_seconds(choice.factors.timings.power_seconds);
   timings->set_error_seconds(choice.factors.timings.error_seconds);
   timings->set_total_seconds(Since(start));
-  if (!stream->Write(resp)) return ClientGone(ctx);
+  if (!stream->Write(resp)) return StreamClientGone(ctx);
   return WriteFactorChunks(ctx, stream, choice.factors);
 }
 

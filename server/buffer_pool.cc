@@ -65,7 +65,7 @@ PooledBuffer BufferPool::Acquire(size_t bytes) {
   out.size_ = bytes;
   const size_t want = RoundCapacity(bytes);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     size_t best = free_.size();
     for (size_t i = 0; i < free_.size(); ++i) {
       const size_t c = free_[i].capacity;
@@ -87,7 +87,7 @@ PooledBuffer BufferPool::Acquire(size_t bytes) {
 void BufferPool::Return(char* data, size_t capacity) {
   std::vector<char*> evicted;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (capacity > max_cached_) {
       evicted.push_back(data);
     } else {
@@ -105,7 +105,7 @@ void BufferPool::Return(char* data, size_t capacity) {
 }
 
 size_t BufferPool::cached_bytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return cached_;
 }
 

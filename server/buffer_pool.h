@@ -12,8 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "server/mutex.h"
 
 namespace sketchd {
 
@@ -21,6 +23,7 @@ class BufferPool;
 
 // A block of at least size() bytes, 64-byte aligned, contents unspecified.
 // Goes back to its pool (or is freed) on destruction.
+// Thread-safety: one owner; not safe to use from several threads at once.
 class PooledBuffer {
  public:
   PooledBuffer() = default;
@@ -42,6 +45,8 @@ class PooledBuffer {
   size_t capacity_ = 0;  // what was allocated
 };
 
+// Thread-safety: safe for concurrent use (every handler acquires from the
+// service's one pool); the pool must outlive its buffers.
 class BufferPool {
  public:
   // Keeps at most `max_cached_bytes` of free buffers (0 = no caching).
@@ -52,9 +57,9 @@ class BufferPool {
 
   // The smallest cached buffer that fits (if not more than twice the size
   // asked for), else a fresh allocation.
-  PooledBuffer Acquire(size_t bytes);
+  PooledBuffer Acquire(size_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
-  size_t cached_bytes() const;
+  size_t cached_bytes() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   friend class PooledBuffer;
@@ -62,12 +67,12 @@ class BufferPool {
     char* data;
     size_t capacity;
   };
-  void Return(char* data, size_t capacity);
+  void Return(char* data, size_t capacity) ABSL_LOCKS_EXCLUDED(mu_);
 
   const size_t max_cached_;
-  mutable std::mutex mu_;
-  std::vector<Block> free_;
-  size_t cached_ = 0;
+  mutable Mutex mu_;
+  std::vector<Block> free_ ABSL_GUARDED_BY(mu_);
+  size_t cached_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sketchd

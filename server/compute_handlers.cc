@@ -88,10 +88,9 @@ grpc::Status SketchServiceImpl::LowRank(
     StreamSlot slot(this);
     SKETCHD_RETURN_IF_ERROR(slot.status());
     const auto start = Clock::now();
-    SKETCHD_ASSIGN_OR_RETURN(v1::LowRankRequest first,
-                             (ReadStreamHeader<v1::LowRankRequest>(ctx, stream, "LowRank",
-                                                                   "LowRankHeader")));
-    const v1::LowRankHeader& h = first.header();
+    LowRankReader in(ctx, stream, "LowRank", "LowRankHeader", StreamHeaders::kOne, log);
+    SKETCHD_ASSIGN_OR_RETURN(std::optional<v1::LowRankRequest> first, in.NextHeader());
+    const v1::LowRankHeader& h = first->header();
     log.set_dataset(h.dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
     SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), "LowRank header"));
@@ -118,7 +117,7 @@ grpc::Status SketchServiceImpl::LowRank(
                                                      kMaxPowerIters, "]"));
     }
     if (h.sketch().selector_case() == v1::SketchSelector::kAutomatic) {
-      return AutoLowRank(ctx, stream, h, dtype, ds, start, log);
+      return AutoLowRank(ctx, stream, in, h, dtype, ds, start);
     }
     SKETCHD_ASSIGN_OR_RETURN(ResolvedSketch sketch,
                              ResolveSketch(ds.name, h.sketch(), SketchTask::kLowRank, h.n()));
@@ -135,7 +134,7 @@ grpc::Status SketchServiceImpl::LowRank(
         return absl::InvalidArgumentError(
             "LowRank header: one_pass reads A once, so power_iters must be 0");
       }
-      return OnePassLowRank(ctx, stream, h, dtype, sketch, start, log);
+      return OnePassLowRank(ctx, stream, in, h, dtype, sketch, start);
     }
     // Admitted by estimated memory before a row is read or buffered.
     SKETCHD_ASSIGN_OR_RETURN(
@@ -156,8 +155,8 @@ grpc::Status SketchServiceImpl::LowRank(
     LowRankOptions options;
     options.power_iters = h.power_iters();
     options.input_squared_norm = 0;  // ‖A‖_F² for the exact error, from rows still in cache
-    absl::Status received = ReadRowBlocks<v1::LowRankRequest>(
-        ctx, stream, "LowRank", dtype, &a, log, [&](int64_t r0, int64_t rows) {
+    absl::Status received = in.ReadRowsInto(
+        "LowRank", dtype, &a, [&](int64_t r0, int64_t rows) {
           const auto t = Clock::now();
           absl::Status s = absl::OkStatus();
           if (dense) {
@@ -174,7 +173,7 @@ grpc::Status SketchServiceImpl::LowRank(
 
     MatrixXd sa = dense ? std::move(dense_sa) : MatrixXd(acc->result());
     SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, ScwFromSketched(sa, a, h.k(), options));
-    if (ctx->IsCancelled()) return ClientGone(ctx);
+    if (ctx->IsCancelled()) return StreamClientGone(ctx);
     a_buffer = PooledBuffer();  // A back to the pool before sending
 
     v1::LowRankResponse resp;
@@ -187,7 +186,7 @@ grpc::Status SketchServiceImpl::LowRank(
     t->set_power_seconds(f.timings.power_seconds);
     t->set_error_seconds(f.timings.error_seconds);
     t->set_total_seconds(Since(start));
-    if (!stream->Write(resp)) return ClientGone(ctx);
+    if (!stream->Write(resp)) return StreamClientGone(ctx);
     return WriteFactorChunks(ctx, stream, f);
   });
 }
@@ -229,17 +228,17 @@ absl::Status SketchServiceImpl::WriteFactorChunks(grpc::ServerContext* ctx, LowR
       c->set_first_row(r0);
       c->set_rows(rows);
       c->set_data(PackRows(*m, r0, rows));
-      if (!stream->Write(chunk)) return ClientGone(ctx);
+      if (!stream->Write(chunk)) return StreamClientGone(ctx);
     }
   }
   return absl::OkStatus();
 }
 
 absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+                                               LowRankReader& in,
                                                const v1::LowRankHeader& h, ElementType dtype,
                                                const ResolvedSketch& sketch,
-                                               std::chrono::steady_clock::time_point start,
-                                               RpcLog& log) {
+                                               std::chrono::steady_clock::time_point start) {
   // Sizes first: every allocation below is bounded by them.
   const v1::OnePassOptions& o = h.one_pass();
   const int64_t m = sketch.sketch().rows();
@@ -273,8 +272,8 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   // One row block at a time: A is never held (a block is bounded by the
   // message size limit the checker enforces before decoding).
   RowMatrixXd block;
-  absl::Status received = ReadRowBlocksInto<v1::LowRankRequest>(
-      ctx, stream, "LowRank", dtype, h.n(), h.d(), log,
+  absl::Status received = in.ReadRowsInto(
+      "LowRank", dtype, h.n(), h.d(),
       [&](int64_t, int64_t rows) {
         block.resize(rows, h.d());
         return block.data();
@@ -284,7 +283,7 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   block = RowMatrixXd();
   const double receive_seconds = Since(start);
   SKETCHD_ASSIGN_OR_RETURN(LowRankFactors f, acc.Finish());
-  if (ctx->IsCancelled()) return ClientGone(ctx);
+  if (ctx->IsCancelled()) return StreamClientGone(ctx);
 
   v1::LowRankResponse resp;
   v1::LowRankSummary* sum = resp.mutable_summary();
@@ -295,7 +294,7 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   t->set_receive_seconds(receive_seconds);
   t->set_sketch_seconds(f.timings.sketch_seconds);
   t->set_total_seconds(Since(start));
-  if (!stream->Write(resp)) return ClientGone(ctx);
+  if (!stream->Write(resp)) return StreamClientGone(ctx);
   return WriteFactorChunks(ctx, stream, f);
 }
 
@@ -306,10 +305,10 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     StreamSlot slot(this);
     SKETCHD_RETURN_IF_ERROR(slot.status());
     const auto start = Clock::now();
-    SKETCHD_ASSIGN_OR_RETURN(
-        v1::SolveRequest first,
-        (ReadStreamHeader<v1::SolveRequest>(ctx, reader, "Solve", "SolveHeader")));
-    const v1::SolveHeader& h = first.header();
+    RowStreamReader<v1::SolveRequest, grpc::ServerReader<v1::SolveRequest>> in(
+        ctx, reader, "Solve", "SolveHeader", StreamHeaders::kOne, log);
+    SKETCHD_ASSIGN_OR_RETURN(std::optional<v1::SolveRequest> first, in.NextHeader());
+    const v1::SolveHeader& h = first->header();
     log.set_dataset(h.dataset());
     SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
     SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), "Solve header"));
@@ -374,8 +373,8 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     PooledBuffer ab_buffer =
         buffers_.Acquire(static_cast<size_t>(h.n() * (h.d() + 1)) * sizeof(double));
     Eigen::Map<RowMatrixXd> ab(ab_buffer.doubles(), h.n(), h.d() + 1);
-    absl::Status received = ReadRowBlocks<v1::SolveRequest>(
-        ctx, reader, "Solve", dtype, &ab, log, [](int64_t, int64_t) { return absl::OkStatus(); });
+    absl::Status received =
+        in.ReadRowsInto("Solve", dtype, &ab, [](int64_t, int64_t) { return absl::OkStatus(); });
     if (!received.ok()) return received;  // client gone: CANCELLED / DEADLINE_EXCEEDED
     const double receive_seconds = Since(start);
 
@@ -383,7 +382,7 @@ grpc::Status SketchServiceImpl::Solve(grpc::ServerContext* ctx,
     ConstRowMajorRef a(ab.leftCols(h.d()));
     VectorXd b = ab.col(h.d());
     SKETCHD_ASSIGN_OR_RETURN(SolveResult r, sketchd::Solve(a, b, opt));
-    if (ctx->IsCancelled()) return ClientGone(ctx);
+    if (ctx->IsCancelled()) return StreamClientGone(ctx);
     resp->mutable_x()->Add(r.x.data(), r.x.data() + r.x.size());
     resp->set_residual_norm(r.residual_norm);
     resp->set_iterations(r.iterations);

@@ -7,6 +7,7 @@
 #include "server/proto_convert.h"
 #include "server/pagination.h"
 #include "server/row_blocks.h"
+#include "server/row_stream.h"
 #include "server/sketch_service.h"
 #include "server/wall_clock.h"
 
@@ -108,101 +109,79 @@ grpc::Status SketchServiceImpl::UploadTrainingMatrices(
       }
     } guard{store_, upload_id};
 
+    // Header, rows, header, rows, …: the stream rules are the one reader's
+    // (row_stream.h); here only what a header must agree with, and staging.
+    RowStreamReader<v1::UploadTrainingMatricesRequest,
+                    grpc::ServerReader<v1::UploadTrainingMatricesRequest>>
+        in(ctx, reader, "UploadTrainingMatrices", "MatrixHeader", StreamHeaders::kOnePerMatrix,
+           log);
     std::optional<DatasetRecord> dataset;
-    std::optional<RowBlockChecker> current;
     int64_t cols = 0;
-    ElementType dtype = ElementType::kFloat64;
     // The current matrix's packed rows, exactly as received (pooled: see
     // buffer_pool.h); `filled` bytes of it are valid.
     PooledBuffer buffer;
     MemoryBudget::Reservation upload_memory;  // for `buffer`
-    size_t filled = 0;
     int64_t matrices = 0, bytes = 0;
-    v1::UploadTrainingMatricesRequest msg;
-    while (reader->Read(&msg)) {
-      if (msg.has_header()) {
-        const v1::MatrixHeader& h = msg.header();
-        const std::string what = absl::StrCat("matrix ", matrices + 1);
-        if (current && !current->complete()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "header of matrix ", matrices + 2, " arrived after ", current->rows_received(),
-              " of the ", dataset->n, " rows of matrix ", matrices + 1));
-        }
-        if (current) {
-          SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols,
-                                                      dtype, absl::string_view(buffer.data(), filled)));
-          ++matrices;
-          current.reset();
-        }
-        if (!dataset) {
-          log.set_dataset(h.dataset());
-          SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
-          SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
-          dataset = ds;
-        } else if (h.dataset() != dataset->name) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "header of matrix ", matrices + 1, " names dataset '", h.dataset(),
-              "' but this stream uploads to '", dataset->name, "'; one dataset per stream"));
-        }
-        SKETCHD_ASSIGN_OR_RETURN(dtype, ParseWireDtype(h.dtype(), absl::StrCat("header of matrix ", matrices + 1)));
-        if (h.rows() != dataset->n) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "header of matrix ", matrices + 1, ": rows = ", h.rows(), " but dataset '",
-              dataset->name, "' has n = ", dataset->n));
-        }
-        SKETCHD_RETURN_IF_ERROR(CheckShape(what.c_str(), h.rows(), h.cols()));
-        if (dataset->d > 0 && h.cols() != dataset->d && h.cols() != dataset->d + 1) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "header of matrix ", matrices + 1, ": cols = ", h.cols(), " but dataset '",
-              dataset->name, "' has d = ", dataset->d, " (training matrices have d columns, or d + 1 for [A | b])"));
-        }
-        const int64_t expected_cols = dataset->training_cols > 0 ? dataset->training_cols : cols;
-        if (expected_cols > 0 && h.cols() != expected_cols) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "header of matrix ", matrices + 1, ": cols = ", h.cols(), " but the training matrices of '",
-              dataset->name, "' have ", expected_cols, " columns"));
-        }
-        cols = h.cols();
-        current.emplace(what, h.rows(), cols, dtype);
-        const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * ElementSize(dtype));
-        // An upload holds one matrix's packed rows at a time (each is staged
-        // in the store before the next): that buffer counts against the
-        // memory budget, so many concurrent uploads cannot exhaust memory.
-        if (upload_memory.bytes() != static_cast<int64_t>(matrix_bytes)) {
-          upload_memory.Release();
-          SKETCHD_ASSIGN_OR_RETURN(upload_memory,
-                                   ReserveRequest("UploadTrainingMatrices",
-                                                  static_cast<int64_t>(matrix_bytes)));
-        }
-        if (buffer.size() != matrix_bytes) buffer = buffers_.Acquire(matrix_bytes);
-        filled = 0;
-      } else if (msg.has_rows()) {
-        if (!current) {
-          return absl::InvalidArgumentError(matrices == 0
-              ? "row block before any header: the first message must be a MatrixHeader"
-              : "row block after a complete matrix: send the next matrix's header first");
-        }
-        const std::string& data = msg.rows().data();
-        SKETCHD_RETURN_IF_ERROR(current->Check(msg.rows().rows(), data));
-        SKETCHD_RETURN_IF_ERROR(CheckFinitePackedRows(absl::StrCat("matrix ", matrices + 1), data,
-                                                      dtype, current->rows_received(), cols));
-        current->Advance(msg.rows().rows());
-        std::memcpy(buffer.data() + filled, data.data(), data.size());  // Check() bounded it
-        filled += data.size();
-        bytes += static_cast<int64_t>(data.size());
-        log.add_bytes(static_cast<int64_t>(data.size()));
-      } else {
-        return absl::InvalidArgumentError("empty message: set header or rows");
+    while (true) {
+      SKETCHD_ASSIGN_OR_RETURN(std::optional<v1::UploadTrainingMatricesRequest> msg,
+                               in.NextHeader());
+      if (!msg) break;
+      const v1::MatrixHeader& h = msg->header();
+      const std::string what = absl::StrCat("matrix ", matrices + 1);
+      if (!dataset) {
+        log.set_dataset(h.dataset());
+        SKETCHD_RETURN_IF_ERROR(ValidateDatasetName(h.dataset()));
+        SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, store_->GetDataset(h.dataset()));
+        dataset = ds;
+      } else if (h.dataset() != dataset->name) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header of matrix ", matrices + 1, " names dataset '", h.dataset(),
+            "' but this stream uploads to '", dataset->name, "'; one dataset per stream"));
       }
-      if (ctx->IsCancelled()) return ClientGone(ctx);
-    }
-    if (ctx->IsCancelled()) return ClientGone(ctx);
-    if (!dataset) return absl::InvalidArgumentError("stream carried no matrix: send a MatrixHeader first");
-    if (current) {
-      SKETCHD_RETURN_IF_ERROR(current->CheckComplete());
-      SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols, dtype,
-                                                  absl::string_view(buffer.data(), filled)));
+      SKETCHD_ASSIGN_OR_RETURN(ElementType dtype, ParseWireDtype(h.dtype(), absl::StrCat("header of matrix ", matrices + 1)));
+      if (h.rows() != dataset->n) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header of matrix ", matrices + 1, ": rows = ", h.rows(), " but dataset '",
+            dataset->name, "' has n = ", dataset->n));
+      }
+      SKETCHD_RETURN_IF_ERROR(CheckShape(what.c_str(), h.rows(), h.cols()));
+      if (dataset->d > 0 && h.cols() != dataset->d && h.cols() != dataset->d + 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header of matrix ", matrices + 1, ": cols = ", h.cols(), " but dataset '",
+            dataset->name, "' has d = ", dataset->d, " (training matrices have d columns, or d + 1 for [A | b])"));
+      }
+      const int64_t expected_cols = dataset->training_cols > 0 ? dataset->training_cols : cols;
+      if (expected_cols > 0 && h.cols() != expected_cols) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header of matrix ", matrices + 1, ": cols = ", h.cols(), " but the training matrices of '",
+            dataset->name, "' have ", expected_cols, " columns"));
+      }
+      cols = h.cols();
+      const size_t matrix_bytes = static_cast<size_t>(h.rows() * cols * ElementSize(dtype));
+      // An upload holds one matrix's packed rows at a time (each is staged
+      // in the store before the next): that buffer counts against the
+      // memory budget, so many concurrent uploads cannot exhaust memory.
+      if (upload_memory.bytes() != static_cast<int64_t>(matrix_bytes)) {
+        upload_memory.Release();
+        SKETCHD_ASSIGN_OR_RETURN(upload_memory,
+                                 ReserveRequest("UploadTrainingMatrices",
+                                                static_cast<int64_t>(matrix_bytes)));
+      }
+      if (buffer.size() != matrix_bytes) buffer = buffers_.Acquire(matrix_bytes);
+      size_t filled = 0;
+      // Kept packed (the store holds uploads as sent): only scanned for NaN/Inf.
+      SKETCHD_RETURN_IF_ERROR(in.ReadRows(
+          what, dtype, h.rows(), cols,
+          [&](int64_t first, int64_t, absl::string_view data) -> absl::Status {
+            SKETCHD_RETURN_IF_ERROR(CheckFinitePackedRows(what, data, dtype, first, cols));
+            std::memcpy(buffer.data() + filled, data.data(), data.size());  // checked: fits
+            filled += data.size();
+            return absl::OkStatus();
+          }));
+      SKETCHD_RETURN_IF_ERROR(store_->StageMatrix(dataset->name, upload_id, dataset->n, cols,
+                                                  dtype, absl::string_view(buffer.data(), filled)));
       ++matrices;
+      bytes += static_cast<int64_t>(filled);
     }
     SKETCHD_ASSIGN_OR_RETURN(int64_t total, store_->CommitUpload(dataset->name, upload_id));
     guard.committed = true;

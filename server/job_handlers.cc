@@ -7,6 +7,7 @@
 #include "server/names.h"
 #include "server/pagination.h"
 #include "server/proto_convert.h"
+#include "server/row_stream.h"
 #include "core/training/training_limits.h"
 #include "server/sketch_service.h"
 
@@ -139,7 +140,7 @@ grpc::Status SketchServiceImpl::WatchJob(grpc::ServerContext* ctx, const v1::Wat
     absl::Status s = jobs_->Watch(
         req->job_id(), [&](const JobRecord& job) { return writer->Write(ToProto(job)); },
         [&] { return ctx->IsCancelled() || stopping_.load(); });
-    if (!s.ok() && ctx->IsCancelled()) return ClientGone(ctx);
+    if (!s.ok() && ctx->IsCancelled()) return StreamClientGone(ctx);
     if (!s.ok() && stopping_.load()) return absl::UnavailableError("server shutting down");
     return s;
   });

@@ -61,7 +61,6 @@ JobRunner::~JobRunner() { Shutdown(); }
 
 void JobRunner::TouchLocked(Slot* slot) {
   ++slot->version;
-  change_cv_.notify_all();
 }
 
 absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
@@ -69,7 +68,7 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
                                             int64_t memory_estimate,
                                             const std::string& request_id) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return absl::UnavailableError("server is shutting down; no new jobs");
     if (static_cast<int>(queue_.size()) >= options_.max_queued) {
       return absl::ResourceExhaustedError(absl::StrCat(
@@ -87,15 +86,16 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
     return live.ok() ? *live : record;
   }
   if (!options_.replica_id.empty()) {
-    // The store is the queue: wake an idle worker of this replica to claim
-    // it now rather than at its next poll (another replica may be faster).
-    work_cv_.notify_one();
+    // The store is the queue: wake the idle workers of this replica to claim
+    // it now rather than at their next poll (another replica may be faster).
+    MutexLock lock(&mu_);
+    ++submitted_;
     return record;
   }
   auto slot = std::make_shared<Slot>();
   slot->record = record;
   slot->memory_estimate = memory_estimate;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (stopping_) {
     slot->record.state = JobState::kInterrupted;
     slot->record.error_code = absl::StatusCode::kUnavailable;
@@ -104,14 +104,13 @@ absl::StatusOr<JobRecord> JobRunner::Submit(const std::string& dataset,
     return slot->record;
   }
   active_[record.id] = slot;
-  queue_.push_back(slot);
-  work_cv_.notify_one();
+  queue_.push_back(slot);  // a worker's WorkOrStopping turns true
   return record;
 }
 
 absl::StatusOr<JobRecord> JobRunner::Get(int64_t job_id) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = active_.find(job_id);
     if (it != active_.end()) return it->second->record;
   }
@@ -121,7 +120,7 @@ absl::StatusOr<JobRecord> JobRunner::Get(int64_t job_id) {
 absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
   std::shared_ptr<Slot> slot;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = active_.find(job_id);
     if (it != active_.end()) slot = it->second;
   }
@@ -137,7 +136,7 @@ absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
   }
   bool was_queued = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     slot->cancel.Cancel();
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
       if (*it == slot) {
@@ -152,7 +151,7 @@ absl::StatusOr<JobRecord> JobRunner::Cancel(int64_t job_id) {
     }
   }
   if (was_queued) Finish(slot, JobState::kCancelled, absl::CancelledError("cancelled before it started"));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return slot->record;
 }
 
@@ -160,7 +159,7 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
                               const std::function<bool()>& stop) {
   std::shared_ptr<Slot> slot;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = active_.find(job_id);
     if (it != active_.end()) slot = it->second;
   }
@@ -176,10 +175,14 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
     JobRecord snapshot;
     bool lease_lost = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!first && slot->version == seen) {
+      MutexLock lock(&mu_);
+      auto changed = [&] {
+        mu_.AssertHeld();
+        return slot->version != seen;
+      };
+      while (!first && !changed()) {
         if (stop()) return absl::CancelledError("watch ended: client went away or server stopping");
-        change_cv_.wait_for(lock, std::chrono::milliseconds(100));
+        mu_.AwaitWithTimeout(changed, std::chrono::milliseconds(100));
       }
       first = false;
       seen = slot->version;
@@ -195,7 +198,7 @@ absl::Status JobRunner::Watch(int64_t job_id, const std::function<bool(const Job
 }
 
 std::vector<int64_t> JobRunner::ActiveJobs(const std::string& dataset) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<int64_t> ids;
   for (const auto& [id, slot] : active_) {
     if (slot->record.dataset == dataset) ids.push_back(id);
@@ -205,19 +208,21 @@ std::vector<int64_t> JobRunner::ActiveJobs(const std::string& dataset) {
 
 void JobRunner::CancelDatasetJobs(const std::string& dataset) {
   for (int64_t id : ActiveJobs(dataset)) Cancel(id).IgnoreError();
-  std::unique_lock<std::mutex> lock(mu_);
-  change_cv_.wait(lock, [&] {
+  MutexLock lock(&mu_);
+  auto none_left = [&] {
+    mu_.AssertHeld();
     for (const auto& [id, slot] : active_) {
       if (slot->record.dataset == dataset) return false;
     }
     return true;
-  });
+  };
+  mu_.Await(none_left);
 }
 
 void JobRunner::Shutdown() {
   std::vector<std::shared_ptr<Slot>> queued;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_ && workers_.empty()) return;
     stopping_ = true;
     for (auto& [id, slot] : active_) {
@@ -226,8 +231,7 @@ void JobRunner::Shutdown() {
     }
     queued.assign(queue_.begin(), queue_.end());
     queue_.clear();
-    work_cv_.notify_all();
-  }
+  }  // the workers' waits see stopping_ when the lock is released
   for (auto& slot : queued) Finish(slot, JobState::kInterrupted,
                                    absl::UnavailableError("server shut down before the job started"));
   for (auto& t : workers_) t.join();
@@ -259,9 +263,11 @@ absl::Status JobRunner::WatchRemote(int64_t job_id,
 
 std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
   while (true) {
+    uint64_t submitted;  // a Submit from here on ends the wait below early
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return nullptr;
+      submitted = submitted_;
     }
     absl::StatusOr<std::optional<JobRecord>> claimed =
         store_->ClaimJob(options_.replica_id, options_.lease_us);
@@ -275,7 +281,7 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
       heartbeat_->Add(id, [this, weak = std::weak_ptr<Slot>(slot)](LeaseHeartbeat::StopReason why) {
         std::shared_ptr<Slot> s = weak.lock();
         if (s == nullptr) return;
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         if (why == LeaseHeartbeat::StopReason::kLeaseLost) {
           s->lease_lost = true;
         } else {
@@ -286,7 +292,7 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
       });
       bool stopping;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         stopping = stopping_;
         active_[id] = slot;
         slot->record.message = "loading training matrices";
@@ -297,10 +303,14 @@ std::shared_ptr<JobRunner::Slot> JobRunner::ClaimNext() {
                                    absl::UnavailableError("server shut down before the job started"));
       return nullptr;
     }
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return nullptr;
     // Woken early by Submit or Shutdown; otherwise poll again.
-    work_cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms));
+    auto woken = [&] {
+      mu_.AssertHeld();
+      return stopping_ || submitted_ != submitted;
+    };
+    mu_.AwaitWithTimeout(woken, std::chrono::milliseconds(options_.poll_ms));
   }
 }
 
@@ -314,8 +324,11 @@ void JobRunner::WorkerLoop() {
       continue;
     }
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(&mu_);
+      mu_.Await([this] {
+        mu_.AssertHeld();
+        return WorkOrStopping();
+      });
       if (stopping_) return;
       slot = queue_.front();
       queue_.pop_front();
@@ -333,14 +346,14 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   JobRecord record;
   bool lease_lost;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     record = slot->record;
     lease_lost = slot->lease_lost;
   }
   if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
   if (lease_lost) {
     // Another replica owns the job now and will record how it ends.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     active_.erase(record.id);
     TouchLocked(slot.get());
     return;
@@ -367,7 +380,7 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
   absl::Status s = store_->UpdateJob(record);
   if (!s.ok()) std::fprintf(stderr, "sketchd: job %lld: cannot record final state: %s\n",
                             static_cast<long long>(record.id), std::string(s.message()).c_str());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   slot->record = record;
   active_.erase(record.id);
   TouchLocked(slot.get());
@@ -376,7 +389,7 @@ void JobRunner::Finish(const std::shared_ptr<Slot>& slot, JobState state, const 
 absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot) {
   TrainOptions options;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     options = slot->record.options;
   }
   if (options.threads == 0) options.threads = options_.training_threads;
@@ -390,7 +403,7 @@ absl::StatusOr<TrainedSketch> JobRunner::Train(const std::shared_ptr<Slot>& slot
     JobRecord to_persist;
     bool persist = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       slot->record.progress = std::min(1.0, std::max(0.0, fraction));
       slot->record.message = message;
       TouchLocked(slot.get());
@@ -416,7 +429,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   {
     JobRecord running;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       running = slot->record;
     }
     store_->UpdateJob(running).IgnoreError();
@@ -446,7 +459,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   if (slot->cancel.cancelled()) {
     bool interrupted;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       interrupted = slot->interrupted;
     }
     if (interrupted) {
@@ -467,7 +480,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   }
   JobRecord record;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     slot->record.message = trained->notes.empty() ? "done" : trained->notes;
     slot->record.finished_us = NowMicros();
     record = slot->record;
@@ -486,7 +499,7 @@ void JobRunner::RunJob(const std::shared_ptr<Slot>& slot) {
   }
   if (heartbeat_ != nullptr) heartbeat_->Remove(record.id);
   ApplyDefaultSketchPolicyOrLog(store_, options_.default_sketch_policy, *sketch);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   slot->record.state = JobState::kSucceeded;
   slot->record.progress = 1;
   slot->record.sketch_version = sketch->version;

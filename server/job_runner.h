@@ -24,22 +24,27 @@
 // --max_queued_jobs limit (the store's queue is unbounded) and the per-job
 // memory reservation (the estimate is not stored with the job, so the
 // claiming replica runs it without one).
+//
+// Thread-safety: every public method is safe from any thread. mu_ guards the
+// queue, the active set and every Slot's fields except `cancel` (a
+// CancelToken, itself thread-safe); it is never held across a store or
+// backend call, nor while a watcher's `send` runs.
 #ifndef SKETCHD_SERVER_JOB_RUNNER_H_
 #define SKETCHD_SERVER_JOB_RUNNER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "server/mutex.h"
 #include "core/training/trained_sketch.h"
 #include "core/training/training_control.h"
 #include "server/default_sketch_policy.h"
@@ -77,15 +82,16 @@ class JobRunner final : public Jobs {
   // Jobs (jobs.h). `memory_estimate` bytes are reserved from Options::memory.
   absl::StatusOr<JobRecord> Submit(const std::string& dataset, const TrainOptions& options,
                                    int64_t restarted_from, int64_t memory_estimate,
-                                   const std::string& request_id = "") override;
-  absl::StatusOr<JobRecord> Cancel(int64_t job_id) override;
-  absl::StatusOr<JobRecord> Get(int64_t job_id) override;
+                                   const std::string& request_id = "") override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<JobRecord> Cancel(int64_t job_id) override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<JobRecord> Get(int64_t job_id) override ABSL_LOCKS_EXCLUDED(mu_);
   // `stop` is polled every 100 ms (client gone / server stopping).
   absl::Status Watch(int64_t job_id, const std::function<bool(const JobRecord&)>& send,
-                     const std::function<bool()>& stop) override;
-  std::vector<int64_t> ActiveJobs(const std::string& dataset) override;
-  void CancelDatasetJobs(const std::string& dataset) override;
-  void Shutdown() override;
+                     const std::function<bool()>& stop) override ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<int64_t> ActiveJobs(const std::string& dataset) override ABSL_LOCKS_EXCLUDED(mu_);
+  void CancelDatasetJobs(const std::string& dataset) override ABSL_LOCKS_EXCLUDED(mu_);
+  void Shutdown() override ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Slot {
@@ -98,28 +104,38 @@ class JobRunner final : public Jobs {
     int64_t memory_estimate = 0;  // bytes reserved while it runs
   };
 
-  void WorkerLoop();
+  void WorkerLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // WorkerLoop's wait condition (local queue).
+  bool WorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !queue_.empty();
+  }
   // Replica mode: the next job claimed from the store, or null when stopping.
-  std::shared_ptr<Slot> ClaimNext();
+  std::shared_ptr<Slot> ClaimNext() ABSL_LOCKS_EXCLUDED(mu_);
   // Replica mode: a job run elsewhere, watched by polling the store.
   absl::Status WatchRemote(int64_t job_id, const std::function<bool(const JobRecord&)>& send,
-                           const std::function<bool()>& stop);
-  void RunJob(const std::shared_ptr<Slot>& slot);
-  absl::StatusOr<TrainedSketch> Train(const std::shared_ptr<Slot>& slot);
-  // Under mu_: record a change and wake watchers.
-  void TouchLocked(Slot* slot);
+                           const std::function<bool()>& stop) ABSL_LOCKS_EXCLUDED(mu_);
+  void RunJob(const std::shared_ptr<Slot>& slot) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<TrainedSketch> Train(const std::shared_ptr<Slot>& slot) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records a change; watchers waiting on the slot's version wake when mu_
+  // is released.
+  void TouchLocked(Slot* slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // `why`: the code and message stored as the job's error (OK = none).
-  void Finish(const std::shared_ptr<Slot>& slot, JobState state, const absl::Status& why);
+  void Finish(const std::shared_ptr<Slot>& slot, JobState state, const absl::Status& why)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* store_;
   Options options_;
 
-  std::mutex mu_;
-  std::condition_variable work_cv_;    // workers: queue non-empty or stopping
-  std::condition_variable change_cv_;  // watchers: some slot changed
-  std::deque<std::shared_ptr<Slot>> queue_;
-  std::map<int64_t, std::shared_ptr<Slot>> active_;  // QUEUED + RUNNING
-  bool stopping_ = false;
+  // Waits are Mutex::Await on conditions over the state below (no
+  // condition variables): workers on WorkOrStopping or, in replica mode, on
+  // `submitted_` moving; watchers on a Slot's version.
+  Mutex mu_;
+  std::deque<std::shared_ptr<Slot>> queue_ ABSL_GUARDED_BY(mu_);
+  std::map<int64_t, std::shared_ptr<Slot>> active_ ABSL_GUARDED_BY(mu_);  // QUEUED + RUNNING
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Replica mode: bumped by Submit so idle workers claim now, not at the
+  // next poll.
+  uint64_t submitted_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> workers_;
   std::unique_ptr<LeaseHeartbeat> heartbeat_;  // replica mode
 };

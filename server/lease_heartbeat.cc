@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+
 namespace sketchd {
 
 LeaseHeartbeat::LeaseHeartbeat(Store* store, std::string owner, int64_t lease_us)
@@ -13,32 +14,36 @@ LeaseHeartbeat::LeaseHeartbeat(Store* store, std::string owner, int64_t lease_us
 
 LeaseHeartbeat::~LeaseHeartbeat() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
+    MutexLock lock(&mu_);
+    stopping_ = true;  // wakes Loop's Await
   }
-  cv_.notify_all();
   thread_.join();
 }
 
 void LeaseHeartbeat::Add(int64_t job_id, StopFn stop) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   jobs_[job_id] = std::move(stop);
 }
 
 void LeaseHeartbeat::Remove(int64_t job_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   jobs_.erase(job_id);
 }
 
 void LeaseHeartbeat::Loop() {
   const auto period = std::chrono::microseconds(std::max<int64_t>(1000, lease_us_ / 3));
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   while (!stopping_) {
-    cv_.wait_for(lock, period, [&] { return stopping_; });
-    if (stopping_) return;
+    mu_.AwaitWithTimeout(
+        [this] {
+          mu_.AssertHeld();
+          return stopping_;
+        },
+        period);
+    if (stopping_) break;
     std::vector<int64_t> ids;
     for (const auto& [id, stop] : jobs_) ids.push_back(id);
-    lock.unlock();
+    mu_.Unlock();
     // Store calls outside the lock: Add/Remove must not wait for the database.
     std::vector<std::pair<int64_t, StopReason>> to_stop;
     for (int64_t id : ids) {
@@ -54,17 +59,18 @@ void LeaseHeartbeat::Loop() {
                      static_cast<long long>(id), std::string(job.status().message()).c_str());
       }
     }
-    lock.lock();
+    mu_.Lock();
     for (const auto& [id, reason] : to_stop) {
       auto it = jobs_.find(id);
       if (it == jobs_.end()) continue;  // finished meanwhile
       StopFn stop = std::move(it->second);
       jobs_.erase(it);
-      lock.unlock();
+      mu_.Unlock();
       stop(reason);
-      lock.lock();
+      mu_.Lock();
     }
   }
+  mu_.Unlock();
 }
 
 }  // namespace sketchd

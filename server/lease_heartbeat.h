@@ -4,17 +4,20 @@
 // cancel it (RequestCancel) or when the lease was lost (this replica stalled
 // past its lease and the job was taken over; writing anything more would be
 // refused anyway).
+//
+// Thread-safety: Add and Remove are safe from any thread; the stop callbacks
+// run on the heartbeat thread with no lock held, so they may call Remove.
 #ifndef SKETCHD_SERVER_LEASE_HEARTBEAT_H_
 #define SKETCHD_SERVER_LEASE_HEARTBEAT_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "server/mutex.h"
 #include "server/store.h"
 
 namespace sketchd {
@@ -29,19 +32,18 @@ class LeaseHeartbeat {
   ~LeaseHeartbeat();
 
   // `stop` is called at most once, from the heartbeat thread.
-  void Add(int64_t job_id, StopFn stop);
-  void Remove(int64_t job_id);
+  void Add(int64_t job_id, StopFn stop) ABSL_LOCKS_EXCLUDED(mu_);
+  void Remove(int64_t job_id) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Loop();
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* store_;
   const std::string owner_;
   const int64_t lease_us_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::map<int64_t, StopFn> jobs_;  // stop already called → removed
+  Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<int64_t, StopFn> jobs_ ABSL_GUARDED_BY(mu_);  // stop already called → removed
   std::thread thread_;
 };
 

@@ -37,7 +37,7 @@ absl::StatusOr<MemoryBudget::Reservation> MemoryBudget::Reserve(absl::string_vie
         DescribeBytes(per_item_limit), " (--", per_item_flag,
         "); use a smaller input, sketch m or k, or raise the limit"));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (total_ > 0 && estimate > total_ - in_use_) {
     return absl::ResourceExhaustedError(absl::StrCat(
         what, " would need about ", DescribeBytes(estimate), " of memory but only ",
@@ -49,12 +49,12 @@ absl::StatusOr<MemoryBudget::Reservation> MemoryBudget::Reserve(absl::string_vie
 }
 
 int64_t MemoryBudget::in_use() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return in_use_;
 }
 
 void MemoryBudget::Return(int64_t bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   in_use_ -= bytes;
 }
 

@@ -13,14 +13,19 @@
 #define SKETCHD_SERVER_MEMORY_BUDGET_H_
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/mutex.h"
 
 namespace sketchd {
 
+//
+// Thread-safety: MemoryBudget is safe for concurrent use (one per server,
+// shared by handlers and job workers). A Reservation has one owner and must
+// not outlive its budget.
 class MemoryBudget {
  public:
   // Bytes admitted until released; returns them when destroyed.
@@ -47,16 +52,17 @@ class MemoryBudget {
 
   // `what` names the call in the message ("LowRank", "training job 4").
   absl::StatusOr<Reservation> Reserve(absl::string_view what, int64_t estimate,
-                                      int64_t per_item_limit, absl::string_view per_item_flag);
-  int64_t in_use() const;
+                                      int64_t per_item_limit, absl::string_view per_item_flag)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  int64_t in_use() const ABSL_LOCKS_EXCLUDED(mu_);
   int64_t total() const { return total_; }
 
  private:
-  void Return(int64_t bytes);
+  void Return(int64_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
   const int64_t total_;
-  mutable std::mutex mu_;
-  int64_t in_use_ = 0;
+  mutable Mutex mu_;
+  int64_t in_use_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // "1.50 GiB (1610612736 bytes)": readable, and exact for scripts and tests.

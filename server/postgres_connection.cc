@@ -146,20 +146,23 @@ PgPool::Lease::~Lease() {
 }
 
 void PgPool::Release(std::unique_ptr<PgConnection> conn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (conn->broken() || PQtransactionStatus(conn->conn_) != PQTRANS_IDLE) {
     --open_;  // dropped: the next Acquire opens a fresh one
   } else {
     idle_.push_back(std::move(conn));
   }
-  idle_cv_.notify_one();
+  // Acquire's waiters re-check CanAcquire when the lock is released.
 }
 
 absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     while (true) {
-      idle_cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+      mu_.Await([this] {
+        mu_.AssertHeld();
+        return CanAcquire();
+      });
       if (idle_.empty()) break;
       std::unique_ptr<PgConnection> conn = std::move(idle_.back());
       idle_.pop_back();
@@ -178,9 +181,8 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
     absl::StripTrailingAsciiWhitespace(&msg);
     PQfinish(raw);
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      --open_;
-      idle_cv_.notify_one();
+      MutexLock lock(&mu_);
+      --open_;  // room for a waiter
     }
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL at ", DisplayName(),
                                                ": ", msg));

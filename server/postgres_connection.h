@@ -14,16 +14,16 @@
 
 #include <libpq-fe.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/mutex.h"
 
 namespace sketchd {
 
@@ -82,6 +82,8 @@ struct PgRow {
   std::string Text(int col) const { return result.Text(row, col); }
 };
 
+// Thread-safety: one thread at a time (libpq connections are not shared);
+// the pool hands each to one caller through a Lease.
 class PgConnection {
  public:
   ~PgConnection() { PQfinish(conn_); }
@@ -108,6 +110,9 @@ class PgConnection {
 // the Lease's destructor; a broken one (server restarted, network cut) is
 // dropped instead, so the next call reconnects and the service recovers
 // without a restart.
+//
+// Thread-safety: Acquire is safe from any thread and blocks while all
+// `max_connections` are leased; a Lease is used by one thread.
 class PgPool {
  public:
   class Lease {
@@ -126,19 +131,22 @@ class PgPool {
   PgPool(std::string conninfo, int max_connections)
       : conninfo_(std::move(conninfo)), max_connections_(max_connections) {}
   // UNAVAILABLE when the server cannot be reached.
-  absl::StatusOr<Lease> Acquire();
+  absl::StatusOr<Lease> Acquire() ABSL_LOCKS_EXCLUDED(mu_);
   // The URL without its password, for messages.
   std::string DisplayName() const;
 
  private:
-  void Release(std::unique_ptr<PgConnection> conn);
+  void Release(std::unique_ptr<PgConnection> conn) ABSL_LOCKS_EXCLUDED(mu_);
+  // Acquire's wait condition: an idle connection, or room to open one.
+  bool CanAcquire() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !idle_.empty() || open_ < max_connections_;
+  }
 
   const std::string conninfo_;
   const int max_connections_;
-  std::mutex mu_;
-  std::condition_variable idle_cv_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;
-  int open_ = 0;
+  Mutex mu_;
+  std::vector<std::unique_ptr<PgConnection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased out
 };
 
 // BEGIN (or `begin`, e.g. with an isolation level) on construction;

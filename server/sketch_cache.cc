@@ -9,7 +9,7 @@ absl::StatusOr<std::shared_ptr<const TrainedSketch>> SketchCache::Get(const std:
   const auto key = std::make_pair(dataset, version);
   Entry hit;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = entries_.find(key);
     if (it != entries_.end()) {
       it->second.last_use = ++clock_;
@@ -34,7 +34,7 @@ absl::StatusOr<std::shared_ptr<const TrainedSketch>> SketchCache::Get(const std:
                                             "' is unreadable: ", parsed.status().message()));
   }
   auto sketch = std::make_shared<const TrainedSketch>(*std::move(parsed));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (entries_.size() >= capacity_) {
     auto oldest = entries_.begin();
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
@@ -47,12 +47,12 @@ absl::StatusOr<std::shared_ptr<const TrainedSketch>> SketchCache::Get(const std:
 }
 
 void SketchCache::Erase(const std::string& dataset, int64_t version) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   entries_.erase(std::make_pair(dataset, version));
 }
 
 void SketchCache::EraseDataset(const std::string& dataset) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->first.first == dataset) {
       it = entries_.erase(it);

@@ -8,17 +8,22 @@
 // on another replica without this one hearing of it, so `revalidate` checks
 // every hit against the store's metadata (no sketch bytes: one small query)
 // and reloads when the version now names another sketch or none.
+//
+// Thread-safety: safe for concurrent use. The lock is never held across a
+// store read, so a slow load does not stall hits on other keys (two callers
+// missing the same key may both load it; the second insert wins, harmlessly).
 #ifndef SKETCHD_SERVER_SKETCH_CACHE_H_
 #define SKETCHD_SERVER_SKETCH_CACHE_H_
 
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "server/mutex.h"
 #include "core/training/trained_sketch.h"
 #include "server/store.h"
 
@@ -30,9 +35,10 @@ class SketchCache {
       : store_(store), capacity_(capacity), revalidate_(revalidate) {}
 
   absl::StatusOr<std::shared_ptr<const TrainedSketch>> Get(const std::string& dataset,
-                                                           int64_t version);
-  void Erase(const std::string& dataset, int64_t version);
-  void EraseDataset(const std::string& dataset);
+                                                           int64_t version)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void Erase(const std::string& dataset, int64_t version) ABSL_LOCKS_EXCLUDED(mu_);
+  void EraseDataset(const std::string& dataset) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Entry {
@@ -46,9 +52,9 @@ class SketchCache {
   Store* store_;
   size_t capacity_;
   bool revalidate_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, int64_t>, Entry> entries_;
-  uint64_t clock_ = 0;
+  Mutex mu_;
+  std::map<std::pair<std::string, int64_t>, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  uint64_t clock_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sketchd

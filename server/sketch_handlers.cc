@@ -6,6 +6,7 @@
 #include "server/names.h"
 #include "server/pagination.h"
 #include "server/proto_convert.h"
+#include "server/row_stream.h"
 #include "server/sketch_service.h"
 
 namespace sketchd {
@@ -73,7 +74,7 @@ grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
     head.set_m(trained->m());
     head.set_n(trained->sketch_n());
     head.mutable_block_rows()->Add(s.block_rows().begin(), s.block_rows().end());
-    if (!writer->Write(head)) return ClientGone(ctx);
+    if (!writer->Write(head)) return StreamClientGone(ctx);
     const auto& positions = s.positions();
     const auto& values = s.values();
     const int64_t entries = static_cast<int64_t>(positions.size());
@@ -82,13 +83,13 @@ grpc::Status SketchServiceImpl::GetSketch(grpc::ServerContext* ctx,
       v1::GetSketchResponse piece;
       piece.mutable_positions()->Add(positions.begin() + i, positions.begin() + end);
       piece.mutable_values()->Add(values.begin() + i, values.begin() + end);
-      if (!writer->Write(piece)) return ClientGone(ctx);
+      if (!writer->Write(piece)) return StreamClientGone(ctx);
     }
     const std::string& bytes = record.serialized;
     for (size_t i = 0; i < bytes.size(); i += static_cast<size_t>(chunk_bytes)) {
       v1::GetSketchResponse piece;
       piece.set_serialized(bytes.substr(i, static_cast<size_t>(chunk_bytes)));
-      if (!writer->Write(piece)) return ClientGone(ctx);
+      if (!writer->Write(piece)) return StreamClientGone(ctx);
     }
     log.add_bytes(entries * 12 + static_cast<int64_t>(bytes.size()));
     return absl::OkStatus();

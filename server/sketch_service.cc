@@ -33,13 +33,6 @@ SketchServiceImpl::StreamSlot::StreamSlot(SketchServiceImpl* s) : service_(s) {
 
 SketchServiceImpl::StreamSlot::~StreamSlot() { service_->streams_.fetch_sub(1); }
 
-absl::Status SketchServiceImpl::ClientGone(grpc::ServerContext* ctx) {
-  if (ctx->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("deadline exceeded before the stream finished");
-  }
-  return absl::CancelledError("client cancelled the call");
-}
-
 absl::Status SketchServiceImpl::CheckShape(const char* what, int64_t rows, int64_t cols) const {
   if (rows < 1 || cols < 1) {
     return absl::InvalidArgumentError(

@@ -24,6 +24,7 @@
 #include "server/buffer_pool.h"
 #include "server/jobs.h"
 #include "server/memory_budget.h"
+#include "server/row_stream.h"
 #include "server/rpc_log.h"
 #include "server/server_options.h"
 #include "server/sketch_cache.h"
@@ -128,17 +129,19 @@ class SketchServiceImpl final : public v1::SketchService::Service {
                                                SketchTask default_task, int64_t n);
 
   using LowRankStream = grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>;
+  // LowRank's rows arrive through it after LowRank read the header.
+  using LowRankReader = RowStreamReader<v1::LowRankRequest, LowRankStream>;
   // LowRank with header.one_pass: the two-sided sketch, rows decoded one
   // block at a time into the accumulator, A never held.
-  absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+  absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream, LowRankReader& in,
                               const v1::LowRankHeader& h, ElementType dtype,
                               const ResolvedSketch& sketch,
-                              std::chrono::steady_clock::time_point start, RpcLog& log);
+                              std::chrono::steady_clock::time_point start);
   // LowRank with sketch.automatic (auto_low_rank.cc): A is held, every
   // candidate sketch is tried on it and the smallest exact error answers.
-  absl::Status AutoLowRank(grpc::ServerContext* ctx, LowRankStream* stream,
+  absl::Status AutoLowRank(grpc::ServerContext* ctx, LowRankStream* stream, LowRankReader& in,
                            const v1::LowRankHeader& h, ElementType dtype, const DatasetRecord& ds,
-                           std::chrono::steady_clock::time_point start, RpcLog& log);
+                           std::chrono::steady_clock::time_point start);
   // The summary fields both LowRank paths share (shape, rank, singular
   // values, sketch, core timings).
   static void FillLowRankSummary(const v1::LowRankHeader& h, const ResolvedSketch& sketch,
@@ -149,8 +152,6 @@ class SketchServiceImpl final : public v1::SketchService::Service {
 
   // m of a random sketch selector: 1 ≤ m ≤ min(n, --max_sketch_rows).
   absl::Status CheckRandomSketchRows(int64_t m, int64_t n) const;
-  // CANCELLED or DEADLINE_EXCEEDED when the client is gone.
-  static absl::Status ClientGone(grpc::ServerContext* ctx);
   absl::Status CheckShape(const char* what, int64_t rows, int64_t cols) const;
 
   ServerOptions options_;

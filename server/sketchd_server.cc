@@ -185,7 +185,7 @@ SketchdServer::~SketchdServer() { Shutdown(); }
 
 void SketchdServer::Shutdown(double grace_seconds) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
   }

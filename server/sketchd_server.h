@@ -1,6 +1,11 @@
 // The whole sketchd server as one object: store, job runner, sketch cache,
 // SketchService, health and reflection, on one gRPC listening port. main.cc
 // and the in-process tests both use it.
+//
+// Thread-safety: Shutdown() may be called from any thread, also while Wait()
+// blocks in another (main.cc's signal thread does that); the first call does
+// the work, later ones return at once. The accessors are for the thread that
+// started the server.
 #ifndef SKETCHD_SERVER_SKETCHD_SERVER_H_
 #define SKETCHD_SERVER_SKETCHD_SERVER_H_
 
@@ -8,7 +13,9 @@
 
 #include <memory>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "server/mutex.h"
 #include "server/job_runner.h"
 #include "server/memory_budget.h"
 #include "server/metrics.h"
@@ -36,7 +43,7 @@ class SketchdServer {
   // Graceful stop: health NOT_SERVING, running jobs interrupted (recorded as
   // INTERRUPTED), in-flight RPCs given `grace_seconds` to finish, then the
   // store is closed. Idempotent.
-  void Shutdown(double grace_seconds = 5);
+  void Shutdown(double grace_seconds = 5) ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until Shutdown() has run (from another thread).
   void Wait();
 
@@ -54,8 +61,8 @@ class SketchdServer {
   std::unique_ptr<SketchServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  std::mutex mu_;
-  bool shut_down_ = false;
+  Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace sketchd

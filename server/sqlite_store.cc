@@ -53,7 +53,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
 absl::StatusOr<std::vector<std::string>> SqliteStore::MatrixFiles(const char* where,
                                                                   const std::string& arg) {
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, writer_->Prepare(absl::StrCat("SELECT file FROM training_matrices WHERE file <> '' AND ",
+      auto q, writer()->Prepare(absl::StrCat("SELECT file FROM training_matrices WHERE file <> '' AND ",
                                             where)));
   q->Bind(1, arg);
   std::vector<std::string> files;
@@ -66,12 +66,12 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::MatrixFiles(const char* wh
 }
 
 absl::Status SqliteStore::RemoveUncommittedAndOrphans() {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   {
     // Uploads of a previous process that never committed are garbage.
-    SqliteTransaction txn(writer_.get());
+    SqliteTransaction txn(writer());
     SKETCHD_RETURN_IF_ERROR(txn.status());
-    SKETCHD_RETURN_IF_ERROR(writer_->Exec("DELETE FROM training_matrices WHERE committed = 0"));
+    SKETCHD_RETURN_IF_ERROR(writer()->Exec("DELETE FROM training_matrices WHERE committed = 0"));
     SKETCHD_RETURN_IF_ERROR(txn.Commit());
   }
   // Files are written before their row commits and removed after its
@@ -79,7 +79,7 @@ absl::Status SqliteStore::RemoveUncommittedAndOrphans() {
   SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> on_disk, blobs_.List());
   std::vector<std::string> orphans;
   for (const std::string& name : on_disk) {
-    SKETCHD_ASSIGN_OR_RETURN(auto q, writer_->Prepare("SELECT 1 FROM training_matrices WHERE file = ?"));
+    SKETCHD_ASSIGN_OR_RETURN(auto q, writer()->Prepare("SELECT 1 FROM training_matrices WHERE file = ?"));
     q->Bind(1, name);
     SKETCHD_ASSIGN_OR_RETURN(bool used, q->Step());
     if (!used) orphans.push_back(name);
@@ -89,12 +89,12 @@ absl::Status SqliteStore::RemoveUncommittedAndOrphans() {
 }
 
 absl::Status SqliteStore::ExportDatabaseBlobs() {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   while (true) {
     // One matrix per round: memory stays bounded by the largest matrix, and
     // an interrupted export resumes where it stopped.
     SKETCHD_ASSIGN_OR_RETURN(
-        auto q, writer_->Prepare("SELECT b.matrix_id, b.data FROM training_matrix_data b "
+        auto q, writer()->Prepare("SELECT b.matrix_id, b.data FROM training_matrix_data b "
                                  "JOIN training_matrices t ON t.id = b.matrix_id LIMIT 1"));
     SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
@@ -102,30 +102,30 @@ absl::Status SqliteStore::ExportDatabaseBlobs() {
     SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(q->Blob(1)));
     q.reset();
     SKETCHD_RETURN_IF_ERROR(blobs_.Sync({file}));
-    SqliteTransaction txn(writer_.get());
+    SqliteTransaction txn(writer());
     SKETCHD_RETURN_IF_ERROR(txn.status());
     SKETCHD_ASSIGN_OR_RETURN(auto upd,
-                             writer_->Prepare("UPDATE training_matrices SET file = ? WHERE id = ?"));
+                             writer()->Prepare("UPDATE training_matrices SET file = ? WHERE id = ?"));
     upd->Bind(1, file).Bind(2, id);
     SKETCHD_RETURN_IF_ERROR(upd->Run());
     SKETCHD_ASSIGN_OR_RETURN(auto del,
-                             writer_->Prepare("DELETE FROM training_matrix_data WHERE matrix_id = ?"));
+                             writer()->Prepare("DELETE FROM training_matrix_data WHERE matrix_id = ?"));
     del->Bind(1, id);
     SKETCHD_RETURN_IF_ERROR(del->Run());
     SKETCHD_RETURN_IF_ERROR(txn.Commit());
   }
   // Blob rows whose matrix is gone (none expected) are dead weight.
-  return writer_->Exec("DELETE FROM training_matrix_data");
+  return writer()->Exec("DELETE FROM training_matrix_data");
 }
 
 // ---------------------------------------------------------------- datasets
 
 absl::StatusOr<DatasetRecord> SqliteStore::CreateDataset(const DatasetRecord& dataset) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   {
-    SKETCHD_ASSIGN_OR_RETURN(auto exists, writer_->Prepare("SELECT 1 FROM datasets WHERE name = ?"));
+    SKETCHD_ASSIGN_OR_RETURN(auto exists, writer()->Prepare("SELECT 1 FROM datasets WHERE name = ?"));
     exists->Bind(1, dataset.name);
     SKETCHD_ASSIGN_OR_RETURN(bool found, exists->Step());
     if (found) {
@@ -133,7 +133,7 @@ absl::StatusOr<DatasetRecord> SqliteStore::CreateDataset(const DatasetRecord& da
     }
   }
   SKETCHD_ASSIGN_OR_RETURN(
-      auto ins, writer_->Prepare("INSERT INTO datasets(name, n, d, description, created_us) "
+      auto ins, writer()->Prepare("INSERT INTO datasets(name, n, d, description, created_us) "
                                  "VALUES(?, ?, ?, ?, ?)"));
   DatasetRecord r = dataset;
   r.created_us = NowMicros();
@@ -153,14 +153,14 @@ absl::StatusOr<DatasetRecord> SqliteStore::GetDatasetLocked(SqliteDb* db, const 
 }
 
 absl::StatusOr<DatasetRecord> SqliteStore::GetDataset(const std::string& name) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  return GetDatasetLocked(reader_.get(), name);
+  MutexLock lock(&read_mu_);
+  return GetDatasetLocked(reader(), name);
 }
 
 absl::StatusOr<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare(absl::StrCat("SELECT ", kDatasetColumns, " FROM datasets d ORDER BY name")));
+      auto q, reader()->Prepare(absl::StrCat("SELECT ", kDatasetColumns, " FROM datasets d ORDER BY name")));
   std::vector<DatasetRecord> out;
   while (true) {
     SKETCHD_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -171,14 +171,14 @@ absl::StatusOr<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
 }
 
 absl::Status SqliteStore::DeleteDataset(const std::string& name) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files, MatrixFiles("dataset = ?", name));
-  SKETCHD_ASSIGN_OR_RETURN(auto del, writer_->Prepare("DELETE FROM datasets WHERE name = ?"));
+  SKETCHD_ASSIGN_OR_RETURN(auto del, writer()->Prepare("DELETE FROM datasets WHERE name = ?"));
   del->Bind(1, name);
   SKETCHD_RETURN_IF_ERROR(del->Run());
-  if (writer_->Changes() == 0) return NoDatasetError(name);
+  if (writer()->Changes() == 0) return NoDatasetError(name);
   SKETCHD_RETURN_IF_ERROR(txn.Commit());  // ON DELETE CASCADE removes matrices, jobs, sketches
   blobs_.Remove(files);
   return absl::OkStatus();
@@ -193,21 +193,21 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
   // in parallel, and only the small row insert is serialised.
   SKETCHD_ASSIGN_OR_RETURN(std::string file, blobs_.Write(data));
   UncommittedBlob cleanup(&blobs_, file);
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   // Staged rows are invisible and worthless after a crash (Open deletes
   // them), so their commit need not reach the disk: synchronous = NORMAL
   // skips the per-matrix WAL fsync (WAL stays consistent). CommitUpload
   // syncs the files, then runs with FULL, and its fsync of the WAL makes the
   // staged rows durable together with the flip that publishes them.
-  SKETCHD_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = NORMAL"));
+  SKETCHD_RETURN_IF_ERROR(writer()->Exec("PRAGMA synchronous = NORMAL"));
   struct RestoreFull {
     SqliteDb* db;
     ~RestoreFull() { db->Exec("PRAGMA synchronous = FULL").IgnoreError(); }
-  } restore{writer_.get()};
-  SqliteTransaction txn(writer_.get());
+  } restore{writer()};
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto ins, writer_->Prepare("INSERT INTO training_matrices(dataset, upload_id, committed, "
+      auto ins, writer()->Prepare("INSERT INTO training_matrices(dataset, upload_id, committed, "
                                  "rows, cols, dtype, data, created_us, file) "
                                  "VALUES(?, ?, 0, ?, ?, ?, x'', ?, ?)"));
   ins->Bind(1, dataset).Bind(2, upload_id).Bind(3, rows).Bind(4, cols)
@@ -224,19 +224,19 @@ absl::Status SqliteStore::StageMatrix(const std::string& dataset, const std::str
 
 absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
                                                   const std::string& upload_id) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   {
     // The files must be durable before the rows that publish them.
     SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files,
                              MatrixFiles("committed = 0 AND upload_id = ?", upload_id));
     SKETCHD_RETURN_IF_ERROR(blobs_.Sync(files));
   }
-  SqliteTransaction txn(writer_.get());
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, GetDatasetLocked(writer_.get(), dataset));
+  SKETCHD_ASSIGN_OR_RETURN(DatasetRecord ds, GetDatasetLocked(writer(), dataset));
   // Another upload may have committed a different width meanwhile.
   SKETCHD_ASSIGN_OR_RETURN(
-      auto widths, writer_->Prepare("SELECT DISTINCT cols FROM training_matrices WHERE dataset = ? "
+      auto widths, writer()->Prepare("SELECT DISTINCT cols FROM training_matrices WHERE dataset = ? "
                                     "AND (committed = 1 OR upload_id = ?)"));
   widths->Bind(1, dataset).Bind(2, upload_id);
   int64_t distinct = 0, width = 0;
@@ -253,12 +253,12 @@ absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
   }
   (void)width;
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE training_matrices SET committed = 1 WHERE upload_id = ? "
+      auto upd, writer()->Prepare("UPDATE training_matrices SET committed = 1 WHERE upload_id = ? "
                                  "AND dataset = ?"));
   upd->Bind(1, upload_id).Bind(2, dataset);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto count, writer_->Prepare("SELECT COUNT(*) FROM training_matrices WHERE dataset = ? AND "
+      auto count, writer()->Prepare("SELECT COUNT(*) FROM training_matrices WHERE dataset = ? AND "
                                    "committed = 1"));
   count->Bind(1, dataset);
   SKETCHD_RETURN_IF_ERROR(count->Step().status());
@@ -268,13 +268,13 @@ absl::StatusOr<int64_t> SqliteStore::CommitUpload(const std::string& dataset,
 }
 
 absl::Status SqliteStore::AbortUpload(const std::string& upload_id) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> files,
                            MatrixFiles("committed = 0 AND upload_id = ?", upload_id));
   SKETCHD_ASSIGN_OR_RETURN(
-      auto del, writer_->Prepare("DELETE FROM training_matrices WHERE upload_id = ? AND committed = 0"));
+      auto del, writer()->Prepare("DELETE FROM training_matrices WHERE upload_id = ? AND committed = 0"));
   del->Bind(1, upload_id);
   SKETCHD_RETURN_IF_ERROR(del->Run());
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
@@ -287,9 +287,9 @@ absl::StatusOr<std::vector<StoredMatrix>> SqliteStore::LoadTrainingMatrices(
   std::vector<StoredMatrix> out;
   std::vector<std::string> files;
   {
-    std::lock_guard<std::mutex> lock(read_mu_);
+    MutexLock lock(&read_mu_);
     SKETCHD_ASSIGN_OR_RETURN(
-        auto q, reader_->Prepare("SELECT id, rows, cols, dtype, file FROM training_matrices "
+        auto q, reader()->Prepare("SELECT id, rows, cols, dtype, file FROM training_matrices "
                                  "WHERE dataset = ? AND committed = 1 ORDER BY id"));
     q->Bind(1, dataset);
     while (true) {
@@ -327,26 +327,26 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
                                                  int64_t restarted_from,
                                                  const std::string& request_id, bool* created) {
   if (created != nullptr) *created = false;
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   {
-    SqliteTransaction txn(writer_.get());
+    SqliteTransaction txn(writer());
     SKETCHD_RETURN_IF_ERROR(txn.status());
     if (!request_id.empty()) {
       // BEGIN IMMEDIATE holds the database's write lock: no other writer
       // (thread or process) can bind the id between here and COMMIT.
-      absl::StatusOr<JobRecord> earlier = FindJobByRequestIdOn(writer_.get(), dataset, request_id);
+      absl::StatusOr<JobRecord> earlier = FindJobByRequestIdOn(writer(), dataset, request_id);
       if (earlier.ok() || !absl::IsNotFound(earlier.status())) return earlier;
     }
     JobRecord j = NewJobRecord(dataset, options, restarted_from);
     SKETCHD_ASSIGN_OR_RETURN(
-        auto ins, writer_->Prepare("INSERT INTO jobs(dataset, options, state, message, created_us, "
+        auto ins, writer()->Prepare("INSERT INTO jobs(dataset, options, state, message, created_us, "
                                    "restarted_from, request_id) VALUES(?, ?, ?, ?, ?, ?, ?)"));
     ins->Bind(1, dataset).Bind(2, EncodeTrainOptions(options))
         .Bind(3, static_cast<int64_t>(j.state)).Bind(4, j.message).Bind(5, j.created_us)
         .Bind(6, restarted_from).Bind(7, request_id);
     absl::Status s = ins->Run();
     if (s.ok()) {
-      j.id = writer_->LastInsertId();
+      j.id = writer()->LastInsertId();
       SKETCHD_RETURN_IF_ERROR(txn.Commit());
       if (created != nullptr) *created = true;
       return j;
@@ -356,7 +356,7 @@ absl::StatusOr<JobRecord> SqliteStore::CreateJob(const std::string& dataset,
   }
   // The unique index refused the id (should the lookup above ever miss a
   // committed holder): return the job that holds it.
-  return FindJobByRequestIdOn(writer_.get(), dataset, request_id);
+  return FindJobByRequestIdOn(writer(), dataset, request_id);
 }
 
 absl::StatusOr<JobRecord> SqliteStore::GetJobLocked(SqliteDb* db, int64_t id) {
@@ -369,20 +369,20 @@ absl::StatusOr<JobRecord> SqliteStore::GetJobLocked(SqliteDb* db, int64_t id) {
 }
 
 absl::StatusOr<JobRecord> SqliteStore::GetJob(int64_t id) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  return GetJobLocked(reader_.get(), id);
+  MutexLock lock(&read_mu_);
+  return GetJobLocked(reader(), id);
 }
 
 absl::Status SqliteStore::JobNotOwned(int64_t id, const std::string& owner) {
-  absl::StatusOr<JobRecord> now = GetJobLocked(writer_.get(), id);
+  absl::StatusOr<JobRecord> now = GetJobLocked(writer(), id);
   if (!now.ok()) return now.status();
   return JobOwnershipError(*now, owner);
 }
 
 absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& dataset) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare(absl::StrCat("SELECT ", kJobColumns,
+      auto q, reader()->Prepare(absl::StrCat("SELECT ", kJobColumns,
                                             " FROM jobs WHERE ?1 = '' OR dataset = ?1 ORDER BY id DESC")));
   q->Bind(1, dataset);
   std::vector<JobRecord> out;
@@ -396,11 +396,11 @@ absl::StatusOr<std::vector<JobRecord>> SqliteStore::ListJobs(const std::string& 
 }
 
 absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, progress = ?, message = ?, error = ?, "
+      auto upd, writer()->Prepare("UPDATE jobs SET state = ?, progress = ?, message = ?, error = ?, "
                                  "started_us = ?, finished_us = ?, sketch_version = ?, "
                                  "error_code = ? "
                                  "WHERE id = ? AND owner = ? AND state IN (?, ?)"));
@@ -409,7 +409,7 @@ absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
       .Bind(8, static_cast<int64_t>(j.error_code))
       .Bind(9, j.id).Bind(10, j.owner).Bind(11, kQueued).Bind(12, kRunning);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
-  if (writer_->Changes() == 0) {
+  if (writer()->Changes() == 0) {
     absl::Status why = JobNotOwned(j.id, j.owner);
     // A job of a deleted dataset is gone; nothing to update is fine.
     if (absl::IsNotFound(why)) return absl::OkStatus();
@@ -421,18 +421,18 @@ absl::Status SqliteStore::UpdateJob(const JobRecord& j) {
 absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
                                                       const TrainedSketch& trained) {
   const std::string blob = SerializeTrainedSketch(trained);
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   {
-    SKETCHD_ASSIGN_OR_RETURN(JobRecord now, GetJobLocked(writer_.get(), job.id));
+    SKETCHD_ASSIGN_OR_RETURN(JobRecord now, GetJobLocked(writer(), job.id));
     if (now.state == JobState::kSucceeded && now.owner == job.owner && now.sketch_version > 0) {
       // A retried completion: the first one stored the sketch.
-      return GetSketchLocked(writer_.get(), now.dataset, now.sketch_version, false);
+      return GetSketchLocked(writer(), now.dataset, now.sketch_version, false);
     }
     if (IsTerminal(now.state) || now.owner != job.owner) return JobOwnershipError(now, job.owner);
   }
-  SKETCHD_ASSIGN_OR_RETURN(auto next, writer_->Prepare("SELECT next_version FROM datasets WHERE name = ?"));
+  SKETCHD_ASSIGN_OR_RETURN(auto next, writer()->Prepare("SELECT next_version FROM datasets WHERE name = ?"));
   next->Bind(1, job.dataset);
   SKETCHD_ASSIGN_OR_RETURN(bool found, next->Step());
   if (!found) return NoDatasetError(job.dataset);
@@ -440,14 +440,14 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
   const std::string task_name(SketchTaskName(r.task));
   {
     SKETCHD_ASSIGN_OR_RETURN(
-        auto has_default, writer_->Prepare("SELECT 1 FROM sketches WHERE dataset = ? AND task = ? "
+        auto has_default, writer()->Prepare("SELECT 1 FROM sketches WHERE dataset = ? AND task = ? "
                                            "AND is_default = 1"));
     has_default->Bind(1, r.dataset).Bind(2, task_name);
     SKETCHD_ASSIGN_OR_RETURN(bool exists, has_default->Step());
     r.is_default = !exists;
   }
   SKETCHD_ASSIGN_OR_RETURN(
-      auto ins, writer_->Prepare(
+      auto ins, writer()->Prepare(
                     "INSERT INTO sketches(dataset, version, task, method, k, m, n, d, created_us, "
                     "is_default, job_id, train_seconds, val_metric, val_matrices, val_learned, "
                     "val_random, val_random_seeds, notes, options, data, val_learned_sd, "
@@ -462,12 +462,12 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
       .Bind(19, EncodeTrainOptions(r.options)).BindStaticBlob(20, blob)
       .Bind(21, r.validation.learned_sd).Bind(22, r.validation.random_sd);
   SKETCHD_RETURN_IF_ERROR(ins->Run());
-  SKETCHD_ASSIGN_OR_RETURN(auto bump, writer_->Prepare("UPDATE datasets SET next_version = next_version + 1 WHERE name = ?"));
+  SKETCHD_ASSIGN_OR_RETURN(auto bump, writer()->Prepare("UPDATE datasets SET next_version = next_version + 1 WHERE name = ?"));
   bump->Bind(1, r.dataset);
   SKETCHD_RETURN_IF_ERROR(bump->Run());
   JobRecord done = job;
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, progress = 1, message = ?, error = '', error_code = 0, "
+      auto upd, writer()->Prepare("UPDATE jobs SET state = ?, progress = 1, message = ?, error = '', error_code = 0, "
                                  "finished_us = ?, sketch_version = ? WHERE id = ?"));
   upd->Bind(1, static_cast<int64_t>(JobState::kSucceeded)).Bind(2, job.message)
       .Bind(3, job.finished_us > 0 ? job.finished_us : NowMicros()).Bind(4, r.version).Bind(5, job.id);
@@ -479,14 +479,14 @@ absl::StatusOr<SketchRecord> SqliteStore::CompleteJob(const JobRecord& job,
 absl::StatusOr<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string& owner,
                                                               int64_t lease_us) {
   if (owner.empty()) return absl::InvalidArgumentError("ClaimJob needs a non-empty owner id");
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());  // BEGIN IMMEDIATE: one claimer at a time
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());  // BEGIN IMMEDIATE: one claimer at a time
   SKETCHD_RETURN_IF_ERROR(txn.status());
   const int64_t now = NowMicros();
   // Unowned RUNNING jobs belong to a single-process runner (no lease) and
   // are never taken over.
   SKETCHD_ASSIGN_OR_RETURN(
-      auto pick, writer_->Prepare("SELECT id FROM jobs WHERE (state = ? AND cancel_requested = 0) "
+      auto pick, writer()->Prepare("SELECT id FROM jobs WHERE (state = ? AND cancel_requested = 0) "
                                   "OR (state = ? AND owner <> '' AND lease_expires_us < ?) "
                                   "ORDER BY id LIMIT 1"));
   pick->Bind(1, kQueued).Bind(2, kRunning).Bind(3, now);
@@ -494,62 +494,62 @@ absl::StatusOr<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string
   if (!found) return std::optional<JobRecord>();
   const int64_t id = pick->Int(0);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto claim, writer_->Prepare("UPDATE jobs SET state = ?, owner = ?, lease_expires_us = ?, "
+      auto claim, writer()->Prepare("UPDATE jobs SET state = ?, owner = ?, lease_expires_us = ?, "
                                    "started_us = CASE started_us WHEN 0 THEN ? ELSE started_us END, "
                                    "message = ? WHERE id = ?"));
   claim->Bind(1, kRunning).Bind(2, owner).Bind(3, now + lease_us).Bind(4, now)
       .Bind(5, absl::StrCat("claimed by ", owner)).Bind(6, id);
   SKETCHD_RETURN_IF_ERROR(claim->Run());
-  SKETCHD_ASSIGN_OR_RETURN(JobRecord claimed, GetJobLocked(writer_.get(), id));
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord claimed, GetJobLocked(writer(), id));
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   return std::optional<JobRecord>(std::move(claimed));
 }
 
 absl::StatusOr<JobRecord> SqliteStore::RenewLease(int64_t id, const std::string& owner,
                                                   int64_t lease_us) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE jobs SET lease_expires_us = ? "
+      auto upd, writer()->Prepare("UPDATE jobs SET lease_expires_us = ? "
                                  "WHERE id = ? AND owner = ? AND owner <> '' AND state = ?"));
   upd->Bind(1, NowMicros() + lease_us).Bind(2, id).Bind(3, owner).Bind(4, kRunning);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
-  if (writer_->Changes() == 0) return JobNotOwned(id, owner);
-  SKETCHD_ASSIGN_OR_RETURN(JobRecord renewed, GetJobLocked(writer_.get(), id));
+  if (writer()->Changes() == 0) return JobNotOwned(id, owner);
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord renewed, GetJobLocked(writer(), id));
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   return renewed;
 }
 
 absl::StatusOr<JobRecord> SqliteStore::RequestCancel(int64_t id) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer_.get(), id));
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer(), id));
   if (IsTerminal(job.state)) return JobAlreadyFinishedError(job);
   std::unique_ptr<SqliteStatement> upd;
   if (job.state == JobState::kQueued) {
     SKETCHD_ASSIGN_OR_RETURN(
-        upd, writer_->Prepare("UPDATE jobs SET state = ?, message = 'cancelled', "
+        upd, writer()->Prepare("UPDATE jobs SET state = ?, message = 'cancelled', "
                               "error = 'cancelled before it started', error_code = 1, "
                               "finished_us = ? WHERE id = ?"));
     upd->Bind(1, static_cast<int64_t>(JobState::kCancelled)).Bind(2, NowMicros()).Bind(3, id);
   } else {
     SKETCHD_ASSIGN_OR_RETURN(
-        upd, writer_->Prepare("UPDATE jobs SET cancel_requested = 1, message = 'cancelling' "
+        upd, writer()->Prepare("UPDATE jobs SET cancel_requested = 1, message = 'cancelling' "
                               "WHERE id = ?"));
     upd->Bind(1, id);
   }
   SKETCHD_RETURN_IF_ERROR(upd->Run());
-  SKETCHD_ASSIGN_OR_RETURN(job, GetJobLocked(writer_.get(), id));
+  SKETCHD_ASSIGN_OR_RETURN(job, GetJobLocked(writer(), id));
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
   return job;
 }
 
 absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestId(const std::string& dataset,
                                                           const std::string& request_id) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  return FindJobByRequestIdOn(reader_.get(), dataset, request_id);
+  MutexLock lock(&read_mu_);
+  return FindJobByRequestIdOn(reader(), dataset, request_id);
 }
 
 absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestIdOn(SqliteDb* db,
@@ -570,15 +570,15 @@ absl::StatusOr<JobRecord> SqliteStore::FindJobByRequestIdOn(SqliteDb* db,
 
 absl::StatusOr<JobRecord> SqliteStore::BindRequestId(int64_t id, const std::string& request_id) {
   if (request_id.empty()) return absl::InvalidArgumentError("empty request id");
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer_.get(), id));
-  absl::StatusOr<JobRecord> holder = FindJobByRequestIdOn(writer_.get(), job.dataset, request_id);
+  SKETCHD_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(writer(), id));
+  absl::StatusOr<JobRecord> holder = FindJobByRequestIdOn(writer(), job.dataset, request_id);
   if (holder.ok()) return holder;
   if (!absl::IsNotFound(holder.status())) return holder.status();
   SKETCHD_ASSIGN_OR_RETURN(auto upd,
-                           writer_->Prepare("UPDATE jobs SET request_id = ? WHERE id = ?"));
+                           writer()->Prepare("UPDATE jobs SET request_id = ? WHERE id = ?"));
   upd->Bind(1, request_id).Bind(2, id);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
   SKETCHD_RETURN_IF_ERROR(txn.Commit());
@@ -587,24 +587,24 @@ absl::StatusOr<JobRecord> SqliteStore::BindRequestId(int64_t id, const std::stri
 
 absl::StatusOr<int64_t> SqliteStore::InterruptActiveJobs(const std::string& owner,
                                                          const std::string& reason) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(&write_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto upd, writer_->Prepare("UPDATE jobs SET state = ?, error = ?, error_code = 14, finished_us = ? "
+      auto upd, writer()->Prepare("UPDATE jobs SET state = ?, error = ?, error_code = 14, finished_us = ? "
                                  "WHERE state IN (?, ?) AND owner = ?"));
   upd->Bind(1, static_cast<int64_t>(JobState::kInterrupted)).Bind(2, reason).Bind(3, NowMicros())
       .Bind(4, kQueued).Bind(5, kRunning).Bind(6, owner);
   SKETCHD_RETURN_IF_ERROR(upd->Run());
-  return writer_->Changes();
+  return writer()->Changes();
 }
 
 // ---------------------------------------------------------------- sketches
 
 absl::StatusOr<std::vector<SketchRecord>> SqliteStore::ListSketches(
     const std::string& dataset, std::optional<SketchTask> task) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(reader_.get(), dataset).status());
+  MutexLock lock(&read_mu_);
+  SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(reader(), dataset).status());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare(absl::StrCat("SELECT ", kSketchColumns,
+      auto q, reader()->Prepare(absl::StrCat("SELECT ", kSketchColumns,
                                             " FROM sketches WHERE dataset = ?1 AND (?2 = '' OR task = ?2) "
                                             "ORDER BY version")));
   q->Bind(1, dataset).Bind(2, task ? std::string(SketchTaskName(*task)) : std::string());
@@ -636,36 +636,36 @@ absl::StatusOr<SketchRecord> SqliteStore::GetSketchLocked(SqliteDb* db, const st
 
 absl::StatusOr<SketchRecord> SqliteStore::GetSketch(const std::string& dataset, int64_t version,
                                                     bool with_serialized) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  return GetSketchLocked(reader_.get(), dataset, version, with_serialized);
+  MutexLock lock(&read_mu_);
+  return GetSketchLocked(reader(), dataset, version, with_serialized);
 }
 
 absl::StatusOr<int64_t> SqliteStore::DefaultSketchVersion(const std::string& dataset,
                                                           SketchTask task) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(&read_mu_);
   SKETCHD_ASSIGN_OR_RETURN(
-      auto q, reader_->Prepare("SELECT version FROM sketches WHERE dataset = ? AND task = ? AND "
+      auto q, reader()->Prepare("SELECT version FROM sketches WHERE dataset = ? AND task = ? AND "
                                "is_default = 1"));
   q->Bind(1, dataset).Bind(2, SketchTaskName(task));
   SKETCHD_ASSIGN_OR_RETURN(bool found, q->Step());
   if (found) return q->Int(0);
-  SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(reader_.get(), dataset).status());
+  SKETCHD_RETURN_IF_ERROR(GetDatasetLocked(reader(), dataset).status());
   return NoDefaultSketchError(dataset, task);
 }
 
 absl::StatusOr<SketchRecord> SqliteStore::SetDefaultSketch(const std::string& dataset,
                                                            int64_t version) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer_.get(), dataset, version, false));
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer(), dataset, version, false));
   SKETCHD_ASSIGN_OR_RETURN(
-      auto clear, writer_->Prepare("UPDATE sketches SET is_default = 0, default_explicit = 0 "
+      auto clear, writer()->Prepare("UPDATE sketches SET is_default = 0, default_explicit = 0 "
                                    "WHERE dataset = ? AND task = ?"));
   clear->Bind(1, dataset).Bind(2, SketchTaskName(r.task));
   SKETCHD_RETURN_IF_ERROR(clear->Run());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto set, writer_->Prepare("UPDATE sketches SET is_default = 1, default_explicit = 1 "
+      auto set, writer()->Prepare("UPDATE sketches SET is_default = 1, default_explicit = 1 "
                                  "WHERE dataset = ? AND version = ?"));
   set->Bind(1, dataset).Bind(2, version);
   SKETCHD_RETURN_IF_ERROR(set->Run());
@@ -678,23 +678,23 @@ absl::StatusOr<SketchRecord> SqliteStore::SetDefaultSketch(const std::string& da
 absl::StatusOr<bool> SqliteStore::ReplaceAutomaticDefault(const std::string& dataset,
                                                           int64_t version,
                                                           int64_t expected_default) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer_.get(), dataset, version, false));
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer(), dataset, version, false));
   SKETCHD_ASSIGN_OR_RETURN(
-      auto current, writer_->Prepare("SELECT version, default_explicit FROM sketches WHERE "
+      auto current, writer()->Prepare("SELECT version, default_explicit FROM sketches WHERE "
                                      "dataset = ? AND task = ? AND is_default = 1"));
   current->Bind(1, dataset).Bind(2, SketchTaskName(r.task));
   SKETCHD_ASSIGN_OR_RETURN(bool found, current->Step());
   if (!found || current->Int(0) != expected_default || current->Int(1) != 0) return false;
   current.reset();
   SKETCHD_ASSIGN_OR_RETURN(
-      auto clear, writer_->Prepare("UPDATE sketches SET is_default = 0 WHERE dataset = ? AND version = ?"));
+      auto clear, writer()->Prepare("UPDATE sketches SET is_default = 0 WHERE dataset = ? AND version = ?"));
   clear->Bind(1, dataset).Bind(2, expected_default);
   SKETCHD_RETURN_IF_ERROR(clear->Run());
   SKETCHD_ASSIGN_OR_RETURN(
-      auto set, writer_->Prepare("UPDATE sketches SET is_default = 1, default_explicit = 0 "
+      auto set, writer()->Prepare("UPDATE sketches SET is_default = 1, default_explicit = 0 "
                                  "WHERE dataset = ? AND version = ?"));
   set->Bind(1, dataset).Bind(2, version);
   SKETCHD_RETURN_IF_ERROR(set->Run());
@@ -703,17 +703,17 @@ absl::StatusOr<bool> SqliteStore::ReplaceAutomaticDefault(const std::string& dat
 }
 
 absl::Status SqliteStore::DeleteSketch(const std::string& dataset, int64_t version) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  SqliteTransaction txn(writer_.get());
+  MutexLock lock(&write_mu_);
+  SqliteTransaction txn(writer());
   SKETCHD_RETURN_IF_ERROR(txn.status());
-  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer_.get(), dataset, version, false));
-  SKETCHD_ASSIGN_OR_RETURN(auto del, writer_->Prepare("DELETE FROM sketches WHERE dataset = ? AND version = ?"));
+  SKETCHD_ASSIGN_OR_RETURN(SketchRecord r, GetSketchLocked(writer(), dataset, version, false));
+  SKETCHD_ASSIGN_OR_RETURN(auto del, writer()->Prepare("DELETE FROM sketches WHERE dataset = ? AND version = ?"));
   del->Bind(1, dataset).Bind(2, version);
   SKETCHD_RETURN_IF_ERROR(del->Run());
   if (r.is_default) {
     // The newest remaining sketch of the task takes over.
     SKETCHD_ASSIGN_OR_RETURN(
-        auto promote, writer_->Prepare(
+        auto promote, writer()->Prepare(
                           "UPDATE sketches SET is_default = 1 WHERE dataset = ?1 AND version = "
                           "(SELECT MAX(version) FROM sketches WHERE dataset = ?1 AND task = ?2)"));
     promote->Bind(1, dataset).Bind(2, SketchTaskName(r.task));

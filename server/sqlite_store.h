@@ -16,13 +16,18 @@
 // Two connections: one writer and one reader (WAL lets them run at the same
 // time), so a LowRank looking up the default sketch never waits behind a
 // large training-matrix insert.
+//
+// Thread-safety: safe for concurrent use. write_mu_ serialises the writer
+// connection (every write transaction), read_mu_ the reader; no call holds
+// both, and neither is held across a call into another object.
 #ifndef SKETCHD_SERVER_SQLITE_STORE_H_
 #define SKETCHD_SERVER_SQLITE_STORE_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "server/mutex.h"
 #include "server/blob_directory.h"
 #include "server/sqlite_db.h"
 #include "server/store.h"
@@ -87,26 +92,32 @@ class SqliteStore : public Store {
 
   // Open's housekeeping: matrices still inside the database (schema ≤ 2)
   // move to files; staged uploads of a dead process and unreferenced files go.
-  absl::Status ExportDatabaseBlobs();
-  absl::Status RemoveUncommittedAndOrphans();
+  absl::Status ExportDatabaseBlobs() ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::Status RemoveUncommittedAndOrphans() ABSL_LOCKS_EXCLUDED(write_mu_);
   // Files of the matrices selected by `where` (a condition on
   // training_matrices with one text parameter), read inside the caller's
   // transaction so they can be removed once it commits.
-  absl::StatusOr<std::vector<std::string>> MatrixFiles(const char* where, const std::string& arg);
+  absl::StatusOr<std::vector<std::string>> MatrixFiles(const char* where, const std::string& arg)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<JobRecord> FindJobByRequestIdOn(SqliteDb* db, const std::string& dataset,
                                                  const std::string& request_id);
   absl::StatusOr<JobRecord> GetJobLocked(SqliteDb* db, int64_t id);
   // Why a compare-and-set on job `id` by `owner` matched nothing.
-  absl::Status JobNotOwned(int64_t id, const std::string& owner);
+  absl::Status JobNotOwned(int64_t id, const std::string& owner)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The connections, only under their mutex. The *Locked / *On helpers take
+  // one of them, so the caller holds the matching mutex.
+  SqliteDb* writer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) { return writer_.get(); }
+  SqliteDb* reader() ABSL_EXCLUSIVE_LOCKS_REQUIRED(read_mu_) { return reader_.get(); }
 
   absl::StatusOr<DatasetRecord> GetDatasetLocked(SqliteDb* db, const std::string& name);
   absl::StatusOr<SketchRecord> GetSketchLocked(SqliteDb* db, const std::string& dataset,
                                                int64_t version, bool with_serialized);
 
-  std::mutex write_mu_;
-  std::unique_ptr<SqliteDb> writer_;
-  std::mutex read_mu_;
-  std::unique_ptr<SqliteDb> reader_;
+  Mutex write_mu_;
+  const std::unique_ptr<SqliteDb> writer_ ABSL_PT_GUARDED_BY(write_mu_);
+  Mutex read_mu_;
+  const std::unique_ptr<SqliteDb> reader_ ABSL_PT_GUARDED_BY(read_mu_);
   BlobDirectory blobs_;
 };
 

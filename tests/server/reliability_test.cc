@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <thread>
@@ -160,8 +161,6 @@ TEST_F(ReliabilityTest, RequestsAreAdmittedByEstimatedMemory) {
 
   // 512×24: ~100–200 KiB each, under the per-request limit; two at once
   // exceed the 300 KiB total. Hold the first stream open after its header.
-  grpc::ClientContext held_ctx;
-  auto held = stub_->LowRank(&held_ctx);
   v1::LowRankRequest header;
   header.mutable_header()->set_dataset("small");
   *header.mutable_header()->mutable_sketch() = Random(16, 1);
@@ -169,21 +168,43 @@ TEST_F(ReliabilityTest, RequestsAreAdmittedByEstimatedMemory) {
   header.mutable_header()->set_n(512);
   header.mutable_header()->set_d(24);
   header.mutable_header()->set_dtype(v1::DTYPE_FLOAT64);
-  ASSERT_TRUE(held->Write(header));
+  std::unique_ptr<grpc::ClientContext> held_ctx;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::LowRankRequest, v1::LowRankResponse>> held;
+  auto open_held = [&] {
+    held_ctx = std::make_unique<grpc::ClientContext>();
+    held = stub_->LowRank(held_ctx.get());
+    return held->Write(header);
+  };
+  ASSERT_TRUE(open_held());
+  // One row at a time keeps the held stream open (and shows it is alive).
+  const RowMatrixXd held_rows = TestMatrix(512, 24, 3, 1);
+  int64_t held_sent = 0;
   // The first call is admitted once the server has read its header; poll
   // until the second is refused for the total (not for its own size). Up to
   // 10 s: under ThreadSanitizer, with other tests in parallel, reading that
-  // header has taken over 2 s.
+  // header has taken over 2 s. On a loaded machine a polling call can be
+  // admitted first, and the held stream is then the one refused: its next
+  // write fails, and it is opened again.
   grpc::Status second;
   for (int i = 0; i < 500; ++i) {
     second = LowRankCall("small", Random(16, 2), TestMatrix(512, 24, 3, 2), 3).status;
     if (!second.ok()) break;
+    v1::LowRankRequest row;
+    row.mutable_rows()->set_rows(1);
+    row.mutable_rows()->set_data(Pack(held_rows, held_sent, 1, v1::DTYPE_FLOAT64));
+    if (held->Write(row)) {
+      ++held_sent;
+    } else {
+      held->Finish();  // refused: RESOURCE_EXHAUSTED
+      held_sent = 0;
+      ASSERT_TRUE(open_held());
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(second.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(second.error_message(),
               AllOf(HasSubstr("--memory_budget_bytes"), HasSubstr("retry later")));
-  held_ctx.TryCancel();
+  held_ctx->TryCancel();
   held->Finish();
   // Released with the stream: the same call now succeeds.
   grpc::Status after;
