@@ -70,6 +70,10 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
         return UsageError("--time-budget is not available in sketchmpi train (ranks could "
                           "disagree on when time is up); use --iters");
       }
+      if (options.transpose) {  // ranks hold row blocks of A, not of Aᵀ
+        return UsageError("--transpose is not available in sketchmpi train; use sketchctl "
+                          "local train --transpose");
+      }
       auto set = ReadDistributedTrainingSet(comm, args->inputs);
       if (!set.ok()) return InputError(set.status());
       SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, options.m, set->rows));

@@ -21,7 +21,9 @@ absl::string_view DefaultSketchPolicyName(DefaultSketchPolicy policy) {
 }
 
 bool ValidatesBetter(const SketchRecord& candidate, const SketchRecord& current) {
+  // Transposed sketches (range sketches R) are validated on Aᵢᵀ: not comparable.
   if (candidate.task != current.task || candidate.k != current.k || candidate.m != current.m ||
+      candidate.options.transpose != current.options.transpose ||
       candidate.validation.metric != current.validation.metric) {
     return false;
   }

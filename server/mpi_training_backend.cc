@@ -200,6 +200,11 @@ absl::Status CheckSketchmpiSupports(const TrainOptions& options) {
         "time_budget_seconds is not available with this server's MPI training backend "
         "(--train_backend mpi); give iterations instead");
   }
+  if (options.transpose) {  // sketchmpi splits rows of A over ranks, not of Aᵀ
+    return absl::FailedPreconditionError(
+        "transpose is not available with this server's MPI training backend "
+        "(--train_backend mpi); train range sketches with the in-process backend");
+  }
   return absl::OkStatus();
 }
 
