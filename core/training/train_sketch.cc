@@ -19,6 +19,15 @@ absl::StatusOr<TrainedSketch> TrainSketch(std::vector<RowMatrixXd> matrices,
   if (absl::Status st = CheckTrainOptions(options); !st.ok()) return st;
   if (options.task == SketchTask::kLowRank) {
     if (!options.transpose) return TrainLowRankSketch(matrices, options, progress, cancel);
+    // Named here in the user's terms; after transposing, core's size check
+    // would call the columns "n".
+    for (size_t i = 0; i < matrices.size(); ++i) {
+      if (options.m > matrices[i].cols()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "m = ", options.m, " exceeds the ", matrices[i].cols(), " columns of training matrix ",
+            i, ": with transpose the sketch acts on the columns d; use m ≤ d"));
+      }
+    }
     // Every low-rank method learns an m×n sketch of its matrices' rows; fed
     // Aᵢᵀ it learns an m×d sketch of A's columns, which is what a range
     // sketch R of the two-sided scheme is (Li et al. train R on Aᵀ). Its
