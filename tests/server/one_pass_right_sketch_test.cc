@@ -168,5 +168,31 @@ TEST_F(OnePassRightSketchTest, TransposedTrainingChecksItsSizesAgainstTheColumns
   EXPECT_THAT(s.error_message(), HasSubstr("transpose is for the lowrank task"));
 }
 
+// A range sketch trained first is the default only by the store's
+// first-sketch rule; the first sketch of the rows replaces it (policy
+// best_validation), and until then LowRank with the default says why it fails.
+class RangeSketchTrainedFirstTest : public ServerFixture {};
+
+TEST_F(RangeSketchTrainedFirstTest, TheFirstSketchOfTheRowsReplacesItAsDefault) {
+  ASSERT_TRUE(CreateDataset("first", kN).ok());
+  std::vector<RowMatrixXd> mats;
+  for (uint64_t i = 0; i < 8; ++i) mats.push_back(TestMatrix(kN, kD, 6, 70 + i));
+  ASSERT_TRUE(Upload("first", mats).ok());
+  v1::Job r = TrainAndWait("first", Options("random", 12, true));
+  ASSERT_EQ(r.state(), v1::JOB_STATE_SUCCEEDED) << r.error();
+  const RowMatrixXd a = TestMatrix(kN, kD, 6, 99);
+  LowRankResult got = LowRankCall("first", v1::SketchSelector(), a, kK);
+  EXPECT_EQ(got.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(got.status.error_message(), HasSubstr("was trained with transpose"));
+
+  v1::Job s = TrainAndWait("first", Options("random", 10, false));
+  ASSERT_EQ(s.state(), v1::JOB_STATE_SUCCEEDED) << s.error();
+  v1::SketchSelector use_default;
+  use_default.set_use_default(true);
+  got = LowRankCall("first", use_default, a, kK);
+  ASSERT_TRUE(got.status.ok()) << got.status.error_message();
+  EXPECT_EQ(got.summary.sketch_version(), s.sketch_version());
+}
+
 }  // namespace
 }  // namespace sketchd::testing
