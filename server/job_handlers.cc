@@ -39,7 +39,8 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
     return absl::InvalidArgumentError(absl::StrCat(
         "options.m = ", o.m, " exceeds ", o.transpose ? "the columns d = " : "n = ", sketch_n,
         " of dataset '", ds.name, "'", o.transpose ? " (the transposed matrices' rows)" : "",
-        ": a sketch with more rows than the matrices compresses nothing; use m ≤ ", sketch_n));
+        ": a sketch with more rows than the matrices compresses nothing; use m ≤ ",
+        o.transpose ? "d" : "n"));
   }
   if (o.m > limits.max_sketch_rows) {
     return absl::InvalidArgumentError(absl::StrCat("options.m = ", o.m, " exceeds the limit of ",
