@@ -5,6 +5,9 @@
 // Every size is checked against the server's limits before anything of
 // that size is allocated.
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/lowrank/two_sided_sketch.h"
@@ -27,16 +30,17 @@ absl::StatusOr<TwoSidedSketches> SketchServiceImpl::OnePassSketches(const v1::Lo
         "one_pass.right_sketch_version must be 0 (a random range sketch R from one_pass.seed) or "
         "a stored sketch version ≥ 1 trained with transpose, got ", o.right_sketch_version()));
   }
-  // A stored R fixes m_r; the parsed sketch is cached, so this costs no
-  // allocation of a request-chosen size.
-  std::shared_ptr<const TrainedSketch> stored_right;
+  // A stored R fixes m_r. It was parsed (and size-checked) when it was
+  // stored and cached, so copying it costs O(d), not a request-chosen size.
+  std::optional<CountSketch> stored_right;
   int64_t range_m = DefaultRangeRows(m, o.range_m());
   if (o.right_sketch_version() > 0) {
-    SKETCHD_ASSIGN_OR_RETURN(stored_right, cache_->Get(h.dataset(), o.right_sketch_version()));
+    SKETCHD_ASSIGN_OR_RETURN(std::shared_ptr<const TrainedSketch> trained,
+                             cache_->Get(h.dataset(), o.right_sketch_version()));
     const std::string what = absl::StrCat("right sketch ", o.right_sketch_version());
     // Shape and kind first, so a misfit is named before its size.
-    SKETCHD_RETURN_IF_ERROR(RangeSketchFromTrained(*stored_right, h.d(), what).status());
-    const int64_t stored_m = stored_right->m();
+    SKETCHD_ASSIGN_OR_RETURN(stored_right, RangeSketchFromTrained(*trained, h.d(), what));
+    const int64_t stored_m = stored_right->rows();
     if (o.range_m() != 0 && o.range_m() != stored_m) {
       return absl::InvalidArgumentError(absl::StrCat(
           "one_pass.range_m = ", o.range_m(), " but ", what, " has m_r = ", stored_m,
@@ -60,9 +64,7 @@ absl::StatusOr<TwoSidedSketches> SketchServiceImpl::OnePassSketches(const v1::Lo
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass range sketch AR", h.n(), range_m));
   SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass core sketch TAW", core_m, core_m));
   if (stored_right) {
-    SKETCHD_ASSIGN_OR_RETURN(CountSketch right,
-                             RangeSketchFromTrained(*stored_right, h.d(), "right sketch"));
-    return WithLearnedRange(sketch.sketch(), std::move(right), core_m, o.seed());
+    return WithLearnedRange(sketch.sketch(), *std::move(stored_right), core_m, o.seed());
   }
   return WithRandomCompanions(sketch.sketch(), h.d(), range_m, core_m, o.seed());
 }
