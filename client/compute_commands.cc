@@ -104,7 +104,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact,
                   "also compute the exact SVD here and report the excess error over the optimum");
-    AddOnePassFlags(cmd, &args->one_pass);
+    AddOnePassFlags(cmd, &args->one_pass, /*local=*/false);
     cmd->callback([&global, slot, args, choice] {
       slot->action = [&global, args, choice]() -> absl::StatusOr<CommandResult> {
         SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
@@ -120,7 +120,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         } else if (choice->max_passes != 0) {
           return UsageError("--max-passes is for --sketch auto; use --power-iters otherwise");
         }
+        SKETCHD_ASSIGN_OR_RETURN(int64_t right_version, RightSketchVersion(args->one_pass));
         v1::OnePassOptions one_pass;
+        one_pass.set_right_sketch_version(right_version);
         one_pass.set_range_m(args->one_pass.range_m);
         one_pass.set_core_m(args->one_pass.core_m);
         one_pass.set_seed(args->one_pass.seed);
@@ -194,6 +196,8 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         report.sketch.Set("m", last.sketch_m());
         if (args->one_pass.enabled) {
           report.sketch.Set("one_pass_core_m", last.one_pass_core_m());
+          report.sketch.Set("one_pass_range_m", last.one_pass_range_m());
+          report.sketch.Set("one_pass_right_sketch_version", last.one_pass_right_sketch_version());
           report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
         }
         if (selector.has_automatic()) {
@@ -207,6 +211,12 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
             : last.sketch_version() != 0
                 ? absl::StrCat("v", last.sketch_version(), " (m=", last.sketch_m(), ")")
                 : absl::StrCat("random (m=", last.sketch_m(), ", seed=", args->seed, ")");
+        if (args->one_pass.enabled) {
+          absl::StrAppend(&report.sketch_text, ", one pass (R ",
+                          right_version > 0 ? absl::StrCat("v", right_version) : "random",
+                          ", m_r=", last.one_pass_range_m(), ", core m=", last.one_pass_core_m(),
+                          ")");
+        }
         if (args->exact) {
           for (const auto& m : matrices) report.inputs.push_back(&m);
         }

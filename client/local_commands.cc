@@ -1,6 +1,7 @@
 // sketchctl local train|lowrank|solve: the core library in process, on
 // sketch files. No server is involved and no matrix leaves the machine; a
 // sketch trained by the server is used here after `sketchctl sketches export`.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "core/regression/solve.h"
 #include "core/sketch/count_sketch.h"
 #include "core/status_macros.h"
+#include "core/training/range_sketch.h"
 #include "core/training/train_sketch.h"
 #include "core/training/trained_sketch.h"
 
@@ -69,6 +71,11 @@ absl::StatusOr<LocalSketch> LoadLocalSketch(const std::string& spec, int64_t m, 
     return out;
   }
   SKETCHD_ASSIGN_OR_RETURN(TrainedSketch trained, ReadSketchFile(spec));
+  if (trained.options.transpose) {  // it sketches the columns: R, never S
+    return InputError(absl::FailedPreconditionError(absl::StrCat(
+        spec, ": this sketch was trained with --transpose (a range sketch R); use it as "
+        "--right-sketch-file with --one-pass, and a sketch of the rows as --sketch")));
+  }
   if (trained.sketch_n() != n) {
     return InputError(absl::InvalidArgumentError(absl::StrCat(
         spec, ": the sketch applies to matrices with ", trained.sketch_n(),
@@ -91,6 +98,33 @@ absl::StatusOr<LowRankFactors> OnePassOverSource(const TwoSidedSketches& sketche
     SKETCHD_RETURN_IF_ERROR(acc.AddRows(block.first_row, block.rows));
   }
   return acc.Finish();
+}
+
+// S with R, T, W for --one-pass: R random, or from --right-sketch-file
+// (a sketch trained with --transpose; the same check as the server's).
+absl::StatusOr<TwoSidedSketches> LocalTwoSidedSketches(const CountSketch& left, int64_t d,
+                                                       const OnePassFlags& flags) {
+  if (flags.right_sketch_file.empty()) {
+    auto s = WithRandomCompanions(left, d, flags.range_m, flags.core_m, flags.seed);
+    if (!s.ok()) return UsageError(std::string(s.status().message()));
+    return s;
+  }
+  SKETCHD_ASSIGN_OR_RETURN(TrainedSketch trained, ReadSketchFile(flags.right_sketch_file));
+  auto right = RangeSketchFromTrained(trained, d, flags.right_sketch_file);
+  if (!right.ok()) return InputError(right.status());
+  if (flags.range_m != 0 && flags.range_m != right->rows()) {
+    return UsageError(absl::StrCat("--range-m ", flags.range_m, " but ", flags.right_sketch_file,
+                                   " has m_r = ", right->rows(),
+                                   " rows; leave --range-m out with --right-sketch-file"));
+  }
+  if (flags.core_m != 0 && flags.core_m < std::max(left.rows(), right->rows())) {
+    return UsageError(absl::StrCat("--core-m must be 0 (default 2·max(m, m_r) + 1) or ≥ max(m, "
+                                   "m_r) = ", std::max(left.rows(), right->rows()), ", got ",
+                                   flags.core_m));
+  }
+  auto s = WithLearnedRange(left, *std::move(right), flags.core_m, flags.seed);
+  if (!s.ok()) return UsageError(std::string(s.status().message()));
+  return s;
 }
 
 }  // namespace
@@ -179,7 +213,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
-    AddOnePassFlags(cmd, &args->one_pass);
+    AddOnePassFlags(cmd, &args->one_pass, /*local=*/true);
     cmd->callback([slot, args, choice] {
       slot->action = [args, choice]() -> absl::StatusOr<CommandResult> {
         if (args->sketch == "auto") {
@@ -191,6 +225,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         if (args->sketch == "random" && args->m < 1) {
           return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
         }
+        SKETCHD_RETURN_IF_ERROR(RightSketchVersion(args->one_pass).status());
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
         // One pass streams the file block by block unless --exact needs A here.
         std::vector<RowMatrixXd> matrices;
@@ -215,10 +250,9 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           if (args->power_iters > 0) {
             return UsageError("--one-pass reads A once; it cannot be combined with --power-iters");
           }
-          auto s = WithRandomCompanions(sketch.sketch(), source->cols(), args->one_pass.range_m,
-                                        args->one_pass.core_m, args->one_pass.seed);
-          if (!s.ok()) return UsageError(std::string(s.status().message()));
-          two_sided = *std::move(s);
+          SKETCHD_ASSIGN_OR_RETURN(two_sided,
+                                   LocalTwoSidedSketches(sketch.sketch(), source->cols(),
+                                                         args->one_pass));
         }
         LowRankReport report;
         report.n = n;
@@ -278,8 +312,11 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
           report.sketch.Set("one_pass_range_m", two_sided->right.rows());
           report.sketch.Set("one_pass_core_m", two_sided->core_left.rows());
           report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
-          absl::StrAppend(&report.sketch_text, ", one pass (m_r=", two_sided->right.rows(),
-                          ", core m=", two_sided->core_left.rows(), ")");
+          const std::string& r_file = args->one_pass.right_sketch_file;
+          if (!r_file.empty()) report.sketch.Set("one_pass_right_sketch_file", r_file);
+          absl::StrAppend(&report.sketch_text, ", one pass (R ", r_file.empty() ? "random" : r_file,
+                          ", m_r=", two_sided->right.rows(), ", core m=",
+                          two_sided->core_left.rows(), ")");
         }
         return FinishLowRank(report);
       };

@@ -61,6 +61,10 @@ void AddTrainCommand(CLI::App& app, MpiCommandSlot* slot) {
       SKETCHD_ASSIGN_OR_RETURN(TrainOptions options, ToTrainOptions(args->training));
       const bool lowrank = options.task == SketchTask::kLowRank;
       SKETCHD_RETURN_IF_ERROR(CheckSketchSize(lowrank ? options.k : 0, options.m, 0));
+      if (options.transpose) {  // ranks hold row blocks of A, not of Aᵀ
+        return UsageError("--transpose is not available in sketchmpi train; use sketchctl "
+                          "local train --transpose");
+      }
       auto set = ReadDistributedTrainingSet(comm, args->inputs);
       if (!set.ok()) return InputError(set.status());
       SKETCHD_RETURN_IF_ERROR(CheckSketchSize(0, options.m, set->rows));

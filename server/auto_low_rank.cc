@@ -53,7 +53,9 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
                            store_->ListSketches(ds.name, SketchTask::kLowRank));
   std::optional<int64_t> subspace_version;
   for (const SketchRecord& r : records) {
-    if (r.method == "subspace" && (!default_version.ok() || r.version != *default_version)) {
+    // A transposed (range) sketch acts on A's columns: never an S candidate.
+    if (r.method == "subspace" && !r.options.transpose &&
+        (!default_version.ok() || r.version != *default_version)) {
       subspace_version = r.version;  // ordered by version: the newest wins
     }
   }

@@ -74,6 +74,11 @@ absl::StatusOr<SketchServiceImpl::ResolvedSketch> SketchServiceImpl::ResolveSket
     }
   }
   SKETCHD_ASSIGN_OR_RETURN(out.trained, cache_->Get(dataset, out.version));
+  if (out.trained->options.transpose) {  // it sketches A's columns, not its rows
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sketch ", out.version, " was trained with transpose: it is a range sketch R for "
+        "one-pass LowRank (one_pass.right_sketch_version), not a sketch of A's rows"));
+  }
   if (out.trained->sketch_n() != n) {
     return absl::FailedPreconditionError(absl::StrCat(
         "sketch ", out.version, " acts on ", out.trained->sketch_n(), " rows, request has n = ", n));
@@ -239,33 +244,17 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
                                                const v1::LowRankHeader& h, ElementType dtype,
                                                const ResolvedSketch& sketch,
                                                std::chrono::steady_clock::time_point start) {
-  // Sizes first: every allocation below is bounded by them.
-  const v1::OnePassOptions& o = h.one_pass();
-  const int64_t m = sketch.sketch().rows();
-  if (o.range_m() < 0 || o.range_m() > options_.max_sketch_rows) {
-    return absl::InvalidArgumentError(absl::StrCat("one_pass.range_m must be in [0, ",
-                                                   options_.max_sketch_rows, "], got ", o.range_m()));
-  }
-  const int64_t range_m = DefaultRangeRows(m, o.range_m());
-  const int64_t core_m = o.core_m() > 0 ? o.core_m() : DefaultCoreRows(m, o.range_m());
-  if (o.core_m() < 0 || core_m > options_.max_sketch_rows || core_m < std::max(m, range_m)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "one_pass.core_m must be 0 (default 2·max(m, m_r) + 1) or in [max(m, m_r), ",
-        options_.max_sketch_rows, "] = [", std::max(m, range_m), ", ", options_.max_sketch_rows,
-        "], got ", o.core_m()));
-  }
-  SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass left sketch SA", m, h.d()));
-  SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass range sketch AR", h.n(), range_m));
-  SKETCHD_RETURN_IF_ERROR(CheckShape("one-pass core sketch TAW", core_m, core_m));
+  // Sizes first (one_pass_sketches.cc): every allocation below is bounded by them.
+  SKETCHD_ASSIGN_OR_RETURN(TwoSidedSketches sketches, OnePassSketches(h, sketch));
+  const int64_t m = sketches.left.rows(), range_m = sketches.right.rows();
+  const int64_t core_m = sketches.core_left.rows();
   // SA, AR and its basis Q, TAW, the factors, and a message-sized block;
-  // each term is bounded by the CheckShape calls above, so the sum fits.
+  // each term is bounded by the checks in OnePassSketches, so the sum fits.
   const int64_t estimate =
       8 * (m * h.d() + 2 * h.n() * range_m + core_m * core_m + (h.n() + h.d()) * h.k()) +
       options_.max_message_bytes;
   SKETCHD_ASSIGN_OR_RETURN(MemoryBudget::Reservation memory,
                            ReserveRequest("LowRank (one pass)", estimate));
-  SKETCHD_ASSIGN_OR_RETURN(TwoSidedSketches sketches,
-                           WithRandomCompanions(sketch.sketch(), h.d(), range_m, core_m, o.seed()));
   SKETCHD_ASSIGN_OR_RETURN(TwoSidedAccumulator acc,
                            TwoSidedAccumulator::Create(std::move(sketches), h.n(), h.d(), h.k()));
 
@@ -290,6 +279,8 @@ absl::Status SketchServiceImpl::OnePassLowRank(grpc::ServerContext* ctx, LowRank
   FillLowRankSummary(h, sketch, f, sum);
   sum->set_one_pass_state_bytes(acc.state_bytes());
   sum->set_one_pass_core_m(core_m);
+  sum->set_one_pass_range_m(range_m);
+  sum->set_one_pass_right_sketch_version(h.one_pass().right_sketch_version());
   v1::LowRankTimings* t = sum->mutable_timings();
   t->set_receive_seconds(receive_seconds);
   t->set_sketch_seconds(f.timings.sketch_seconds);

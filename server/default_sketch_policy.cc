@@ -21,7 +21,16 @@ absl::string_view DefaultSketchPolicyName(DefaultSketchPolicy policy) {
 }
 
 bool ValidatesBetter(const SketchRecord& candidate, const SketchRecord& current) {
+  // A transposed sketch (a range sketch R, acting on A's columns) became the
+  // default only because the store makes the first sketch of a task its
+  // default; any sketch of the rows can serve LowRank and replaces it.
+  if (candidate.task == current.task && current.options.transpose &&
+      !candidate.options.transpose) {
+    return true;
+  }
+  // Otherwise transposed sketches are validated on Aᵢᵀ: not comparable.
   if (candidate.task != current.task || candidate.k != current.k || candidate.m != current.m ||
+      candidate.options.transpose != current.options.transpose ||
       candidate.validation.metric != current.validation.metric) {
     return false;
   }

@@ -17,7 +17,11 @@
 //       matrices (ValidationFigures::comparable());
 //     - the new sketch's validation.learned (mean held-out excess error,
 //       lower is better) is strictly below the default's, or the default's
-//       figures are not comparable (fewer than 5 matrices, or none).
+//       figures are not comparable (fewer than 5 matrices, or none);
+//     - both or neither were trained with `transpose` (a range sketch R for
+//       one-pass LowRank, validated on Aᵢᵀ) — except that a sketch of the
+//       rows always replaces a transposed automatic default, which only the
+//       store's first-sketch rule can have made the default.
 //   Each job's figures come from its own held-out split of the dataset's
 //   training matrices.
 // The replacement is a compare-and-set in the store

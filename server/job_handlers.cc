@@ -32,10 +32,16 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
         lowrank ? "TASK_LOW_RANK" : "TASK_REGRESSION", " use ",
         JoinAlternatives(TrainMethodNames(o.task))));
   }
-  if (o.m > ds.n) {
+  // transpose trains on the Aᵢᵀ: the sketch acts on the columns, so n and
+  // d swap for every size below.
+  const int64_t sketch_n = o.transpose ? ds.training_cols : ds.n;
+  const int64_t sketch_d = o.transpose ? ds.n : ds.training_cols;
+  if (o.m > sketch_n) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "options.m = ", o.m, " exceeds n = ", ds.n, " of dataset '", ds.name,
-        "': a sketch with more rows than the matrices compresses nothing; use m ≤ n"));
+        "options.m = ", o.m, " exceeds ", o.transpose ? "the columns d = " : "n = ", sketch_n,
+        " of dataset '", ds.name, "'", o.transpose ? " (the transposed matrices' rows)" : "",
+        ": a sketch with more rows than the matrices compresses nothing; use m ≤ ",
+        o.transpose ? "d" : "n"));
   }
   if (o.m > limits.max_sketch_rows) {
     return absl::InvalidArgumentError(absl::StrCat("options.m = ", o.m, " exceeds the limit of ",
@@ -66,16 +72,16 @@ absl::StatusOr<int64_t> AdmitTraining(const ServerOptions& limits, const Dataset
     }
   }
   // Everything else core checks (iterations, batch size, fractions, caps).
-  const int64_t d = o.task == SketchTask::kRegression ? ds.training_cols - 1 : ds.training_cols;
+  const int64_t d = o.task == SketchTask::kRegression ? ds.training_cols - 1 : sketch_d;
   TrainingLimits caps;
   caps.max_sketch_rows = limits.max_sketch_rows;
   caps.max_rows = limits.max_rows;
-  SKETCHD_RETURN_IF_ERROR(CheckTrainingSizes(o, ds.n, d, ds.num_matrices, caps));
+  SKETCHD_RETURN_IF_ERROR(CheckTrainingSizes(o, sketch_n, d, ds.num_matrices, caps));
   // Core's estimate counts the decoded matrices; the job also holds their
   // stored bytes while it decodes them.
   TrainOptions resolved = o;
   if (resolved.threads == 0) resolved.threads = limits.training_threads;
-  const int64_t core_bytes = EstimateTrainingBytes(resolved, ds.n, d, ds.num_matrices);
+  const int64_t core_bytes = EstimateTrainingBytes(resolved, sketch_n, d, ds.num_matrices);
   const int64_t estimate = core_bytes > INT64_MAX - ds.training_bytes
                                ? INT64_MAX
                                : core_bytes + ds.training_bytes;

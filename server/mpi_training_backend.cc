@@ -190,9 +190,15 @@ std::vector<std::string> SketchmpiTrainFlags(const TrainOptions& options) {
   return flags;
 }
 
-absl::Status CheckSketchmpiSupports(const TrainOptions&) {
+absl::Status CheckSketchmpiSupports(const TrainOptions& options) {
   // sketchmpi train runs every method and option of core's table (greedy and
-  // subspace through the reducer, time budgets by rank 0's clock).
+  // subspace through the reducer, time budgets by rank 0's clock) except
+  // transpose: it splits rows of A over ranks, not rows of Aᵀ.
+  if (options.transpose) {
+    return absl::FailedPreconditionError(
+        "transpose is not available with this server's MPI training backend "
+        "(--train_backend mpi); train range sketches with the in-process backend");
+  }
   return absl::OkStatus();
 }
 

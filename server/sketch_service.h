@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "core/exception_boundary.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/lowrank/two_sided_sketch.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/trained_sketch.h"
 #include "server/auth.h"
@@ -131,6 +132,11 @@ class SketchServiceImpl final : public v1::SketchService::Service {
   using LowRankStream = grpc::ServerReaderWriter<v1::LowRankResponse, v1::LowRankRequest>;
   // LowRank's rows arrive through it after LowRank read the header.
   using LowRankReader = RowStreamReader<v1::LowRankRequest, LowRankStream>;
+  // S, R, T and W of a one-pass LowRank with its size checks
+  // (one_pass_sketches.cc): R random, or the stored transposed-trained
+  // sketch one_pass.right_sketch_version.
+  absl::StatusOr<TwoSidedSketches> OnePassSketches(const v1::LowRankHeader& h,
+                                                   const ResolvedSketch& sketch);
   // LowRank with header.one_pass: the two-sided sketch, rows decoded one
   // block at a time into the accumulator, A never held.
   absl::Status OnePassLowRank(grpc::ServerContext* ctx, LowRankStream* stream, LowRankReader& in,

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/sketch/philox.h"
 
 namespace sketchd {
 namespace {
@@ -51,23 +52,53 @@ int64_t DefaultCoreRows(int64_t m, int64_t range_m) {
   return 2 * std::max(m, DefaultRangeRows(m, range_m)) + 1;
 }
 
+uint64_t TwoSidedCompanionSeed(uint64_t seed, TwoSidedRole role) {
+  // Seeds s, s + 1, s + 2 (as before) made a request with seed s + 1 reuse
+  // the T of seed s as its R; keyed words on their own counters share
+  // nothing between seeds or roles. The index range (0xFFFE << 48) is apart
+  // from training's draws on this stream (training_random.h).
+  const auto w = PhiloxWords(seed, kTrainingStream,
+                             (uint64_t{0xFFFE} << 48) + static_cast<uint64_t>(role));
+  return (static_cast<uint64_t>(w[0]) << 32) | w[1];
+}
+
+namespace {
+
+// T (core_m×n) and W (core_m×d) into `s`, whose S and R are set.
+absl::Status AddRandomCore(TwoSidedSketches& s, int64_t d, int64_t core_m, uint64_t seed) {
+  const int64_t m_c = core_m > 0 ? core_m : DefaultCoreRows(s.left.rows(), s.right.rows());
+  auto core_left =
+      CountSketch::Random(m_c, s.left.cols(), TwoSidedCompanionSeed(seed, TwoSidedRole::kCoreLeft));
+  if (!core_left.ok()) return core_left.status();
+  auto core_right = CountSketch::Random(m_c, d, TwoSidedCompanionSeed(seed, TwoSidedRole::kCoreRight));
+  if (!core_right.ok()) return core_right.status();
+  s.core_left = *std::move(core_left);
+  s.core_right = *std::move(core_right);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<TwoSidedSketches> WithRandomCompanions(CountSketch left, int64_t d,
                                                       int64_t range_m, int64_t core_m,
                                                       uint64_t seed) {
-  const int64_t m = left.rows(), n = left.cols();
-  const int64_t m_r = DefaultRangeRows(m, range_m);
-  const int64_t m_c = core_m > 0 ? core_m : DefaultCoreRows(m, range_m);
+  const int64_t m_r = DefaultRangeRows(left.rows(), range_m);
+  auto right = CountSketch::Random(m_r, d, TwoSidedCompanionSeed(seed, TwoSidedRole::kRange));
+  if (!right.ok()) return right.status();
   TwoSidedSketches s;
   s.left = std::move(left);
-  auto right = CountSketch::Random(m_r, d, seed);
-  if (!right.ok()) return right.status();
-  auto core_left = CountSketch::Random(m_c, n, seed + 1);
-  if (!core_left.ok()) return core_left.status();
-  auto core_right = CountSketch::Random(m_c, d, seed + 2);
-  if (!core_right.ok()) return core_right.status();
   s.right = *std::move(right);
-  s.core_left = *std::move(core_left);
-  s.core_right = *std::move(core_right);
+  if (absl::Status st = AddRandomCore(s, d, core_m, seed); !st.ok()) return st;
+  return s;
+}
+
+absl::StatusOr<TwoSidedSketches> WithLearnedRange(CountSketch left, CountSketch right,
+                                                  int64_t core_m, uint64_t seed) {
+  TwoSidedSketches s;
+  const int64_t d = right.cols();
+  s.left = std::move(left);
+  s.right = std::move(right);
+  if (absl::Status st = AddRandomCore(s, d, core_m, seed); !st.ok()) return st;
   return s;
 }
 

@@ -51,12 +51,26 @@ struct TwoSidedSketches {
 int64_t DefaultRangeRows(int64_t m, int64_t range_m);
 int64_t DefaultCoreRows(int64_t m, int64_t range_m);
 
-// S (given, e.g. a learned sketch) with random R (m_r×d, from seed), T
-// (m_t×n, seed + 1) and W (m_w×d, seed + 2), m_t = m_w = core_m; sizes of 0
-// take the defaults above. The caller bounds the sizes before calling.
+// S (given, e.g. a learned sketch) with random R (m_r×d), T (m_t×n) and W
+// (m_w×d), m_t = m_w = core_m; sizes of 0 take the defaults above. The three
+// are drawn from seeds derived from `seed` on separate Philox counters
+// (TwoSidedCompanionSeed), so requests with seeds s and s + 1 share no
+// sketch. The caller bounds the sizes before calling.
 absl::StatusOr<TwoSidedSketches> WithRandomCompanions(CountSketch left, int64_t d,
                                                       int64_t range_m, int64_t core_m,
                                                       uint64_t seed);
+
+// S and R both given (R e.g. learned on the transposed training matrices,
+// an m_r×d sketch of Aᵀ), with random T and W drawn as above; core_m = 0
+// takes DefaultCoreRows(m, m_r). Sizes are checked by
+// ValidateTwoSidedSketches when the accumulator is created.
+absl::StatusOr<TwoSidedSketches> WithLearnedRange(CountSketch left, CountSketch right,
+                                                  int64_t core_m, uint64_t seed);
+
+// The seed each random companion is drawn from: a Philox word pair keyed by
+// the request's seed, at a counter of its own per role.
+enum class TwoSidedRole : uint64_t { kRange = 1, kCoreLeft = 2, kCoreRight = 3 };
+uint64_t TwoSidedCompanionSeed(uint64_t seed, TwoSidedRole role);
 
 // Checks that the sketches fit an n×d matrix and a rank-k answer, and that
 // the core sketches are at least as large as the range sketches they pair

@@ -134,6 +134,10 @@ const TrainOptionRow kRows[] = {
                    "learn the values with the subspace-embedding loss", "heavy_rows", false),
     SKETCHD_OPTION(lasso_lambda_fraction, "--lasso-lambda-fraction", 0, 1, true, false,
                    "validation LASSO radius λ as a share of ‖x_LS‖₁", "heavy_rows,random", false),
+    SKETCHD_OPTION(transpose, "--transpose", 0, 0, false, false,
+                   "lowrank: train on the transposes Aᵢᵀ, so the sketch acts on the d columns "
+                   "(the range sketch R of one-pass LowRank, --right-sketch)",
+                   "", false),
 };
 
 #undef SKETCHD_OPTION
@@ -193,6 +197,13 @@ absl::Status TrainOptionRow::Check(const TrainOptions& options) const {
 absl::Status CheckTrainOptions(const TrainOptions& options) {
   for (const TrainOptionRow& row : kRows) {
     if (absl::Status s = row.Check(options); !s.ok()) return s;
+  }
+  // The one check across rows: a regression sketch must act on the rows of
+  // [A | b] (the solver sketches A's rows), so it cannot be trained on Aᵀ.
+  if (options.transpose && options.task != SketchTask::kLowRank) {
+    return absl::InvalidArgumentError(
+        "transpose is for the lowrank task (a range sketch for one-pass LowRank); a regression "
+        "sketch acts on the rows of [A | b]: drop transpose");
   }
   return absl::OkStatus();
 }

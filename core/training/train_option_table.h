@@ -75,7 +75,8 @@ absl::Span<const TrainOptionRow> TrainOptionTable();
 // The row named `name` (a TrainOptions member name), or null.
 const TrainOptionRow* FindTrainOption(absl::string_view name);
 
-// Every row's Check, in table order: the first failure.
+// Every row's Check, in table order: the first failure; then the one check
+// across rows (transpose needs the lowrank task).
 absl::Status CheckTrainOptions(const TrainOptions& options);
 
 }  // namespace sketchd

@@ -3,6 +3,10 @@
 // routine by task and splitting [A | b] happen here only.
 //
 //   options.task == lowrank     TrainLowRankSketch(matrices, …)      (train_low_rank.h)
+//     with options.transpose    TrainLowRankSketch(Aᵢᵀ, …): the sketch acts on the
+//                               d columns (n of the result = d of the matrices),
+//                               the range sketch R of one-pass LowRank; its
+//                               validation figures are measured on the held-out Aᵢᵀ
 //   options.task == regression  each matrix is [A | b] (b its last column):
 //                               TrainRegressionSketch(problems, …)   (train_regression.h)
 //
@@ -10,7 +14,8 @@
 // caller that moves them in holds one copy of the data at a time. Errors are
 // the routines' (INVALID_ARGUMENT for bad options or inputs, CANCELLED when
 // the token fires); a regression matrix with fewer than 2 columns is
-// INVALID_ARGUMENT naming it. Built as its own library (sketchd_train_sketch)
+// INVALID_ARGUMENT naming it; transpose with the regression task is
+// INVALID_ARGUMENT (CheckTrainOptions). Built as its own library (sketchd_train_sketch)
 // because it sits above both training/ and regression/.
 #ifndef SKETCHD_CORE_TRAINING_TRAIN_SKETCH_H_
 #define SKETCHD_CORE_TRAINING_TRAIN_SKETCH_H_

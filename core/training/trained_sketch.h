@@ -54,6 +54,9 @@ struct TrainOptions {
   double heavy_fraction = 0.3;      // heavy_rows: share of m given to heavy rows
   bool learn_values = false;        // heavy_rows: learn values with the subspace-embedding loss
   double lasso_lambda_fraction = 0.5;  // regression validation: λ = fraction·‖x_LS‖₁
+  // Low-rank: train on the transposes Aᵢᵀ (TrainSketch), so the sketch acts
+  // on the d columns: the range sketch R of one-pass LowRank.
+  bool transpose = false;
 };
 
 // Fewer held-out matrices than this and the figures make no comparison:

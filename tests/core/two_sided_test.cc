@@ -12,10 +12,12 @@
 #include "core/lowrank/exact_svd.h"
 #include "core/lowrank/low_rank_error.h"
 #include "tests/core/test_matrices.h"
+#include "tests/core/two_sided_reference.h"
 
 namespace sketchd {
 namespace {
 
+using testing::DenseTwoSidedReference;
 using testing::GaussianMatrix;
 using testing::LowRankPlusNoise;
 
@@ -29,26 +31,6 @@ TwoSidedSketches RandomSketches(int64_t n, int64_t d, int64_t m, int64_t m_r, in
   return s;
 }
 
-// Â = (AR)·X·(SA) with X = argmin_{rank X ≤ k} ‖(TAR) X (SAW) − TAW‖_F, all
-// matrices dense and the minimiser from pseudo-inverses (Friedland–Torokhti):
-// X = (TAR)⁺ [P_{TAR} TAW P_{SAW}]_k (SAW)⁺, written with the thin SVDs.
-MatrixXd DenseReference(const TwoSidedSketches& s, const MatrixXd& a, int64_t k) {
-  const MatrixXd sd = s.left.ToDense();
-  const MatrixXd rd = s.right.ToDense().transpose();
-  const MatrixXd td = s.core_left.ToDense();
-  const MatrixXd wd = s.core_right.ToDense().transpose();
-  const MatrixXd tar = td * a * rd, saw = sd * a * wd, taw = td * a * wd;
-  Eigen::JacobiSVD<MatrixXd> e(tar, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  Eigen::JacobiSVD<MatrixXd> f(saw, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  const MatrixXd mid = e.matrixU().transpose() * taw * f.matrixV();
-  Eigen::JacobiSVD<MatrixXd> c(mid, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  const MatrixXd mid_k = c.matrixU().leftCols(k) * c.singularValues().head(k).asDiagonal() *
-                         c.matrixV().leftCols(k).transpose();
-  const MatrixXd x = e.matrixV() * e.singularValues().cwiseInverse().asDiagonal() * mid_k *
-                     f.singularValues().cwiseInverse().asDiagonal() * f.matrixU().transpose();
-  return (a * rd) * x * (sd * a);
-}
-
 TEST(TwoSidedSketch, MatchesDenseReferenceOfTheSameSketches) {
   const MatrixXd a = LowRankPlusNoise(300, 120, 12, 0.05, 7);
   for (int64_t k : {1, 5, 10}) {
@@ -58,7 +40,7 @@ TEST(TwoSidedSketch, MatchesDenseReferenceOfTheSameSketches) {
     auto f = TwoSidedLowRank(s, ar, k);
     ASSERT_TRUE(f.ok()) << f.status();
     const MatrixXd approx = f->left * f->right.transpose();
-    const MatrixXd ref = DenseReference(s, a, k);
+    const MatrixXd ref = DenseTwoSidedReference(s, a, k);
     EXPECT_LE((approx - ref).norm(), 1e-10 * ref.norm()) << "k=" << k;
     EXPECT_EQ(f->rank, k);
     // Z has orthonormal columns and YᵀY = Σ² (the factors are an SVD of Â).

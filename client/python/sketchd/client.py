@@ -24,7 +24,7 @@ import numpy as np
 from sketchd import errors, streaming
 from sketchd.jobs import Job, TERMINAL_STATES
 from sketchd.options import TASKS, training_options_proto
-from sketchd.results import LowRankInfo, SolveInfo
+from sketchd.results import LowRankInfo, SolveInfo, auto_choice_from_proto
 from sketchd.sketch import Sketch
 from sketchd.v1 import sketchd_pb2 as pb
 from sketchd.v1 import sketchd_pb2_grpc as pb_grpc
@@ -163,6 +163,9 @@ class Client:
             if seed < 0:
                 raise ValueError(f"random sketch seed must be ≥ 0, got {seed}")
             return pb.SketchSelector(random=pb.SketchSelector.Random(m=int(sketch[1]), seed=seed))
+        if isinstance(sketch, str) and sketch == "auto":
+            raise ValueError("sketch='auto' is for low_rank only; choose 'default', a version, "
+                             "a Sketch or ('random', m, seed)")
         raise TypeError(f"sketch must be 'default', a version number, a Sketch or "
                         f"('random', m, seed), got {sketch!r}")
 
@@ -347,15 +350,33 @@ class Client:
 
     # ------------------------------------------------------------- compute --
 
-    def low_rank(self, name, a, k, sketch="default"):
+    def low_rank(self, name, a, k, sketch="default", max_passes=None, auto_seed=0, random_m=0):
         """Rank-k approximation A ≈ Y Zᵀ with a sketch of the dataset.
 
         ``sketch``: "default" (the dataset's low-rank default), a version
-        number or exported Sketch, or ("random", m, seed). A (n×d) is streamed
-        as given (float32 stays float32). → (Y n×k, Z d×k, LowRankInfo), float64.
+        number or exported Sketch, ("random", m, seed), or "auto": the server
+        tries the dataset's default, its newest subspace sketch and a random
+        CountSketch (``random_m`` rows, 0 = the learned m; seed ``auto_seed``)
+        within ``max_passes`` reads of A (None = 2) and answers with the
+        smallest exact error; ``info.auto_choice`` lists every candidate. A
+        (n×d) is streamed as given (float32 stays float32).
+        → (Y n×k, Z d×k, LowRankInfo), float64.
         """
         a = streaming.as_real_array(a, "A", 2)
-        header = pb.LowRankHeader(dataset=name, sketch=self._selector(sketch), k=int(k),
+        auto = isinstance(sketch, str) and sketch == "auto"
+        if not auto and (max_passes is not None or auto_seed != 0 or random_m != 0):
+            raise ValueError("max_passes, auto_seed and random_m are for sketch='auto', "
+                             f"got sketch={sketch!r}")
+        if auto:
+            selector = pb.SketchSelector(automatic=pb.SketchSelector.Auto(
+                # The server checks the budget's range (max_passes ≥ 2) with core's message.
+                max_passes=self._auto_int("max_passes", 0 if max_passes is None else max_passes,
+                                          minimum=0),
+                seed=self._auto_int("auto_seed", auto_seed, minimum=0),
+                random_m=self._auto_int("random_m", random_m, minimum=0)))
+        else:
+            selector = self._selector(sketch)
+        header = pb.LowRankHeader(dataset=name, sketch=selector, k=int(k),
                                   n=a.shape[0], d=a.shape[1])
         dtype, header.dtype = streaming.wire_dtype(a)
 
@@ -390,8 +411,20 @@ class Client:
             sketch_version=summary.sketch_version, sketch_m=summary.sketch_m,
             timings={"receive_seconds": t.receive_seconds, "sketch_seconds": t.sketch_seconds,
                      "basis_seconds": t.basis_seconds, "project_seconds": t.project_seconds,
-                     "svd_seconds": t.svd_seconds, "total_seconds": t.total_seconds})
+                     "svd_seconds": t.svd_seconds, "total_seconds": t.total_seconds},
+            error=summary.error, relative_error=summary.relative_error, passes=summary.passes,
+            auto_choice=(auto_choice_from_proto(summary.auto_choice)
+                         if summary.HasField("auto_choice") else None))
         return y, z, info
+
+    @staticmethod
+    def _auto_int(name, value, minimum):
+        # Checked here so the message names the Python argument, not the proto field.
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+        if value < minimum:
+            raise ValueError(f"{name} must be ≥ {minimum}, got {value}")
+        return int(value)
 
     def solve(self, name, a, b, solver="lsqr", lasso=None, sketch="default", tolerance=0.0,
               max_iterations=0, record_objective=False):

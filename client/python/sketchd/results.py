@@ -1,8 +1,36 @@
 """What low_rank and solve return besides the arrays."""
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
+
+
+@dataclass
+class AutoTrial:
+    """One candidate of ``sketch="auto"``, tried on the request's matrix or skipped."""
+
+    candidate: str          # "default" | "subspace" | "random"
+    sketch_version: int     # 0 for the random candidate
+    m: int
+    tried: bool
+    skipped_reason: str     # why it was not tried ("" when tried)
+    power_iters: int
+    passes: int
+    error: float            # exact ‖A − YZᵀ‖_F of this candidate's answer
+    relative_error: float   # error / ‖A‖_F
+    seconds: float
+    chosen: bool
+
+
+@dataclass
+class AutoChoice:
+    """Which candidate answered a ``sketch="auto"`` request, and every candidate's error."""
+
+    chosen: str
+    trials: list            # AutoTrial, in the order tried
+    max_passes: int         # the budget applied
+    total_passes: int       # reads of A over all candidates tried
 
 
 @dataclass
@@ -14,6 +42,12 @@ class LowRankInfo:
     sketch_version: int          # 0 for a random sketch
     sketch_m: int
     timings: dict = field(default_factory=dict)  # seconds per phase
+    # The exact error ‖A − YZᵀ‖_F and its fraction of ‖A‖_F (server answers;
+    # 0 for a one-pass answer, which never held A), and the reads of A.
+    error: float = 0.0
+    relative_error: float = 0.0
+    passes: int = 0
+    auto_choice: Optional[AutoChoice] = None  # sketch="auto" only
 
 
 @dataclass
@@ -29,6 +63,17 @@ class SolveInfo:
     sketch_m: int = 0
     objective_history: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+
+
+def auto_choice_from_proto(choice):
+    """LowRankSummary.auto_choice → AutoChoice."""
+    trials = [AutoTrial(candidate=t.candidate, sketch_version=t.sketch_version, m=t.m,
+                        tried=t.tried, skipped_reason=t.skipped_reason,
+                        power_iters=t.power_iters, passes=t.passes, error=t.error,
+                        relative_error=t.relative_error, seconds=t.seconds, chosen=t.chosen)
+              for t in choice.trials]
+    return AutoChoice(chosen=choice.chosen, trials=trials, max_passes=choice.max_passes,
+                      total_passes=choice.total_passes)
 
 
 def converged_from_stop_reason(stop_reason):
