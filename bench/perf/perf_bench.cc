@@ -199,7 +199,7 @@ void ScwSection(Peer& peer, const Args& args, const std::string& dir) {
         sink += a.squaredNorm();
         pass.push_back(Seconds(start));
         start = Clock::now();
-        sink += MultiplyTallByThin(a, v)(0, 0);
+        sink += MultiplyTallByThinBlas(a, v)(0, 0);
         gemm.push_back(Seconds(start));
       }
       const double t = Median(sk), floor = Median(pass) + Median(gemm);

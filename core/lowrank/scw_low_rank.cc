@@ -13,6 +13,7 @@
 #include "core/lowrank/dense_kernels.h"
 #include "core/lowrank/input_scale.h"
 #include "core/lowrank/low_rank_error.h"
+#include "core/lowrank/sketch_and_norm.h"
 
 namespace sketchd {
 namespace {
@@ -228,14 +229,19 @@ absl::StatusOr<LowRankFactors> ScaleSafeScw(const Matrix& a, int64_t k,
   return factors;
 }
 
+absl::Status CheckSketchOperand(const CountSketch& sketch, int64_t n, int64_t d, int64_t k,
+                                const LowRankOptions& options) {
+  if (sketch.cols() != n) {
+    return absl::InvalidArgumentError(absl::StrCat("sketch has n=", sketch.cols(),
+                                                   " columns but A has ", n, " rows"));
+  }
+  return CheckArguments(n, d, k, options);
+}
+
 template <typename Matrix, typename ApplyFn>
 absl::StatusOr<LowRankFactors> Scw(const CountSketch& sketch, const Matrix& a, int64_t k,
                                    const LowRankOptions& options, ApplyFn apply) {
-  if (sketch.cols() != a.rows()) {
-    return absl::InvalidArgumentError(absl::StrCat("sketch has n=", sketch.cols(),
-                                                   " columns but A has ", a.rows(), " rows"));
-  }
-  if (absl::Status s = CheckArguments(a.rows(), a.cols(), k, options); !s.ok()) {
+  if (absl::Status s = CheckSketchOperand(sketch, a.rows(), a.cols(), k, options); !s.ok()) {
     return s;
   }
   return ScaleSafeScw(a, k, options, [&](const Matrix& input, int) -> absl::StatusOr<MatrixXd> {
@@ -350,7 +356,31 @@ MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
 
 absl::StatusOr<LowRankFactors> ScwLowRank(const CountSketch& sketch, ConstRowMajorRef a, int64_t k,
                                           const LowRankOptions& options) {
-  return Scw(sketch, a, k, options, [&](ConstRowMajorRef input) { return sketch.Apply(input); });
+  if (options.input_squared_norm >= 0) {
+    return Scw(sketch, a, k, options, [&](ConstRowMajorRef input) { return sketch.Apply(input); });
+  }
+  // ‖A‖_F² unknown: take it from the sketching pass (sketch_and_norm.h)
+  // instead of a pass of its own. Should the scale turn out extreme, SCW
+  // sketches the scaled copy again (rare inputs pay, everyday ones do not).
+  if (absl::Status s = CheckSketchOperand(sketch, a.rows(), a.cols(), k, options); !s.ok()) {
+    return s;
+  }
+  const auto start = Clock::now();
+  SketchAndNorm fused = SketchWithSquaredNorm(sketch, a);
+  const double fused_seconds = SecondsSince(start);
+  LowRankOptions known = options;
+  known.input_squared_norm = fused.squared_norm;
+  bool used_fused = false;
+  auto factors = Scw(sketch, a, k, known, [&](ConstRowMajorRef input) -> MatrixXd {
+    if (input.data() != a.data()) return sketch.Apply(input);
+    used_fused = true;
+    return std::move(fused.sketched);
+  });
+  if (factors.ok()) {
+    if (used_fused) factors->timings.sketch_seconds = fused_seconds;
+    factors->timings.total_seconds += fused_seconds;
+  }
+  return factors;
 }
 
 absl::StatusOr<LowRankFactors> ScwLowRankColMajor(const CountSketch& sketch, ConstColMajorRef a,
