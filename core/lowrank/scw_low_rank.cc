@@ -340,6 +340,23 @@ bool LapackRightSvd(const MatrixXd& x, VectorXd* sigma, MatrixXd* v) {
 
 MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   if (sketched.size() == 0) return MatrixXd(sketched.cols(), 0);
+  // A wide X (m < d) of full row rank and moderate condition (the usual
+  // sketch): Xᵀ = QR by CholeskyQR2 and V = Q — three BLAS-3 calls instead
+  // of an SVD (bench/perf, 80×1080: gesdd ~4–9 ms). Any orthonormal basis
+  // of row(X) gives the same SCW answer, and within CholeskyQR2's range
+  // (κ(X) below ~(d·m·ε)^{-1/2}/10, checked) every σ_i(X) lies far above
+  // the rank tolerance below, so r = m. Otherwise the SVD decides the rank.
+  if (sketched.rows() < sketched.cols()) {
+    // Column-major X (m×d) is row-major Xᵀ (d×m) in the same memory.
+    RowMatrixXd xt = Eigen::Map<const RowMatrixXd>(sketched.data(), sketched.cols(),
+                                                   sketched.rows());
+    CholeskyQrFactors factors;
+    if (CholeskyQr2OrthonormalizeInPlace(
+            {xt.data(), xt.rows(), xt.cols(), xt.cols(), true}, &factors) ==
+        CholeskyQrOutcome::kDone) {
+      return MatrixXd(xt);
+    }
+  }
   VectorXd sigma;
   MatrixXd v;
   if (sketched.rows() < kLapackBasisRows || !LapackRightSvd(sketched, &sigma, &v)) {
