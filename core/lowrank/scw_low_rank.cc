@@ -346,7 +346,10 @@ MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   // of row(X) gives the same SCW answer, and within CholeskyQR2's range
   // (κ(X) below ~(d·m·ε)^{-1/2}/10, checked) every σ_i(X) lies far above
   // the rank tolerance below, so r = m. Otherwise the SVD decides the rank.
-  if (sketched.rows() < sketched.cols()) {
+  // Below kLapackBasisRows Eigen's single-threaded BDCSVD takes ~0.4 ms at
+  // m = 20 and the threaded BLAS calls can cost more than that in thread
+  // wake-ups on a loaded machine, so small sketches keep the SVD.
+  if (sketched.rows() >= kLapackBasisRows && sketched.rows() < sketched.cols()) {
     // Column-major X (m×d) is row-major Xᵀ (d×m) in the same memory.
     RowMatrixXd xt = Eigen::Map<const RowMatrixXd>(sketched.data(), sketched.cols(),
                                                    sketched.rows());
