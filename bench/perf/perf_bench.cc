@@ -2,7 +2,7 @@
 // time, interleaved in one run (issue 13, "make every pass count").
 //
 //   build/bench/perf/perf_bench [--reps 7] [--sections scw,io,ls] [--big]
-//                               [--io-rows 131072] [--ls-scale 1.0]
+//                               [--io-rows 131072] [--ls-scale 1.0] [--ls-max-d 1000]
 //
 // A companion process (/usr/bin/python3 bench/perf/peers.py) holds the same
 // matrices; every sketchd repetition is followed by the peer's, so both see
@@ -123,6 +123,7 @@ struct Args {
   bool big = false;
   int64_t io_rows = 131072;  // × 1024 columns × 8 bytes = 1 GiB
   double ls_scale = 1.0;
+  int64_t ls_max_d = 1000;  // skip least-squares cases wider than this
 };
 
 RowMatrixXd Gaussian(Index n, Index d, uint64_t seed) {
@@ -199,7 +200,7 @@ void ScwSection(Peer& peer, const Args& args, const std::string& dir) {
         sink += a.squaredNorm();
         pass.push_back(Seconds(start));
         start = Clock::now();
-        sink += MultiplyTallByThin(a, v)(0, 0);
+        sink += MultiplyTallByThinBlas(a, v)(0, 0);
         gemm.push_back(Seconds(start));
       }
       const double t = Median(sk), floor = Median(pass) + Median(gemm);
@@ -260,6 +261,7 @@ void LsSection(Peer& peer, const Args& args, const std::string& dir) {
               "median of %d, s; relerr = ‖x − x_lstsq‖/‖x_lstsq‖; load %s\n",
               reps, LoadAverage().c_str());
   for (const Case& c0 : cases) {
+    if (c0.d > args.ls_max_d) continue;
     const Index n = static_cast<Index>(static_cast<double>(c0.n) * args.ls_scale), d = c0.d;
     RowMatrixXd a;
     VectorXd b;
@@ -350,6 +352,8 @@ Args Parse(int argc, char** argv) {
       args.big = true;
     } else if (flag == "--io-rows") {
       args.io_rows = std::max<int64_t>(1024, std::atoll(value().c_str()));
+    } else if (flag == "--ls-max-d") {
+      args.ls_max_d = std::atoll(value().c_str());
     } else if (flag == "--ls-scale") {
       args.ls_scale = std::clamp(std::atof(value().c_str()), 0.01, 1.0);
     } else {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/lowrank/dense_kernels.h"
+#include "core/lowrank/sketch_and_norm.h"
 
 namespace sketchd {
 
@@ -39,7 +40,7 @@ absl::StatusOr<AutoChoice> ChooseLowRankSketch(const std::vector<AutoCandidate>&
   LowRankOptions scw;
   scw.power_iters = *q;
   scw.input_squared_norm = options.input_squared_norm;
-  if (scw.input_squared_norm < 0) scw.input_squared_norm = a.squaredNorm();  // measured once
+  if (scw.input_squared_norm < 0) scw.input_squared_norm = SquaredNormByRows(a);  // measured once
 
   AutoChoice out;
   out.trials.resize(candidates.size());

@@ -71,7 +71,15 @@ CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors*
   if (!r2.allFinite() || !Cholesky(&r2)) return CholeskyQrOutcome::kClobbered;
   out->triangle.noalias() = r2.triangularView<Eigen::Upper>() * r1;
   out->first = std::move(r1);
+  out->second = std::move(r2);
   return CholeskyQrOutcome::kDone;
+}
+
+CholeskyQrOutcome CholeskyQr2OrthonormalizeInPlace(const TallMatrixView& b,
+                                                   CholeskyQrFactors* out) {
+  const CholeskyQrOutcome outcome = CholeskyQr2InPlace(b, out);
+  if (outcome == CholeskyQrOutcome::kDone) SolveRight(b, out->second);
+  return outcome;
 }
 
 }  // namespace sketchd

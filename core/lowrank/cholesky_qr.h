@@ -40,9 +40,17 @@ enum class CholeskyQrOutcome {
 struct CholeskyQrFactors {
   MatrixXd first;     // R₁ (r×r upper): B_original = Q₁ R₁
   MatrixXd triangle;  // R = R₂R₁ (r×r upper): B_original = Q R, Q orthonormal
+  MatrixXd second;    // R₂ (r×r upper): Q = Q₁ R₂⁻¹
 };
 
 CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors* out);
+
+// The same, then B ← Q₁R₂⁻¹ = Q (orthonormal to O(ε)): an orthonormal basis
+// of B's columns in place, for a B with full column rank and κ(B) in the
+// range above (SCW's row-space basis of a well-conditioned sketch). Same
+// outcomes; on kDone B holds Q and `out` R₁ and R.
+CholeskyQrOutcome CholeskyQr2OrthonormalizeInPlace(const TallMatrixView& b,
+                                                   CholeskyQrFactors* out);
 
 }  // namespace sketchd
 

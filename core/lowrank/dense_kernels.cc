@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "core/huge_pages.h"
+#include "core/lowrank/tall_thin_gemm.h"
+#include "core/parallel/parallel_for.h"
 
 namespace sketchd {
 namespace {
@@ -63,6 +65,16 @@ double ResidualNormByBlas(ConstColMajorRef a, const MatrixXd& left, const Matrix
 }
 
 RowMatrixXd MultiplyTallByThin(ConstRowMajorRef a, const MatrixXd& b) {
+  if (b.cols() <= kTallThinMaxCols &&
+      static_cast<double>(a.rows()) * a.cols() * b.cols() >= kBlasThresholdFlops) {
+    RowMatrixXd out(a.rows(), b.cols());
+    AdviseHugePages(out.data(), static_cast<size_t>(out.size()) * sizeof(double));
+    if (MultiplyTallByThinAvx2(a, b, &out, ResolveThreads(0))) return out;
+  }
+  return MultiplyTallByThinBlas(a, b);
+}
+
+RowMatrixXd MultiplyTallByThinBlas(ConstRowMajorRef a, const MatrixXd& b) {
   RowMatrixXd out(a.rows(), b.cols());
   AdviseHugePages(out.data(), static_cast<size_t>(out.size()) * sizeof(double));
   if (static_cast<double>(a.rows()) * a.cols() * b.cols() < kBlasThresholdFlops || a.size() == 0 ||

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "core/lowrank/sketch_and_norm.h"
 
 namespace sketchd {
 namespace {
@@ -58,12 +59,16 @@ Eigen::Map<const VectorXd> Entries(const CsrMatrix& a) {
   return Eigen::Map<const VectorXd>(a.valuePtr(), a.nonZeros());
 }
 
+// ‖A‖_F²; row-major A by rows, as the fused sketch pass sums it.
+double SquaredNorm(ConstRowMajorRef a) { return SquaredNormByRows(a); }
+double SquaredNorm(ConstColMajorRef a) { return a.squaredNorm(); }
+double SquaredNorm(const CsrMatrix& a) { return Entries(a).squaredNorm(); }
+
 template <typename Matrix>
 absl::StatusOr<InputScale> Measure(const Matrix& a, double known_squared_norm) {
   const auto& entries = Entries(a);
   InputScale out;
-  out.scaled_squared_norm =
-      known_squared_norm >= 0 ? known_squared_norm : entries.squaredNorm();
+  out.scaled_squared_norm = known_squared_norm >= 0 ? known_squared_norm : SquaredNorm(a);
   if (std::isfinite(out.scaled_squared_norm) && InSafeWindow(out.scaled_squared_norm)) return out;
   if (std::isnan(out.scaled_squared_norm) || !entries.allFinite()) {
     if (absl::Status s = FindNonFinite(a); !s.ok()) return s;

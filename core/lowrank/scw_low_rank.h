@@ -4,6 +4,10 @@
 //   X = SA (m×d);  V = orthonormal basis of row(X) (d×r, r = numerical rank);
 //   [AV]_k = U_k Σ_k W_kᵀ;  Y = U_k Σ_k (n×k),  Z = V W_k (d×k);  A ≈ Y Zᵀ.
 // Costs O(nnz(A)) for SA plus O(n·d·r) for AV; the n×d product is never formed.
+// On dense row-major A, ‖A‖_F² (for the error below) is summed in the same
+// pass as SA (sketch_and_norm.h), AV runs on the AVX2/FMA tall-thin kernel
+// when the CPU has it (tall_thin_gemm.h), and V of a well-conditioned wide
+// sketch (m ≥ 64) comes from CholeskyQR2 of Xᵀ rather than an SVD.
 //
 // Power iterations (LowRankOptions::power_iters = q): from V₀ = V, q times
 // Q = orth(AV), V = orth(AᵀQ) (Householder each time, so the iterates stay
@@ -63,7 +67,8 @@ struct LowRankOptions {
   // KrylovBasisWidth(r, q, d) columns instead of r. No effect when q = 0.
   bool block_krylov = false;
   // ‖A‖_F² when the caller accumulated it while A arrived (the server does);
-  // < 0: unknown, so SCW reads A once more to get it.
+  // < 0: unknown, so SCW measures it (in the sketching pass for a dense
+  // row-major A with a CountSketch, by one more read of A otherwise).
   double input_squared_norm = -1;
 };
 

@@ -5,7 +5,7 @@
 
 namespace sketchd {
 
-std::optional<MatrixXd> GramPreconditioner(const DataMatrix& a) {
+std::optional<MatrixXd> GramPreconditioner(const DataMatrix& a, double* condition) {
   if (a.sparse() || a.cols() < 1 || a.rows() < a.cols()) return std::nullopt;
   const ConstRowMajorRef& dense = a.dense();
   const int n = static_cast<int>(a.rows()), d = static_cast<int>(a.cols());
@@ -22,6 +22,7 @@ std::optional<MatrixXd> GramPreconditioner(const DataMatrix& a) {
       !(rcond > 0) || 1.0 / rcond > kMaxGramCondition) {
     return std::nullopt;
   }
+  if (condition != nullptr) *condition = 1.0 / rcond;
   return r;
 }
 

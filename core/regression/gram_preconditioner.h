@@ -29,7 +29,8 @@ inline constexpr double kMaxGramCondition = 1e6;
 // R (d×d upper, R ᵀR = fl(AᵀA) with A including its scale), or nullopt when
 // A is sparse, has no columns, or its estimated condition exceeds
 // kMaxGramCondition.
-std::optional<MatrixXd> GramPreconditioner(const DataMatrix& a);
+// `condition`, when given, receives the estimated κ(R) = κ(A) (dtrcon).
+std::optional<MatrixXd> GramPreconditioner(const DataMatrix& a, double* condition = nullptr);
 
 }  // namespace sketchd
 

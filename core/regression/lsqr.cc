@@ -3,6 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/parallel/parallel_for.h"
+#include "core/regression/dense_row_pass.h"
+
 namespace sketchd {
 namespace {
 
@@ -44,12 +47,15 @@ const char* StopReason(int istop) {
 }
 
 // A matrix in this process: the passes of DataMatrix, ‖b‖ of the vector.
+// Dense A goes through the row-by-row kernel (dense_row_pass.h), which runs
+// at memory speed where DataMatrix's block GEMVs did not on narrow A.
 class InProcessOperator final : public LsqrOperator {
  public:
-  explicit InProcessOperator(const DataMatrix& a) : a_(a) {}
+  InProcessOperator(const DataMatrix& a, int threads) : a_(a), threads_(ResolveThreads(threads)) {}
   int64_t cols() const override { return a_.cols(); }
   double MultiplyThenAdjoint(const VectorXd& v, double alpha, VectorXd* u,
                              VectorXd* w) const override {
+    if (!a_.sparse()) return FusedMultiplyAdjoint(a_.dense(), a_.scale(), v, alpha, u, w, threads_);
     return a_.MultiplyThenAdjoint(v, alpha, u, w);
   }
   // stableNorm: ‖b‖ without under/overflow of the squares whatever b's units.
@@ -57,6 +63,7 @@ class InProcessOperator final : public LsqrOperator {
 
  private:
   const DataMatrix& a_;
+  int threads_;
 };
 
 }  // namespace
@@ -72,7 +79,7 @@ SolveConvergence LsqrConvergence(int istop) {
 
 LsqrResult Lsqr(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,
                 const LsqrOptions& options) {
-  return Lsqr(InProcessOperator(a), b, r, options);
+  return Lsqr(InProcessOperator(a, options.threads), b, r, options);
 }
 
 LsqrResult Lsqr(const LsqrOperator& a, const Eigen::Ref<const VectorXd>& b, const MatrixXd* r,

@@ -26,6 +26,7 @@ struct LsqrOptions {
   int max_iterations = 0;        // 0 → 2·d + 1000
   bool record_residuals = false; // estimate of ‖r_k‖ per iteration
   const CancelToken* cancel = nullptr;  // polled every iteration → istop 8
+  int threads = 0;  // threads of each pass over an in-process dense A; 0 = all cores
 };
 
 struct LsqrResult {

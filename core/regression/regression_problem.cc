@@ -36,6 +36,11 @@ absl::Status CheckB(const Eigen::Ref<const VectorXd>& b) {
 
 }  // namespace
 
+absl::Status ValidateRegressionShape(int64_t n, int64_t d, const Eigen::Ref<const VectorXd>& b) {
+  if (absl::Status s = CheckShape(n, d, b.size()); !s.ok()) return s;
+  return CheckB(b);
+}
+
 absl::Status ValidateRegressionInput(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b) {
   if (absl::Status s = CheckShape(a.rows(), a.cols(), b.size()); !s.ok()) return s;
   if (!a.allFinite()) {  // fast path; locate only on failure

@@ -19,6 +19,9 @@ struct RegressionProblem {
 // not n; any entry of A or b is NaN/Inf (the message names the first one).
 absl::Status ValidateRegressionInput(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b);
 absl::Status ValidateRegressionInput(const CsrMatrix& a, const Eigen::Ref<const VectorXd>& b);
+// The same checks except the entries of A, for callers that check those in
+// a pass they make anyway (Solve's scan for max|A|).
+absl::Status ValidateRegressionShape(int64_t n, int64_t d, const Eigen::Ref<const VectorXd>& b);
 inline absl::Status ValidateRegressionProblem(const RegressionProblem& problem) {
   return ValidateRegressionInput(problem.a, problem.b);
 }

@@ -6,9 +6,12 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "core/parallel/parallel_for.h"
 #include "core/regression/data_matrix.h"
+#include "core/regression/dense_row_pass.h"
 #include "core/regression/exact_solvers.h"
 #include "core/regression/gram_preconditioner.h"
+#include "core/regression/gram_refinement.h"
 #include "core/regression/ihs.h"
 #include "core/regression/lsqr.h"
 #include "core/regression/problem_scaling.h"
@@ -132,6 +135,7 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
   lo.max_iterations = o.max_iterations;
   lo.record_residuals = o.record_objective;
   lo.cancel = o.cancel;
+  lo.threads = o.threads;
   SolveResult out;
   MatrixXd r;
   // With no sketch chosen by the caller, a well-conditioned dense A is
@@ -142,10 +146,32 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
                                    o.sketch_kind.has_value() || o.sketch_rows > 0;
   bool have_r = false;
   if (o.precondition && !caller_chose_sketch && !a.sparse()) {
-    if (std::optional<MatrixXd> gram = GramPreconditioner(a)) {
+    double condition = 0;
+    if (std::optional<MatrixXd> gram = GramPreconditioner(a, &condition)) {
       r = std::move(*gram);
       have_r = true;
       out.timings.factor_seconds = Since(t0);
+      // Well inside the Gram factor's range, refinement on A needs fewer
+      // passes than LSQR (gram_refinement.h); otherwise LSQR with this R.
+      if (o.max_iterations == 0) {
+        const auto t1 = std::chrono::steady_clock::now();
+        std::optional<GramRefinementResult> refined =
+            SolveByGramRefinement(a, b, r, condition, o.atol, ResolveThreads(o.threads), o.cancel);
+        if (o.cancel != nullptr && o.cancel->cancelled()) {
+          return absl::CancelledError("LSQR cancelled during Gram refinement");
+        }
+        if (refined.has_value()) {
+          out.timings.iterate_seconds = Since(t1);
+          out.x = std::move(refined->x);
+          out.iterations = refined->refinements;
+          out.convergence = SolveConvergence::kConverged;
+          out.stop_reason = "Cholesky of AᵀA with iterative refinement on A: error estimate below atol";
+          if (o.record_objective) out.objective = std::move(refined->residuals);
+          out.residual_norm = refined->residual_norm;
+          out.timings.total_seconds = Since(t0);
+          return out;
+        }
+      }
     }
   }
   if (o.precondition && !have_r) {
@@ -169,7 +195,9 @@ absl::StatusOr<SolveResult> RunLsqr(const DataMatrix& a, const Eigen::Ref<const 
   out.convergence = LsqrConvergence(res.istop);
   out.stop_reason = res.stop_reason;
   out.objective = std::move(res.residual_history);
-  out.residual_norm = a.ResidualNorm(out.x, b);
+  out.residual_norm = a.sparse() ? a.ResidualNorm(out.x, b)
+                                 : DenseResidualNorm(a.dense(), a.scale(), out.x, b,
+                                                     ResolveThreads(o.threads));
   out.timings.total_seconds = Since(t0);
   return out;
 }
@@ -237,10 +265,12 @@ absl::StatusOr<SolveResult> RunSolver(const DataMatrix& a, const Eigen::Ref<cons
 
 // Every solver runs on the normalised problem (problem_scaling.h); the answer
 // is mapped back here, so no solver depends on the units of the data.
+// `a_max_abs`: max|A| when the caller already scanned A (< 0: scan here).
 absl::StatusOr<SolveResult> SolveImpl(const DataMatrix& a, const Eigen::Ref<const VectorXd>& b,
-                                      const SolveOptions& o) {
+                                      const SolveOptions& o, double a_max_abs = -1) {
   if (absl::Status s = CheckOptions(o, a.rows(), a.cols()); !s.ok()) return s;
-  const ProblemScaling scaling = ProblemScaling::FromMaxAbs(a.MaxAbs(), b.cwiseAbs().maxCoeff());
+  const ProblemScaling scaling = ProblemScaling::FromMaxAbs(
+      a_max_abs >= 0 ? a_max_abs : a.MaxAbs(), b.cwiseAbs().maxCoeff());
   const DataMatrix a_hat = a.Scaled(MultiplyByPowerOfTwo(-scaling.a_exponent, 1.0));
   VectorXd b_hat = b;
   MultiplyByPowerOfTwo(-scaling.b_exponent, b_hat);
@@ -286,8 +316,17 @@ absl::StatusOr<SolveResult> Solve(const RegressionProblem& problem, const SolveO
 
 absl::StatusOr<SolveResult> Solve(ConstRowMajorRef a, const Eigen::Ref<const VectorXd>& b,
                                   const SolveOptions& options) {
-  if (absl::Status s = ValidateRegressionInput(a, b); !s.ok()) return s;
-  return SolveImpl(DataMatrix(a, options.threads), b, options);
+  // One parallel pass both proves A finite and finds max|A| for the scaling
+  // (the separate single-threaded finiteness check cost as much as the whole
+  // default solve on 500 000×50, bench/perf); a non-finite A is then located
+  // by ValidateRegressionInput for the message.
+  if (absl::Status s = ValidateRegressionShape(a.rows(), a.cols(), b); !s.ok()) return s;
+  const DenseScan scan = ScanDense(a, ResolveThreads(options.threads));
+  if (!scan.finite) {
+    if (absl::Status s = ValidateRegressionInput(a, b); !s.ok()) return s;
+    return absl::InternalError("A has a non-finite entry that could not be located");
+  }
+  return SolveImpl(DataMatrix(a, options.threads), b, options, scan.max_abs);
 }
 
 absl::StatusOr<SolveResult> Solve(const CsrMatrix& a, const Eigen::Ref<const VectorXd>& b,

@@ -32,7 +32,14 @@
 //    sketch_kind or sketch_rows) and A is dense with estimated κ(A) ≤ 1e6:
 //    R is the Cholesky factor of AᵀA instead (gram_preconditioner.h), one
 //    BLAS-3 syrk, and LSQR on A R⁻¹ converges in 2–4 passes rather than ~30,
-//    still at Householder QR accuracy (bench/perf).
+//    still at Householder QR accuracy (bench/perf). When moreover
+//    n·ε·κ̂(A)² ≤ 1e-3 and max_iterations is 0, the answer is x₀ = (RᵀR)⁻¹Aᵀb
+//    corrected by iterative refinement on A instead of LSQR
+//    (gram_refinement.h): Aᵀb plus usually one refinement pass, at QR
+//    accuracy; `iterations` counts the refinement passes, atol bounds the
+//    estimated relative error left in x, and `objective` holds ‖b − A x‖
+//    before each refinement. A refinement that does not contract hands over
+//    to LSQR with the same R.
 //  - kSketchAndSolve: argmin ‖SAx − Sb‖ by column-pivoted QR (m = 20d by
 //    default: residual within ~(1 + d/m) of optimal; direct QR when n < 40d
 //    and no sketch was chosen).

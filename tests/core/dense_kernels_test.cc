@@ -46,5 +46,24 @@ TEST(DenseKernelsTest, RowSpaceBasisOfALargeRankDeficientSketch) {
   EXPECT_LE((x - x * v * v.transpose()).norm(), 1e-12 * x.norm());
 }
 
+// Full row rank, wide: the CholeskyQR2 path (moderate κ) and the SVD path
+// (κ = 1e9, past CholeskyQR2's range) both give an orthonormal basis of the
+// row space with r = m.
+TEST(DenseKernelsTest, RowSpaceBasisOfFullRankSketchesAtAnyCondition) {
+  for (Index m : {1, 20, 64, 80}) {
+    for (double kappa : {1.0, 1e3, 1e9}) {
+      Eigen::HouseholderQR<MatrixXd> qu(GaussianMatrix(m, m, 8 + m)), qv(GaussianMatrix(1080, m, 9));
+      VectorXd s(m);
+      for (Index i = 0; i < m; ++i) s(i) = std::pow(kappa, -static_cast<double>(i) / std::max<Index>(m - 1, 1));
+      const MatrixXd x = MatrixXd(qu.householderQ()) * s.asDiagonal() *
+                         (qv.householderQ() * MatrixXd::Identity(1080, m)).transpose();
+      const MatrixXd v = RowSpaceBasis(x);
+      ASSERT_EQ(v.cols(), m) << "m=" << m << " kappa=" << kappa;
+      EXPECT_LE((v.transpose() * v - MatrixXd::Identity(m, m)).norm(), 1e-13 * m);
+      EXPECT_LE((x - x * v * v.transpose()).norm(), 1e-13 * m * x.norm());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sketchd
