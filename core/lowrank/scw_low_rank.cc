@@ -385,10 +385,11 @@ MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   // of row(X) gives the same SCW answer, and within CholeskyQR2's range
   // (κ(X) below ~(d·m·ε)^{-1/2}/10, checked) every σ_i(X) lies far above
   // the rank tolerance below, so r = m. Otherwise the SVD decides the rank.
-  // Below kLapackBasisRows Eigen's single-threaded BDCSVD takes ~0.4 ms at
-  // m = 20 and the threaded BLAS calls can cost more than that in thread
-  // wake-ups on a loaded machine, so small sketches keep the SVD.
-  if (sketched.rows() >= kLapackBasisRows && sketched.rows() < sketched.cols()) {
+  // Small sketches too: measured on a quiet machine (OpenBLAS 1 or 2
+  // threads, best of 200) CholeskyQR2 took 19–25 µs at 20×144, 49–57 µs at
+  // 40×144, 40–46 µs at 20×384 and ~0.5 ms at 60×1080, against 90, 350, 180
+  // and 3 100 µs for the SVD; the SVD was 80% of SCW's time on 146×144.
+  if (sketched.rows() < sketched.cols()) {
     // Column-major X (m×d) is row-major Xᵀ (d×m) in the same memory.
     RowMatrixXd xt = Eigen::Map<const RowMatrixXd>(sketched.data(), sketched.cols(),
                                                    sketched.rows());
