@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <lapacke.h>
 
@@ -389,10 +390,25 @@ MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
   // threads, best of 200) CholeskyQR2 took 19–25 µs at 20×144, 49–57 µs at
   // 40×144, 40–46 µs at 20×384 and ~0.5 ms at 60×1080, against 90, 350, 180
   // and 3 100 µs for the SVD; the SVD was 80% of SCW's time on 146×144.
-  if (sketched.rows() < sketched.cols()) {
-    // Column-major X (m×d) is row-major Xᵀ (d×m) in the same memory.
-    RowMatrixXd xt = Eigen::Map<const RowMatrixXd>(sketched.data(), sketched.cols(),
-                                                   sketched.rows());
+  // An all-zero row of X (a CountSketch row no column of A hashed to: about
+  // m·e^{-n/m} of them, e.g. one in 40 at n = 146, m = 40) adds nothing to
+  // the row space, so it is dropped here rather than sending X to the SVD
+  // as rank-deficient.
+  std::vector<Index> nonzero_rows;
+  nonzero_rows.reserve(static_cast<size_t>(sketched.rows()));
+  for (Index i = 0; i < sketched.rows(); ++i) {
+    if ((sketched.row(i).array() != 0).any()) nonzero_rows.push_back(i);
+  }
+  const Index kept_rows = static_cast<Index>(nonzero_rows.size());
+  if (kept_rows > 0 && kept_rows < sketched.cols()) {
+    // Row-major Xᵀ (d×m'): column j is the j-th nonzero row of X.
+    RowMatrixXd xt(sketched.cols(), kept_rows);
+    if (kept_rows == sketched.rows()) {
+      // Column-major X (m×d) is row-major Xᵀ (d×m) in the same memory.
+      xt = Eigen::Map<const RowMatrixXd>(sketched.data(), sketched.cols(), sketched.rows());
+    } else {
+      for (Index j = 0; j < kept_rows; ++j) xt.col(j) = sketched.row(nonzero_rows[j]).transpose();
+    }
     CholeskyQrFactors factors;
     if (CholeskyQr2OrthonormalizeInPlace(
             {xt.data(), xt.rows(), xt.cols(), xt.cols(), true}, &factors) ==

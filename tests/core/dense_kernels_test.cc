@@ -36,8 +36,8 @@ TEST(DenseKernelsTest, MultiplyIntoABlockMatchesEigen) {
   EXPECT_LE((out.rightCols(12) - a * b).norm(), 1e-12 * (a * b).norm());
 }
 
-// m ≥ 64 takes LAPACK's gesdd: still an orthonormal basis of the row space,
-// with the numerical rank found.
+// Rank-deficient (100 rows of rank 50): CholeskyQR2 refuses it and LAPACK's
+// gesdd finds the numerical rank; still an orthonormal basis of the row space.
 TEST(DenseKernelsTest, RowSpaceBasisOfALargeRankDeficientSketch) {
   const MatrixXd x = GaussianMatrix(100, 50, 6) * GaussianMatrix(50, 400, 7);
   const MatrixXd v = RowSpaceBasis(x);
@@ -63,6 +63,19 @@ TEST(DenseKernelsTest, RowSpaceBasisOfFullRankSketchesAtAnyCondition) {
       EXPECT_LE((x - x * v * v.transpose()).norm(), 1e-13 * m * x.norm());
     }
   }
+}
+
+// All-zero rows (CountSketch rows no column hashed to) are dropped before
+// CholeskyQR2: r = the number of nonzero rows, and the basis spans the rows.
+TEST(DenseKernelsTest, RowSpaceBasisSkipsAllZeroRows) {
+  MatrixXd x = GaussianMatrix(40, 144, 10);
+  for (Index i : {0, 7, 39}) x.row(i).setZero();
+  const MatrixXd v = RowSpaceBasis(x);
+  ASSERT_EQ(v.cols(), 37);
+  EXPECT_LE((v.transpose() * v - MatrixXd::Identity(37, 37)).norm(), 1e-13 * 37);
+  EXPECT_LE((x - x * v * v.transpose()).norm(), 1e-13 * 37 * x.norm());
+  // Nothing but zeros: an empty basis.
+  EXPECT_EQ(RowSpaceBasis(MatrixXd::Zero(5, 30)).cols(), 0);
 }
 
 }  // namespace
