@@ -3,6 +3,8 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <vector>
+
 #include <algorithm>
 #include <cmath>
 
@@ -173,6 +175,27 @@ MatrixXd OrthonormalColumns(MatrixXd tall) {
   }
   Eigen::HouseholderQR<MatrixXd> qr(tall);
   return qr.householderQ() * MatrixXd::Identity(rows, std::min(rows, cols));
+}
+
+MatrixXd LuNormalizedColumns(MatrixXd tall) {
+  const lapack_int rows = static_cast<lapack_int>(tall.rows());
+  const lapack_int cols = static_cast<lapack_int>(tall.cols());
+  if (cols == 0) return tall;
+  if (rows < cols) return OrthonormalColumns(std::move(tall));
+  std::vector<lapack_int> pivots(static_cast<size_t>(cols));
+  // info > 0 (an exactly zero pivot) still leaves a valid unit-diagonal L.
+  if (LAPACKE_dgetrf(LAPACK_COL_MAJOR, rows, cols, tall.data(), rows, pivots.data()) < 0) {
+    return OrthonormalColumns(std::move(tall));
+  }
+  // Keep L: unit diagonal, zeros above it (U is not needed).
+  for (lapack_int j = 0; j < cols; ++j) {
+    tall.col(j).head(j).setZero();
+    tall(j, j) = 1.0;
+  }
+  // X = P·L·U with P the row swaps dgetrf applied in order 1..cols; P·L
+  // undoes them in reverse order (incx = -1).
+  LAPACKE_dlaswp(LAPACK_COL_MAJOR, cols, tall.data(), rows, 1, cols, pivots.data(), -1);
+  return tall;
 }
 
 MatrixXd TriangularFactor(MatrixXd tall) {

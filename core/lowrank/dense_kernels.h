@@ -47,6 +47,17 @@ MatrixXd MultiplyTransposeByThinColMajor(ConstColMajorRef a, const MatrixXd& q);
 // even when the input is badly conditioned (as power iterates become).
 MatrixXd OrthonormalColumns(MatrixXd tall);
 
+// P·L of a thin LU with partial pivoting (dgetrf) of a tall matrix X = P·L·U:
+// unit lower-trapezoidal columns (entries ≤ 1 in magnitude) spanning X's
+// columns when X has full column rank. Half the flops of OrthonormalColumns
+// and no dorgqr; not orthonormal, so only for the intermediate steps of a
+// subspace iteration, whose last step orthonormalizes (Halko, Martinsson,
+// Tropp 2011, §4.5; scikit-learn's randomized_svd does the same). A
+// rank-deficient X still gets full-rank columns (a zero pivot leaves L's
+// unit diagonal), i.e. extra directions, as OrthonormalColumns gives too.
+// Falls back to OrthonormalColumns for shapes dgetrf refuses.
+MatrixXd LuNormalizedColumns(MatrixXd tall);
+
 // R of a thin QR of a tall matrix (rows ≥ cols), by LAPACK's blocked
 // Householder dgeqrf (BLAS-3, threaded): the r×r triangle SCW needs.
 MatrixXd TriangularFactor(MatrixXd tall);

@@ -65,6 +65,24 @@ TEST(DenseKernelsTest, RowSpaceBasisOfFullRankSketchesAtAnyCondition) {
   }
 }
 
+// P·L spans X's columns (X of full column rank), with entries ≤ 1 and, row
+// by row in pivot order, a unit lower-trapezoidal pattern.
+TEST(DenseKernelsTest, LuNormalizedColumnsSpanTheInput) {
+  for (Index r : {1, 20, 40}) {
+    const MatrixXd x = GaussianMatrix(300, r, 11 + r) * 1e3;
+    const MatrixXd pl = LuNormalizedColumns(x);
+    ASSERT_EQ(pl.rows(), 300);
+    ASSERT_EQ(pl.cols(), r);
+    EXPECT_LE(pl.cwiseAbs().maxCoeff(), 1.0 + 1e-15);
+    EXPECT_EQ((pl.array() == 1.0).count(), r);  // one unit entry per column
+    const MatrixXd q = OrthonormalColumns(pl);
+    EXPECT_LE((x - q * (q.transpose() * x)).norm(), 1e-12 * x.norm()) << "r=" << r;
+    // And the other way: X spans P·L.
+    const MatrixXd qx = OrthonormalColumns(x);
+    EXPECT_LE((pl - qx * (qx.transpose() * pl)).norm(), 1e-12 * pl.norm()) << "r=" << r;
+  }
+}
+
 // All-zero rows (CountSketch rows no column hashed to) are dropped before
 // CholeskyQR2: r = the number of nonzero rows, and the basis spans the rows.
 TEST(DenseKernelsTest, RowSpaceBasisSkipsAllZeroRows) {
