@@ -15,9 +15,12 @@
 namespace sketchd {
 namespace {
 
-// Below this many multiply-adds a BLAS call (and its thread start-up) costs
-// more than Eigen's inline kernel.
-constexpr double kBlasThresholdFlops = 2e6;
+// Below this many multiply-adds a BLAS call costs more than Eigen's inline
+// kernel. Low, because this build's Eigen kernel has no AVX (no -march):
+// measured on a quiet machine, OpenBLAS dgemm took 6.0 µs against Eigen's
+// 11.2 at 100×100·10, 32 against 103 at 146×144·40 and 93 against 194 at
+// 288×384·20 (one thread; with two, OpenBLAS was faster still).
+constexpr double kBlasThresholdFlops = 2e4;
 
 // Rows per residual panel: about 4 MiB of A, at least 64 rows.
 Index PanelRows(Index cols) {
