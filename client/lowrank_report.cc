@@ -105,7 +105,9 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
                     FormatNumber(sum_reported / n_outcomes), " = ",
                     FormatNumber(100 * sum_reported_relative / n_outcomes), "% of ‖A‖_F (",
                     report.power_iters,
-                    report.block_krylov ? " block Krylov iterations, " : " power iterations, ",
+                    // At q = 0 there is nothing to keep: plain SCW either way.
+                    report.block_krylov && report.power_iters > 0 ? " block Krylov iterations, "
+                                                                  : " power iterations, ",
                     passes, " passes over A)\n");
   }
 
