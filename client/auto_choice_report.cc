@@ -18,6 +18,7 @@ v1::AutoChoice AutoChoiceToProto(const AutoChoice& choice, int64_t max_passes) {
     p->set_tried(t.tried);
     p->set_skipped_reason(t.skipped_reason);
     p->set_power_iters(static_cast<int32_t>(t.power_iters));
+    p->set_block_krylov(t.block_krylov);
     p->set_passes(t.passes);
     p->set_error(t.error);
     p->set_relative_error(t.relative_error);

@@ -79,6 +79,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
       std::string name, input, sketch = "default", left, right;
       int64_t k = 0, m = 0;
       int32_t power_iters = 0;
+      bool block_krylov = false;
       uint64_t seed = 0;
       bool exact = false;
       OnePassFlags one_pass;
@@ -99,6 +100,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
         ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "seed of the random sketch");
     AddPowerItersOption(cmd, &args->power_iters);
+    AddBlockKrylovFlag(cmd, &args->block_krylov);
     auto choice = AddSketchChoiceFlags(cmd, /*local=*/false);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
@@ -107,6 +109,9 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
     AddOnePassFlags(cmd, &args->one_pass, /*local=*/false);
     cmd->callback([&global, slot, args, choice] {
       slot->action = [&global, args, choice]() -> absl::StatusOr<CommandResult> {
+        if (args->block_krylov && args->one_pass.enabled) {
+          return UsageError(kBlockKrylovOnePassError);
+        }
         SKETCHD_ASSIGN_OR_RETURN(v1::SketchSelector selector,
                                  ParseSketchSelector(args->sketch, args->m, args->seed));
         if (selector.has_automatic()) {
@@ -121,11 +126,16 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           return UsageError("--max-passes is for --sketch auto; use --power-iters otherwise");
         }
         SKETCHD_ASSIGN_OR_RETURN(int64_t right_version, RightSketchVersion(args->one_pass));
-        v1::OnePassOptions one_pass;
-        one_pass.set_right_sketch_version(right_version);
-        one_pass.set_range_m(args->one_pass.range_m);
-        one_pass.set_core_m(args->one_pass.core_m);
-        one_pass.set_seed(args->one_pass.seed);
+        LowRankCallOptions call;
+        call.power_iters = args->power_iters;
+        call.block_krylov = args->block_krylov;
+        if (args->one_pass.enabled) {
+          v1::OnePassOptions& one_pass = call.one_pass.emplace();
+          one_pass.set_right_sketch_version(right_version);
+          one_pass.set_range_m(args->one_pass.range_m);
+          one_pass.set_core_m(args->one_pass.core_m);
+          one_pass.set_seed(args->one_pass.seed);
+        }
         SKETCHD_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandMatrixPaths({args->input}));
         // --exact needs A here anyway; otherwise stream it from the file.
         std::vector<RowMatrixXd> matrices;
@@ -158,8 +168,7 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           const auto start = std::chrono::steady_clock::now();
           SKETCHD_ASSIGN_OR_RETURN(LowRankResult r,
                                    client->LowRank(args->name, selector, args->k, *source, {},
-                                                   args->power_iters,
-                                                   args->one_pass.enabled ? &one_pass : nullptr));
+                                                   call));
           LowRankOutcome o;
           o.left = std::move(r.left);
           o.right = std::move(r.right);
@@ -200,6 +209,8 @@ void AddComputeCommands(CLI::App& app, const GlobalOptions& global, CommandSlot*
           report.sketch.Set("one_pass_right_sketch_version", last.one_pass_right_sketch_version());
           report.sketch.Set("one_pass_seed", static_cast<int64_t>(args->one_pass.seed));
         }
+        // The server's echo: what it actually did, not what was asked.
+        report.block_krylov = last.block_krylov();
         if (selector.has_automatic()) {
           report.power_iters = last.power_iters();
           report.sketch.Set("max_passes", last.auto_choice().max_passes());

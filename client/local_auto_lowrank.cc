@@ -60,10 +60,12 @@ absl::StatusOr<CommandResult> LocalAutoLowRank(const LocalAutoArgs& args,
   report.d = matrices.front().cols();
   report.k = args.k;
   report.power_iters = (max_passes - 2) / 2;
+  report.block_krylov = args.block_krylov;
   report.left_path = args.left;
   report.right_path = args.right;
   AutoOptions options;
   options.max_passes = max_passes;
+  options.block_krylov = args.block_krylov;
   for (const RowMatrixXd& a : matrices) {
     absl::StatusOr<AutoChoice> chosen = ChooseLowRankSketch(candidates, a, args.k, options);
     if (!chosen.ok()) {

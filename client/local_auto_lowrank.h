@@ -19,6 +19,7 @@ struct LocalAutoArgs {
   int64_t k = 0, m = 0;
   uint64_t seed = 0;
   int32_t power_iters = 0;
+  bool block_krylov = false;  // for every candidate
   bool exact = false;
   bool one_pass = false;
 };

@@ -193,6 +193,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
       std::string sketch, input, left, right;
       int64_t k = 0, m = 0;
       int32_t power_iters = 0;
+      bool block_krylov = false;
       uint64_t seed = 0;
       bool exact = false;
       OnePassFlags one_pass;
@@ -210,16 +211,20 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
     cmd->add_option("INPUT", args->input, "matrix file (a 3-D .npy stack: each matrix)")
         ->required();
     AddPowerItersOption(cmd, &args->power_iters);
+    AddBlockKrylovFlag(cmd, &args->block_krylov);
     cmd->add_option("--left", args->left, "output .npy for Y (n×k)");
     cmd->add_option("--right", args->right, "output .npy for Z (d×k)");
     cmd->add_flag("--exact", args->exact, "report the excess error over the exact SVD optimum");
     AddOnePassFlags(cmd, &args->one_pass, /*local=*/true);
     cmd->callback([slot, args, choice] {
       slot->action = [args, choice]() -> absl::StatusOr<CommandResult> {
+        if (args->block_krylov && args->one_pass.enabled) {
+          return UsageError(kBlockKrylovOnePassError);
+        }
         if (args->sketch == "auto") {
           return LocalAutoLowRank({args->input, args->left, args->right, args->k, args->m,
-                                   args->seed, args->power_iters, args->exact,
-                                   args->one_pass.enabled}, *choice);
+                                   args->seed, args->power_iters, args->block_krylov,
+                                   args->exact, args->one_pass.enabled}, *choice);
         }
         // Flag errors before file errors: they are cheaper to fix.
         if (args->sketch == "random" && args->m < 1) {
@@ -259,6 +264,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         report.d = source->cols();
         report.k = args->k;
         report.power_iters = args->power_iters;
+        report.block_krylov = args->block_krylov;
         report.left_path = args->left;
         report.right_path = args->right;
         if (absl::Status s = CheckSketchSizes(n, sketch.m(), args->k); !s.ok()) {
@@ -266,6 +272,7 @@ void AddLocalCommands(CLI::App& app, const GlobalOptions& global, CommandSlot* s
         }
         LowRankOptions options;
         options.power_iters = args->power_iters;
+        options.block_krylov = args->block_krylov;
         for (int64_t i = 0; i < source->matrix_count(); ++i) {
           absl::StatusOr<LowRankFactors> factors;
           if (two_sided) {

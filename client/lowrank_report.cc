@@ -66,6 +66,7 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
   }
   const double n_outcomes = static_cast<double>(std::max<size_t>(count, 1));
   j.Set("power_iters", report.power_iters);
+  j.Set("block_krylov", report.block_krylov);
   j.Set("passes", report.outcomes.empty() ? 0 : report.outcomes.front().passes);
   j.Set("mean_error", sum_reported / n_outcomes);
   j.Set("mean_relative_error", sum_reported_relative / n_outcomes);
@@ -103,7 +104,11 @@ absl::StatusOr<CommandResult> FinishLowRank(const LowRankReport& report) {
     absl::StrAppend(&result.text, "  error ‖A − YZᵀ‖_F", count > 1 ? " (mean)" : "", ": ",
                     FormatNumber(sum_reported / n_outcomes), " = ",
                     FormatNumber(100 * sum_reported_relative / n_outcomes), "% of ‖A‖_F (",
-                    report.power_iters, " power iterations, ", passes, " passes over A)\n");
+                    report.power_iters,
+                    // At q = 0 there is nothing to keep: plain SCW either way.
+                    report.block_krylov && report.power_iters > 0 ? " block Krylov iterations, "
+                                                                  : " power iterations, ",
+                    passes, " passes over A)\n");
   }
 
   if (!report.inputs.empty()) {

@@ -33,6 +33,7 @@ struct LowRankOutcome {
 struct LowRankReport {
   int64_t n = 0, d = 0, k = 0;
   int64_t power_iters = 0;
+  bool block_krylov = false;     // iterates kept as a block Krylov basis
   Json sketch = Json::Object();  // how the sketch was chosen (version/method/m/seed)
   std::string sketch_text;       // same, for people
   std::string left_path, right_path;  // empty: not written

@@ -500,8 +500,7 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
                                                      RowBlockSource& source,
                                                      const TransferCallback& progress,
-                                                     int32_t power_iters,
-                                                     const v1::OnePassOptions* one_pass) {
+                                                     const LowRankCallOptions& call) {
   const v1::DType dtype = source.exact_in_float32() ? v1::DTYPE_FLOAT32 : v1::DTYPE_FLOAT64;
   const int64_t n = source.rows();
   const int64_t d = source.cols();
@@ -519,8 +518,9 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
         header->set_n(n);
         header->set_d(d);
         header->set_dtype(dtype);
-        header->set_power_iters(power_iters);
-        if (one_pass != nullptr) *header->mutable_one_pass() = *one_pass;
+        header->set_power_iters(call.power_iters);
+        header->set_block_krylov(call.block_krylov);
+        if (call.one_pass) *header->mutable_one_pass() = *call.one_pass;
       }));
 
   LowRankResult result;
@@ -566,11 +566,10 @@ absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
 absl::StatusOr<LowRankResult> SketchdClient::LowRank(const std::string& dataset,
                                                      const v1::SketchSelector& selector, int64_t k,
                                                      const RowMatrixXd& a,
-                                                     int32_t power_iters,
-                                                     const v1::OnePassOptions* one_pass) {
+                                                     const LowRankCallOptions& call) {
   auto source = MemoryRowBlocks({&a}, options_.chunk_bytes);
   if (!source.ok()) return source.status();
-  return LowRank(dataset, selector, k, **source, {}, power_iters, one_pass);
+  return LowRank(dataset, selector, k, **source, {}, call);
 }
 
 absl::StatusOr<v1::SolveResponse> SketchdClient::Solve(const std::string& dataset,

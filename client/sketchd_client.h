@@ -70,6 +70,18 @@ struct LowRankResult {
   MatrixXd right;  // Z, d×k
 };
 
+// How the server computes one LowRank answer (the header fields besides the
+// matrix and the sketch).
+struct LowRankCallOptions {
+  // q: subspace iterations on the server (2 + 2q passes over A).
+  int32_t power_iters = 0;
+  // With q ≥ 1: answer from all iterates' blocks (block Krylov), same passes,
+  // wider basis, smaller error. The server refuses it with one_pass.
+  bool block_krylov = false;
+  // Set: the server answers with a two-sided sketch and never holds A.
+  std::optional<v1::OnePassOptions> one_pass;
+};
+
 struct SolveRequestOptions {
   v1::Solver solver = v1::SOLVER_LSQR;
   std::optional<double> lasso_lambda;
@@ -130,19 +142,16 @@ class SketchdClient {
 
   // Low-rank approximation of the NEXT matrix of `source` (so a stack of
   // matrices is answered by calling this matrix_count() times).
-  // `power_iters` q: subspace iterations on the server (2 + 2q passes over A).
-  // With `one_pass`, the server answers with a two-sided sketch and never
-  // holds A.
+  // `call`: power iterations, block Krylov, one pass (LowRankCallOptions).
   absl::StatusOr<LowRankResult> LowRank(const std::string& dataset,
                                         const v1::SketchSelector& selector, int64_t k,
                                         RowBlockSource& source,
                                         const TransferCallback& progress = {},
-                                        int32_t power_iters = 0,
-                                        const v1::OnePassOptions* one_pass = nullptr);
+                                        const LowRankCallOptions& call = {});
   absl::StatusOr<LowRankResult> LowRank(const std::string& dataset,
                                         const v1::SketchSelector& selector, int64_t k,
-                                        const RowMatrixXd& a, int32_t power_iters = 0,
-                                        const v1::OnePassOptions* one_pass = nullptr);
+                                        const RowMatrixXd& a,
+                                        const LowRankCallOptions& call = {});
 
   // min ‖Ax − b‖ (or the LASSO) for the next matrix of `a_source` and b.
   absl::StatusOr<v1::SolveResponse> Solve(const std::string& dataset,

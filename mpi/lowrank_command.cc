@@ -62,6 +62,7 @@ void AddLowRankCommand(CLI::App& app, MpiCommandSlot* slot) {
     int64_t k = 0, m = 0, power_iters = 0;
     uint64_t seed = 0;
     bool exact = false;
+    bool block_krylov = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -80,8 +81,19 @@ void AddLowRankCommand(CLI::App& app, MpiCommandSlot* slot) {
                   "power iterations q after the sketch: 2 + 2q passes over A, error closer to "
                   "the optimum")
       ->check(CLI::Range(int64_t{0}, kMaxPowerIters));
+  // Accepted only to be refused by name: the distributed iteration
+  // (distributed_low_rank.cc) keeps only the last iterate, so a silent
+  // ignore would report a plain power-iteration error as a Krylov one.
+  cmd->add_flag("--block-krylov", args->block_krylov,
+                "not supported by sketchmpi (refused); use sketchctl local lowrank or the server");
   cmd->callback([slot, args] {
     slot->action = [args](Communicator& comm) -> absl::StatusOr<CommandResult> {
+      if (args->block_krylov) {
+        return UsageError(
+            "--block-krylov is not supported by sketchmpi lowrank: its distributed power "
+            "iterations keep only the last iterate; drop --block-krylov (plain --power-iters), "
+            "or use `sketchctl local lowrank` / `sketchctl lowrank` with --block-krylov");
+      }
       if (args->sketch == "random" && args->m < 1) {
         return UsageError("--sketch random needs --m (sketch rows, ≥ 1)");
       }

@@ -92,11 +92,13 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
   SKETCHD_ASSIGN_OR_RETURN(
       MemoryBudget::Reservation memory,
       ReserveRequest("LowRank (sketch auto)",
-                     EstimateLowRankRequestBytes(h.n(), h.d(), largest_m, h.k())));
+                     EstimateLowRankRequestBytes(h.n(), h.d(), largest_m, h.k(),
+                                                 (max_passes - 2) / 2, h.block_krylov())));
   PooledBuffer a_buffer = buffers_.Acquire(static_cast<size_t>(h.n() * h.d()) * sizeof(double));
   Eigen::Map<RowMatrixXd> a(a_buffer.doubles(), h.n(), h.d());
   AutoOptions options;
   options.max_passes = max_passes;
+  options.block_krylov = h.block_krylov();
   options.input_squared_norm = 0;  // ‖A‖_F², accumulated while rows arrive
   absl::Status received = in.ReadRowsInto(
       "LowRank", dtype, &a, [&](int64_t r0, int64_t rows) {
@@ -126,6 +128,7 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
   v1::LowRankSummary* sum = resp.mutable_summary();
   FillLowRankSummary(h, chosen, choice.factors, sum);
   sum->set_power_iters(static_cast<int32_t>((max_passes - 2) / 2));
+  sum->set_block_krylov(h.block_krylov());
   v1::AutoChoice* report = sum->mutable_auto_choice();
   report->set_chosen(won.label);
   report->set_max_passes(max_passes);
@@ -139,6 +142,7 @@ absl::Status SketchServiceImpl::AutoLowRank(grpc::ServerContext* ctx, LowRankStr
     out->set_tried(t.tried);
     out->set_skipped_reason(t.skipped_reason);
     out->set_power_iters(static_cast<int32_t>(t.power_iters));
+    out->set_block_krylov(t.block_krylov);
     out->set_passes(t.passes);
     out->set_error(t.error);
     out->set_relative_error(t.relative_error);

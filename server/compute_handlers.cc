@@ -139,12 +139,18 @@ grpc::Status SketchServiceImpl::LowRank(
         return absl::InvalidArgumentError(
             "LowRank header: one_pass reads A once, so power_iters must be 0");
       }
+      if (h.block_krylov()) {
+        return absl::InvalidArgumentError(
+            "LowRank header: one_pass reads A once, so there are no iterates for block_krylov "
+            "to keep; drop block_krylov or one_pass");
+      }
       return OnePassLowRank(ctx, stream, in, h, dtype, sketch, start);
     }
     // Admitted by estimated memory before a row is read or buffered.
     SKETCHD_ASSIGN_OR_RETURN(
         MemoryBudget::Reservation memory,
-        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(), sketch_m, h.k())));
+        ReserveRequest("LowRank", EstimateLowRankRequestBytes(h.n(), h.d(), sketch_m, h.k(),
+                                                              h.power_iters(), h.block_krylov())));
 
     // SCW needs A twice (SA, then AV), so rows are kept; SA is accumulated
     // while they arrive so the first pass costs no extra read.
@@ -159,6 +165,7 @@ grpc::Status SketchServiceImpl::LowRank(
     double sketch_seconds = 0;
     LowRankOptions options;
     options.power_iters = h.power_iters();
+    options.block_krylov = h.block_krylov();
     options.input_squared_norm = 0;  // ‖A‖_F² for the exact error, from rows still in cache
     absl::Status received = in.ReadRowsInto(
         "LowRank", dtype, &a, [&](int64_t r0, int64_t rows) {
@@ -185,6 +192,7 @@ grpc::Status SketchServiceImpl::LowRank(
     v1::LowRankSummary* sum = resp.mutable_summary();
     FillLowRankSummary(h, sketch, f, sum);
     sum->set_power_iters(h.power_iters());
+    sum->set_block_krylov(h.block_krylov());
     v1::LowRankTimings* t = sum->mutable_timings();
     t->set_receive_seconds(receive_seconds);
     t->set_sketch_seconds(sketch_seconds);

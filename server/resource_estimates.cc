@@ -4,6 +4,8 @@
 #include <initializer_list>
 #include <limits>
 
+#include "core/lowrank/scw_low_rank.h"
+
 namespace sketchd {
 namespace {
 
@@ -30,12 +32,16 @@ constexpr int64_t kDouble = sizeof(double);
 
 }  // namespace
 
-int64_t EstimateLowRankRequestBytes(int64_t n, int64_t d, int64_t m, int64_t k) {
+int64_t EstimateLowRankRequestBytes(int64_t n, int64_t d, int64_t m, int64_t k,
+                                    int64_t power_iters, bool block_krylov) {
   const int64_t r = std::min(m, d);
-  return Add({Mul({kDouble, n, d}),          // A
-              Mul({2, kDouble, m, d}),       // SA and its SVD workspace
-              Mul({kDouble, d, r}),          // V
-              Mul({2, kDouble, n, r}),       // AV and its QR
+  // Plain iterations replace V in place; block Krylov keeps every iterate.
+  const bool krylov = block_krylov && power_iters > 0;
+  const int64_t width = krylov ? KrylovBasisWidth(r, power_iters, d) : r;
+  return Add({Mul({kDouble, n, d}),                             // A
+              Mul({2, kDouble, m, d}),                          // SA and its SVD workspace
+              Mul({kDouble, d, krylov ? Add({width, r}) : r}),  // V (Krylov: blocks + iterate)
+              Mul({2, kDouble, n, width}),                      // AV and its QR
               Mul({kDouble, Add({n, d}), k}),  // Y, Z
               Mul({12, n})});                // sketch positions + values
 }

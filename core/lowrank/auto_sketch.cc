@@ -39,6 +39,7 @@ absl::StatusOr<AutoChoice> ChooseLowRankSketch(const std::vector<AutoCandidate>&
   if (candidates.empty()) return absl::InvalidArgumentError("sketch auto: no candidate sketches");
   LowRankOptions scw;
   scw.power_iters = *q;
+  scw.block_krylov = options.block_krylov;
   scw.input_squared_norm = options.input_squared_norm;
   if (scw.input_squared_norm < 0) scw.input_squared_norm = SquaredNormByRows(a);  // measured once
 
@@ -73,6 +74,7 @@ absl::StatusOr<AutoChoice> ChooseLowRankSketch(const std::vector<AutoCandidate>&
     t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     t.tried = true;
     t.power_iters = *q;
+    t.block_krylov = options.block_krylov;
     t.passes = f->passes;
     t.error = f->error;
     t.relative_error = f->relative_error;

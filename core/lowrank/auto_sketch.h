@@ -15,7 +15,9 @@
 // (2 + 2q); every candidate runs with the same q = ⌊(max_passes − 2)/2⌋
 // power iterations, so the winner's error is compared with the others' at
 // equal passes. The total work is the sum over the candidates tried
-// (AutoChoice::total_passes). Candidates whose m does not fit
+// (AutoChoice::total_passes). With block_krylov every candidate keeps all its
+// iterates' blocks (scw_low_rank.h), so the comparison is also at equal
+// iteration kind. Candidates whose m does not fit
 // (m < k or m > n) are reported as skipped, not tried.
 //
 // Ties: the earlier candidate wins (callers list the learned sketches first,
@@ -48,6 +50,8 @@ struct AutoCandidate {
 struct AutoOptions {
   // Reads of A allowed for the returned answer (≥ 2): q = ⌊(max_passes − 2)/2⌋.
   int64_t max_passes = 2;
+  // LowRankOptions::block_krylov for every candidate (no effect at q = 0).
+  bool block_krylov = false;
   // ‖A‖_F² when the caller accumulated it (the server does); < 0: measured.
   double input_squared_norm = -1;
 };
@@ -59,6 +63,7 @@ struct AutoTrial {
   bool tried = false;       // false: skipped, `skipped_reason` says why
   std::string skipped_reason;
   int64_t power_iters = 0;
+  bool block_krylov = false;
   int64_t passes = 0;
   double error = 0;          // ‖A − YZᵀ‖_F of this candidate's answer
   double relative_error = 0; // error / ‖A‖_F

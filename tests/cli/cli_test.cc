@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -795,6 +796,58 @@ TEST_F(CliTest, SketchSizesThatCannotWorkAreRefusedInPlainWords) {
   EXPECT_THAT(o.err, HasSubstr("INVALID_ARGUMENT: options.method heavy_rows is for TASK_REGRESSION"));
   o = Run({"jobs", "list", "edges"});
   EXPECT_EQ(o.out, "no jobs\n") << Describe(o);
+}
+
+// --block-krylov end to end, by the server and in process: the JSON carries
+// the flag and core's block Krylov error (smaller than plain iterations' on
+// this slowly decaying input), the text names it, and --one-pass with it is
+// a usage error before anything is read or sent.
+TEST_F(CliTest, BlockKrylovLowRankReportsCoresErrorAndTheFlag) {
+  Lcg rng(11);
+  RowMatrixXd a(80, 30);
+  for (Index i = 0; i < a.rows(); ++i) {
+    for (Index j = 0; j < a.cols(); ++j) a(i, j) = rng.Next() / std::sqrt(1.0 + j);
+  }
+  ASSERT_TRUE(WriteNpyMatrix(Path("krylov.npy").string(), a).ok());
+  ASSERT_EQ(Run({"datasets", "create", "krylov", "--rows", "80"}).exit_code, 0);
+  LowRankOptions options;
+  options.power_iters = 1;
+  options.block_krylov = true;
+  auto core = ScwLowRank(*CountSketch::Random(8, 80, 3), a, 3, options);
+  ASSERT_TRUE(core.ok()) << core.status();
+  options.block_krylov = false;
+  auto plain = ScwLowRank(*CountSketch::Random(8, 80, 3), a, 3, options);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_LT(core->error, plain->error);
+
+  const std::vector<std::string> flags = {"--k", "3", "--sketch", "random", "--m", "8",
+                                          "--seed", "3", "--power-iters", "1", "--block-krylov"};
+  for (const bool local : {false, true}) {
+    std::vector<std::string> args = local ? std::vector<std::string>{"local", "lowrank"}
+                                          : std::vector<std::string>{"lowrank", "krylov"};
+    args.push_back(Path("krylov.npy"));
+    args.insert(args.end(), flags.begin(), flags.end());
+    std::vector<std::string> json_args = args;
+    json_args.insert(json_args.begin(), "--json");
+    Outcome o = Run(json_args);
+    ASSERT_EQ(o.exit_code, 0) << Describe(o);
+    ASSERT_NE(o.json.Find("block_krylov"), nullptr) << o.out;
+    EXPECT_TRUE(o.json.Find("block_krylov")->as_bool()) << (local ? "local" : "remote");
+    EXPECT_EQ(o.json.Find("power_iters")->as_int(), 1);
+    EXPECT_EQ(o.json.Find("passes")->as_int(), 4);
+    EXPECT_NEAR(o.json.Find("mean_error")->as_number(), core->error, 1e-10 * core->error)
+        << (local ? "local" : "remote");
+
+    o = Run(args);
+    ASSERT_EQ(o.exit_code, 0) << Describe(o);
+    EXPECT_THAT(o.out, HasSubstr("1 block Krylov iterations, 4 passes over A")) << o.out;
+
+    args.push_back("--one-pass");
+    o = Run(args);
+    EXPECT_EQ(o.exit_code, 2) << Describe(o);
+    EXPECT_THAT(o.err, HasSubstr("--block-krylov keeps the blocks of power iterations, but "
+                                 "--one-pass reads A once"));
+  }
 }
 
 // A job's error comes as Job.error_code and Job.error apart: sketchctl

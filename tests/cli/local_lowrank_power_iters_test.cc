@@ -1,6 +1,7 @@
 // `sketchctl local lowrank --power-iters` end to end (no server): the JSON
-// carries the exact error SCW reports, equal to core's, and the flag's range
-// is enforced with a usage error.
+// carries the exact error SCW reports, equal to core's (with --block-krylov
+// under --sketch auto too), and the flag's range is enforced with a usage
+// error.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -63,6 +64,21 @@ TEST(LocalLowRankPowerItersTest, JsonCarriesTheExactErrorOfCore) {
   EXPECT_NEAR(json->Find("mean_relative_error")->as_number(), core->relative_error, 1e-12);
   EXPECT_EQ(json->Find("passes")->as_number(), 6);
   EXPECT_EQ(json->Find("power_iters")->as_number(), 2);
+
+  // --sketch auto hands --block-krylov to its candidates (here only the
+  // random one, so the answer is core's block Krylov answer).
+  const Ran krylov = RunSketchctl("local lowrank --sketch auto --m 8 --seed 4 --k 3 "
+                                  "--power-iters 2 --block-krylov --json " + input);
+  ASSERT_EQ(krylov.exit_code, 0) << krylov.out;
+  auto krylov_json = Json::Parse(krylov.out);
+  ASSERT_TRUE(krylov_json.ok()) << krylov.out;
+  options.block_krylov = true;
+  auto core_krylov = ScwLowRank(*CountSketch::Random(8, 60, 4), a, 3, options);
+  ASSERT_TRUE(core_krylov.ok());
+  EXPECT_NEAR(krylov_json->Find("mean_error")->as_number(), core_krylov->error,
+              1e-12 * core_krylov->error);
+  EXPECT_TRUE(krylov_json->Find("block_krylov")->as_bool());
+  EXPECT_LT(core_krylov->error, core->error);
 
   EXPECT_EQ(RunSketchctl("local lowrank --sketch random --m 8 --k 3 --power-iters 101 " + input)
                 .exit_code,

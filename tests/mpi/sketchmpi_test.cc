@@ -303,6 +303,18 @@ TEST_F(SketchmpiTest, UsageErrorsExitWithTwoOnEveryRank) {
   EXPECT_NE(run.err.find("--sketch random needs --m"), std::string::npos) << run.err;
 }
 
+// Refused by name, not ignored: the distributed iteration keeps only the
+// last iterate, so its answer would not be a block Krylov one.
+TEST_F(SketchmpiTest, BlockKrylovIsRefusedOnEveryRank) {
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), TestMatrix(40, 6, 15)).ok());
+  const RunResult run = Sketchmpi(2, absl::StrCat("lowrank --sketch random --m 6 --k 2 "
+                                                  "--power-iters 1 --block-krylov ",
+                                                  Path("a.npy")));
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("--block-krylov is not supported by sketchmpi"), std::string::npos)
+      << run.err;
+}
+
 // Sizes are checked before anything m×d is allocated, with the same message
 // on every rank.
 TEST_F(SketchmpiTest, ASketchLargerThanTheMatrixIsRefusedBeforeAllocating) {

@@ -157,3 +157,21 @@ def test_200_mb_matrix_streams_with_bounded_client_memory(client):
     # Y itself is 1.2 MB; blocks are 1 MiB. Anything near 200 MB would be a full copy.
     assert increase < 40 * 2**20
     client.delete_dataset(name)
+
+
+def test_low_rank_block_krylov_beats_power_iterations_at_equal_passes(client, plain_dataset):
+    # Slow decay (σ_j ~ j^-1/2): one plain power iteration is far from optimal,
+    # the span of both iterates much closer.
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((N, D)) / np.sqrt(np.arange(1, D + 1))
+    k, sketch = 4, ("random", 8, 2)
+    _, _, plain = client.low_rank(plain_dataset, a, k, sketch=sketch, power_iters=1)
+    y, z, krylov = client.low_rank(plain_dataset, a, k, sketch=sketch, power_iters=1,
+                                   block_krylov=True)
+    assert krylov.block_krylov and not plain.block_krylov
+    assert krylov.power_iters == plain.power_iters == 1
+    assert krylov.passes == plain.passes == 4
+    np.testing.assert_allclose(krylov.error, np.linalg.norm(a - y @ z.T), rtol=1e-10)
+    assert krylov.error < plain.error
+    with pytest.raises(TypeError, match="block_krylov must be True or False"):
+        client.low_rank(plain_dataset, a, k, sketch=sketch, power_iters=1, block_krylov="yes")

@@ -178,7 +178,8 @@ class ServerFixture : public ::testing::Test {
                                  const v1::SketchSelector& sel, const RowMatrixXd& a, int64_t k,
                                  v1::DType dtype = v1::DTYPE_FLOAT64, int64_t block = 16,
                                  int32_t power_iters = 0,
-                                 const v1::OnePassOptions* one_pass = nullptr) {
+                                 const v1::OnePassOptions* one_pass = nullptr,
+                                 bool block_krylov = false) {
     LowRankResult out;
     grpc::ClientContext ctx;
     auto s = stub->LowRank(&ctx);
@@ -191,6 +192,7 @@ class ServerFixture : public ::testing::Test {
     hh->set_d(a.cols());
     hh->set_dtype(dtype);
     hh->set_power_iters(power_iters);
+    hh->set_block_krylov(block_krylov);
     if (one_pass != nullptr) *hh->mutable_one_pass() = *one_pass;
     s->Write(h);
     for (int64_t r = 0; r < a.rows(); r += block) {

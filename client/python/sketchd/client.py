@@ -350,7 +350,8 @@ class Client:
 
     # ------------------------------------------------------------- compute --
 
-    def low_rank(self, name, a, k, sketch="default", max_passes=None, auto_seed=0, random_m=0):
+    def low_rank(self, name, a, k, sketch="default", max_passes=None, auto_seed=0, random_m=0,
+                 power_iters=0, block_krylov=False):
         """Rank-k approximation A ≈ Y Zᵀ with a sketch of the dataset.
 
         ``sketch``: "default" (the dataset's low-rank default), a version
@@ -360,6 +361,11 @@ class Client:
         within ``max_passes`` reads of A (None = 2) and answers with the
         smallest exact error; ``info.auto_choice`` lists every candidate. A
         (n×d) is streamed as given (float32 stays float32).
+        ``power_iters`` q: subspace iterations on the server (2 + 2q reads of
+        A; with sketch="auto" give max_passes or power_iters, not both).
+        ``block_krylov``: with q ≥ 1 answer from the span of every iterate
+        (block Krylov): the same passes, a wider basis, a much smaller error;
+        no effect at q = 0.
         → (Y n×k, Z d×k, LowRankInfo), float64.
         """
         a = streaming.as_real_array(a, "A", 2)
@@ -376,8 +382,13 @@ class Client:
                 random_m=self._auto_int("random_m", random_m, minimum=0)))
         else:
             selector = self._selector(sketch)
+        if not isinstance(block_krylov, (bool, np.bool_)):
+            raise TypeError(f"block_krylov must be True or False, got {block_krylov!r}")
+        # The server checks the range [0, 100] with core's message.
+        power_iters = self._auto_int("power_iters", power_iters, minimum=0)
         header = pb.LowRankHeader(dataset=name, sketch=selector, k=int(k),
-                                  n=a.shape[0], d=a.shape[1])
+                                  n=a.shape[0], d=a.shape[1], power_iters=power_iters,
+                                  block_krylov=bool(block_krylov))
         dtype, header.dtype = streaming.wire_dtype(a)
 
         def requests():
@@ -413,6 +424,7 @@ class Client:
                      "basis_seconds": t.basis_seconds, "project_seconds": t.project_seconds,
                      "svd_seconds": t.svd_seconds, "total_seconds": t.total_seconds},
             error=summary.error, relative_error=summary.relative_error, passes=summary.passes,
+            power_iters=summary.power_iters, block_krylov=summary.block_krylov,
             auto_choice=(auto_choice_from_proto(summary.auto_choice)
                          if summary.HasField("auto_choice") else None))
         return y, z, info

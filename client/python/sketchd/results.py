@@ -21,6 +21,7 @@ class AutoTrial:
     relative_error: float   # error / ‖A‖_F
     seconds: float
     chosen: bool
+    block_krylov: bool = False  # iterates kept as a block Krylov basis
 
 
 @dataclass
@@ -47,6 +48,8 @@ class LowRankInfo:
     error: float = 0.0
     relative_error: float = 0.0
     passes: int = 0
+    power_iters: int = 0         # q: the server's subspace iterations
+    block_krylov: bool = False   # iterates kept as a block Krylov basis
     auto_choice: Optional[AutoChoice] = None  # sketch="auto" only
 
 
@@ -70,7 +73,8 @@ def auto_choice_from_proto(choice):
     trials = [AutoTrial(candidate=t.candidate, sketch_version=t.sketch_version, m=t.m,
                         tried=t.tried, skipped_reason=t.skipped_reason,
                         power_iters=t.power_iters, passes=t.passes, error=t.error,
-                        relative_error=t.relative_error, seconds=t.seconds, chosen=t.chosen)
+                        relative_error=t.relative_error, seconds=t.seconds, chosen=t.chosen,
+                        block_krylov=t.block_krylov)
               for t in choice.trials]
     return AutoChoice(chosen=choice.chosen, trials=trials, max_passes=choice.max_passes,
                       total_passes=choice.total_passes)
