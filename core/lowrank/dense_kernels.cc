@@ -15,12 +15,15 @@
 namespace sketchd {
 namespace {
 
-// Below this many multiply-adds a BLAS call costs more than Eigen's inline
-// kernel. Low, because this build's Eigen kernel has no AVX (no -march):
-// measured on a quiet machine, OpenBLAS dgemm took 6.0 µs against Eigen's
-// 11.2 at 100×100·10, 32 against 103 at 146×144·40 and 93 against 194 at
-// 288×384·20 (one thread; with two, OpenBLAS was faster still).
-constexpr double kBlasThresholdFlops = 2e4;
+// Below this many multiply-adds Eigen's inline kernel is used instead of
+// BLAS. This build's Eigen kernel has no AVX (no -march), so in isolation
+// OpenBLAS dgemm wins from tiny sizes up (quiet machine: 6.0 µs against
+// 11.2 at 100×100·10, 32 against 103 at 146×144·40). But each threaded
+// OpenBLAS call leaves its workers spinning for a while, and at 2e4 those
+// spinners halved the speed of the AVX2 AV kernel that follows (5760×1080,
+// m = 40: 6.6 → 12.5 ms in bench/perf). 2e5 keeps the small power
+// iterations on BLAS (146×144·20 and up) without that.
+constexpr double kBlasThresholdFlops = 2e5;
 
 // Rows per residual panel: about 4 MiB of A, at least 64 rows.
 Index PanelRows(Index cols) {
