@@ -130,24 +130,8 @@ TEST(BlockKrylovTest, WithoutIterationsItIsPlainScw) {
   EXPECT_EQ(plain->error, krylov->error);
 }
 
-TEST(BlockKrylovTest, AllInputLayoutsAgree) {
-  const MatrixXd a = SlowDecay(90, 40, 12);
-  auto s = CountSketch::Random(8, 90, 2);
-  ASSERT_TRUE(s.ok());
-  LowRankOptions options;
-  options.power_iters = 2;
-  options.block_krylov = true;
-  auto row = ScwLowRank(*s, RowMatrixXd(a), 4, options);
-  auto col = ScwLowRankColMajor(*s, a, 4, options);
-  auto csr = ScwLowRank(*s, CsrMatrix(a.sparseView()), 4, options);
-  auto from_sketched = ScwFromSketched(s->Apply(a), RowMatrixXd(a), 4, options);
-  ASSERT_TRUE(row.ok() && col.ok() && csr.ok() && from_sketched.ok());
-  const MatrixXd expected = row->left * row->right.transpose();
-  for (const auto* f : {&*col, &*csr, &*from_sketched}) {
-    EXPECT_LE((f->left * f->right.transpose() - expected).norm(), 1e-10 * a.norm());
-    EXPECT_NEAR(f->error, row->error, 1e-10 * row->error);
-  }
-}
+// All input layouts agreeing under block Krylov: ScwPowerIterationTest.
+// AllInputLayoutsAgreeWithPowerIterations runs both iteration kinds.
 
 TEST(BlockKrylovTest, BasisWidthIsCappedByTheDimension) {
   EXPECT_EQ(KrylovBasisWidth(10, 0, 100), 10);

@@ -247,20 +247,27 @@ TEST(ScwPowerIterationTest, ConvergesToTheExactTruncatedSvdWithASpectralGap) {
   EXPECT_NEAR(f->error, OptimalError(a, 4), 1e-10 * OptimalError(a, 4));
 }
 
+// Row-major, column-major, CSR and pre-sketched inputs give the same answer
+// under plain power iterations and under block Krylov.
 TEST(ScwPowerIterationTest, AllInputLayoutsAgreeWithPowerIterations) {
   const MatrixXd a = LowRankPlusNoise(90, 30, 6, 0.1, 12);
   auto s = CountSketch::Random(10, 90, 2);
-  LowRankOptions options;
-  options.power_iters = 2;
-  auto row = ScwLowRank(*s, RowMatrixXd(a), 4, options);
-  auto col = ScwLowRankColMajor(*s, a, 4, options);
-  auto csr = ScwLowRank(*s, CsrMatrix(a.sparseView()), 4, options);
-  auto from_sketched = ScwFromSketched(s->Apply(a), RowMatrixXd(a), 4, options);
-  ASSERT_TRUE(row.ok() && col.ok() && csr.ok() && from_sketched.ok());
-  const MatrixXd expected = row->left * row->right.transpose();
-  for (const auto* f : {&*col, &*csr, &*from_sketched}) {
-    EXPECT_LE((f->left * f->right.transpose() - expected).norm(), 1e-10 * a.norm());
-    EXPECT_NEAR(f->error, row->error, 1e-10 * row->error);
+  ASSERT_TRUE(s.ok());
+  for (bool krylov : {false, true}) {
+    LowRankOptions options;
+    options.power_iters = 2;
+    options.block_krylov = krylov;
+    auto row = ScwLowRank(*s, RowMatrixXd(a), 4, options);
+    auto col = ScwLowRankColMajor(*s, a, 4, options);
+    auto csr = ScwLowRank(*s, CsrMatrix(a.sparseView()), 4, options);
+    auto from_sketched = ScwFromSketched(s->Apply(a), RowMatrixXd(a), 4, options);
+    ASSERT_TRUE(row.ok() && col.ok() && csr.ok() && from_sketched.ok());
+    const MatrixXd expected = row->left * row->right.transpose();
+    for (const auto* f : {&*col, &*csr, &*from_sketched}) {
+      EXPECT_LE((f->left * f->right.transpose() - expected).norm(), 1e-10 * a.norm())
+          << "krylov=" << krylov;
+      EXPECT_NEAR(f->error, row->error, 1e-10 * row->error) << "krylov=" << krylov;
+    }
   }
 }
 
