@@ -29,7 +29,7 @@
 #include "core/sketch/count_sketch.h"
 #include "core/status_macros.h"
 #include "core/training/range_sketch.h"
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 #include "core/training/trained_sketch.h"
 
 namespace sketchd {

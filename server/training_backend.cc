@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 
 namespace sketchd {
 

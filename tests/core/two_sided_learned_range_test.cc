@@ -10,7 +10,7 @@
 
 #include "core/lowrank/two_sided_sketch.h"
 #include "core/training/range_sketch.h"
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 #include "tests/core/test_matrices.h"
 #include "tests/core/two_sided_reference.h"
 

@@ -1,6 +1,6 @@
 // TrainSketch, the one training entry, gives bit for bit what the per-task
 // routines it replaced in the job runner and `sketchctl local train` gave.
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 
 #include <vector>
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 #include "tests/training/training_test_util.h"
 
 namespace sketchd {

@@ -14,7 +14,7 @@
 
 #include "bindings/numpy_matrix.h"
 #include "bindings/status_exception.h"
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 #include "core/training/train_options_text.h"
 #include "core/training/trained_sketch.h"
 

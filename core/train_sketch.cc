@@ -1,4 +1,4 @@
-#include "core/training/train_sketch.h"
+#include "core/train_sketch.h"
 
 #include <utility>
 

@@ -17,8 +17,8 @@
 // INVALID_ARGUMENT naming it; transpose with the regression task is
 // INVALID_ARGUMENT (CheckTrainOptions). Built as its own library (sketchd_train_sketch)
 // because it sits above both training/ and regression/.
-#ifndef SKETCHD_CORE_TRAINING_TRAIN_SKETCH_H_
-#define SKETCHD_CORE_TRAINING_TRAIN_SKETCH_H_
+#ifndef SKETCHD_CORE_TRAIN_SKETCH_H_
+#define SKETCHD_CORE_TRAIN_SKETCH_H_
 
 #include <vector>
 
@@ -36,4 +36,4 @@ absl::StatusOr<TrainedSketch> TrainSketch(std::vector<RowMatrixXd> matrices,
 
 }  // namespace sketchd
 
-#endif  // SKETCHD_CORE_TRAINING_TRAIN_SKETCH_H_
+#endif  // SKETCHD_CORE_TRAIN_SKETCH_H_
