@@ -3,10 +3,9 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-#include <vector>
-
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/huge_pages.h"
 #include "core/lowrank/tall_thin_gemm.h"
