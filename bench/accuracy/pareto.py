@@ -2,7 +2,7 @@
 """Error against cost, sketchd vs scikit-learn / SciPy, on the same matrices.
 
 For each family: runs `pareto` (sketchd core: random CountSketch, inner_product
-and the dense learned `subspace` sketch, each with q = 0, 1, 2, 4 power
+and the dense learned `subspace` sketch, each with q = 0, 1, ..., 6 power
 iterations, and for q >= 1 also with block Krylov iterations as
 `<method>_krylov`), then scikit-learn's randomized_svd (n_oversamples = m - k,
 n_iter = 0, 1, 2, 4), scipy.sparse.linalg.svds and a five-line NumPy SCW on
@@ -50,7 +50,7 @@ def synthetic_family(path, count=100, n=400, d=300, rank=40, seed=0):
 
 def run_sketchd(binary, family, name, km, reps):
     cmd = [binary, "--family", family, "--name", name, "--km",
-           ",".join(f"{k}:{m}" for k, m in km), "--q", "0,1,2,4", "--reps", str(reps)]
+           ",".join(f"{k}:{m}" for k, m in km), "--q", "0,1,2,3,4,5,6", "--reps", str(reps)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     test, rows = None, []
     for line in out.splitlines():

@@ -8,10 +8,8 @@
 #include <limits>
 
 namespace sketchd {
-namespace {
 
-// G = BᵀB (upper triangle, column major r×r) by dsyrk.
-MatrixXd Gram(const TallMatrixView& b) {
+MatrixXd UpperGram(const TallMatrixView& b) {
   const int n = static_cast<int>(b.rows), r = static_cast<int>(b.cols);
   const int ld = static_cast<int>(b.leading);
   MatrixXd g = MatrixXd::Zero(r, r);
@@ -23,6 +21,8 @@ MatrixXd Gram(const TallMatrixView& b) {
   }
   return g;
 }
+
+namespace {
 
 // Upper Cholesky factor of G in place; false when G is not numerically
 // positive definite.
@@ -49,7 +49,7 @@ void SolveRight(const TallMatrixView& b, const MatrixXd& upper) {
 CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors* out) {
   const int64_t n = b.rows, r = b.cols;
   if (r < 1 || n < r || b.data == nullptr) return CholeskyQrOutcome::kUntouched;
-  MatrixXd r1 = Gram(b);
+  MatrixXd r1 = UpperGram(b);
   if (!r1.allFinite() || !Cholesky(&r1)) return CholeskyQrOutcome::kUntouched;
 
   // κ(B) = κ(R₁) (to working accuracy of the Gram matrix). dtrcon's 1-norm
@@ -67,7 +67,7 @@ CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors*
   if (!(rcond > 0) || 1.0 / rcond > limit) return CholeskyQrOutcome::kUntouched;
 
   SolveRight(b, r1);
-  MatrixXd r2 = Gram(b);
+  MatrixXd r2 = UpperGram(b);
   if (!r2.allFinite() || !Cholesky(&r2)) return CholeskyQrOutcome::kClobbered;
   out->triangle.noalias() = r2.triangularView<Eigen::Upper>() * r1;
   out->first = std::move(r1);

@@ -43,6 +43,10 @@ struct CholeskyQrFactors {
   MatrixXd second;    // R₂ (r×r upper): Q = Q₁ R₂⁻¹
 };
 
+// G = BᵀB, r×r column major, upper triangle only (the lower is zero): one
+// dsyrk in B's own layout.
+MatrixXd UpperGram(const TallMatrixView& b);
+
 CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors* out);
 
 // The same, then B ← Q₁R₂⁻¹ = Q (orthonormal to O(ε)): an orthonormal basis

@@ -188,9 +188,14 @@ MatrixXd LuNormalizedColumns(MatrixXd tall) {
   if (cols == 0) return tall;
   if (rows < cols) return OrthonormalColumns(std::move(tall));
   std::vector<lapack_int> pivots(static_cast<size_t>(cols));
+  // Householder is the fallback for what LU cannot normalize: columns of
+  // subnormal entries (an input scaled down by input_scale.h next to a few
+  // huge entries) give subnormal pivots, and dividing by them overflows.
+  MatrixXd original = tall;
   // info > 0 (an exactly zero pivot) still leaves a valid unit-diagonal L.
-  if (LAPACKE_dgetrf(LAPACK_COL_MAJOR, rows, cols, tall.data(), rows, pivots.data()) < 0) {
-    return OrthonormalColumns(std::move(tall));
+  if (LAPACKE_dgetrf(LAPACK_COL_MAJOR, rows, cols, tall.data(), rows, pivots.data()) < 0 ||
+      !tall.allFinite()) {
+    return OrthonormalColumns(std::move(original));
   }
   // Keep L: unit diagonal, zeros above it (U is not needed).
   for (lapack_int j = 0; j < cols; ++j) {

@@ -83,6 +83,20 @@ TEST(DenseKernelsTest, LuNormalizedColumnsSpanTheInput) {
   }
 }
 
+// Columns of subnormal entries (an input scaled down next to a few huge
+// entries) give LU subnormal pivots; the result falls back to Householder
+// and stays finite, spanning the input.
+TEST(DenseKernelsTest, LuNormalizedColumnsOfSubnormalColumnsStayFinite) {
+  MatrixXd x = GaussianMatrix(50, 6, 12) * 1e-310;
+  x(2, 0) = 1.0;
+  x(7, 1) = -1.0;
+  const MatrixXd pl = LuNormalizedColumns(x);
+  ASSERT_TRUE(pl.allFinite());
+  ASSERT_EQ(pl.cols(), 6);
+  const MatrixXd q = OrthonormalColumns(pl);
+  EXPECT_LE((x.leftCols(2) - q * (q.transpose() * x.leftCols(2))).norm(), 1e-12);
+}
+
 // All-zero rows (CountSketch rows no column hashed to) are dropped before
 // CholeskyQR2: r = the number of nonzero rows, and the basis spans the rows.
 TEST(DenseKernelsTest, RowSpaceBasisSkipsAllZeroRows) {

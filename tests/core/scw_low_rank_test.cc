@@ -271,6 +271,57 @@ TEST(ScwPowerIterationTest, AllInputLayoutsAgreeWithPowerIterations) {
   }
 }
 
+// SCW's last step takes the SVD of AV from its Gram matrix when the k-th
+// direction is well resolved (flat spectrum) and by QR + SVD otherwise
+// (steep spectrum, σ_k/σ₁ < 1e-4): either way every singular value it
+// reports matches an independent SVD of AV to 1e-11 relative, and the
+// factors match the dense reference.
+TEST(ScwLowRankTest, SingularValuesMatchTheSvdOfAVOnFlatAndSteepSpectra) {
+  for (double smallest : {0.3, 1e-15}) {  // σ₁₂/σ₁ = 0.63 and 2e-6
+    VectorXd sigma(30);
+    for (Index i = 0; i < 30; ++i) sigma(i) = std::pow(smallest, static_cast<double>(i) / 29.0);
+    const MatrixXd a = WithSpectrum(120, 50, sigma, 31);
+    auto s = CountSketch::Random(24, 120, 4);
+    const int64_t k = 12;
+    auto f = ScwLowRank(*s, RowMatrixXd(a), k);
+    ASSERT_TRUE(f.ok()) << f.status();
+    Eigen::JacobiSVD<MatrixXd> sa(s->ToDense() * a, Eigen::ComputeFullV);
+    const MatrixXd v = sa.matrixV().leftCols(sa.rank());
+    const VectorXd expected = Eigen::JacobiSVD<MatrixXd>(a * v).singularValues().head(k);
+    ASSERT_EQ(f->rank, k) << "smallest=" << smallest;
+    for (Index i = 0; i < k; ++i) {
+      EXPECT_NEAR(f->singular_values(i), expected(i), 1e-11 * expected(i))
+          << "smallest=" << smallest << " i=" << i;
+    }
+    const MatrixXd approx = f->left * f->right.transpose();
+    EXPECT_LE((approx - ReferenceScw(s->ToDense(), a, k)).norm(), 1e-10 * a.norm());
+    EXPECT_NEAR(f->error, (a - approx).norm(), 1e-10 * (a - approx).norm());
+  }
+}
+
+// With power iterations V₀ is LU-normalized (SA)ᵀ, of full column rank even
+// where SA has zero rows: the answer is at least as good as from row(SA)
+// alone, with all k components and the exact error.
+TEST(ScwPowerIterationTest, ARankDeficientSketchStillStartsTheIteration) {
+  const MatrixXd a = LowRankPlusNoise(100, 40, 10, 0.05, 17);
+  auto s = CountSketch::Random(10, 100, 8);
+  MatrixXd sketched = s->Apply(RowMatrixXd(a));
+  for (Index i : {0, 3, 4, 9}) sketched.row(i).setZero();  // rank(SA) = 6
+  const int64_t k = 8;
+  auto plain = ScwFromSketched(sketched, RowMatrixXd(a), k);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->rank, 6);
+  LowRankOptions options;
+  options.power_iters = 1;
+  auto iterated = ScwFromSketched(sketched, RowMatrixXd(a), k, options);
+  ASSERT_TRUE(iterated.ok()) << iterated.status();
+  EXPECT_EQ(iterated->rank, k);
+  const double explicit_error = (a - iterated->left * iterated->right.transpose()).norm();
+  EXPECT_NEAR(iterated->error, explicit_error, 1e-10 * explicit_error);
+  EXPECT_LT(iterated->error, plain->error);
+  EXPECT_GE(iterated->error, OptimalError(a, k) * (1 - 1e-12));
+}
+
 TEST(ScwExactErrorTest, ReportedErrorEqualsTheExplicitResidual) {
   for (uint64_t seed = 0; seed < 6; ++seed) {
     const MatrixXd a = LowRankPlusNoise(150, 40, 8, 0.05 * (seed + 1), 300 + seed);
