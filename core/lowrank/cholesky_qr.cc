@@ -82,4 +82,27 @@ CholeskyQrOutcome CholeskyQr2OrthonormalizeInPlace(const TallMatrixView& b,
   return outcome;
 }
 
+CholeskyQrOutcome ShiftedCholeskyQr3OrthonormalizeInPlace(const TallMatrixView& b,
+                                                         CholeskyQrFactors* out) {
+  const int64_t n = b.rows, r = b.cols;
+  if (r < 1 || n < r || b.data == nullptr) return CholeskyQrOutcome::kUntouched;
+  MatrixXd r0 = UpperGram(b);
+  if (!r0.allFinite()) return CholeskyQrOutcome::kUntouched;
+  // s = 11(n·r + r(r+1))·ε·‖B‖² with ‖B‖_F² = trace(G) ≥ ‖B‖₂² (Fukaya et
+  // al. 2020, §3: a larger shift is also safe; it only weakens the bound).
+  const double shift = 11.0 * (static_cast<double>(n) * r + static_cast<double>(r) * (r + 1)) *
+                       std::numeric_limits<double>::epsilon() * r0.trace();
+  if (!(shift > 0)) return CholeskyQrOutcome::kUntouched;
+  r0.diagonal().array() += shift;
+  if (!Cholesky(&r0)) return CholeskyQrOutcome::kUntouched;
+  SolveRight(b, r0);
+  // B R₀⁻¹ is now within CholeskyQR2's range unless B itself is numerically
+  // rank-deficient, in which case CholeskyQR2 refuses it.
+  const CholeskyQrOutcome outcome = CholeskyQr2OrthonormalizeInPlace(b, out);
+  if (outcome != CholeskyQrOutcome::kDone) return CholeskyQrOutcome::kClobbered;
+  out->triangle = out->triangle.triangularView<Eigen::Upper>() * r0;
+  out->first = out->triangle;
+  return CholeskyQrOutcome::kDone;
+}
+
 }  // namespace sketchd

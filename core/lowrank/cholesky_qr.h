@@ -56,6 +56,17 @@ CholeskyQrOutcome CholeskyQr2InPlace(const TallMatrixView& b, CholeskyQrFactors*
 CholeskyQrOutcome CholeskyQr2OrthonormalizeInPlace(const TallMatrixView& b,
                                                    CholeskyQrFactors* out);
 
+// Shifted CholeskyQR3 (Fukaya, Kannan, Nakatsukasa, Yamamoto, Yanagisawa,
+// 2020): a first Cholesky of BᵀB + sI, s ~ 11(n·r + r²)·ε·‖B‖², maps B to
+// B R₀⁻¹ within CholeskyQR2's range, which then orthonormalizes it. One
+// more dsyrk and dtrsm than CholeskyQR2 for a range of κ(B) up to about
+// 1e-4/√s·‖B‖ instead of (n·r·ε)^{-1/2}/10 (~3e8 against ~1e4 at
+// 1080×320). On kDone B holds Q and `first` = `triangle` = R with B = QR;
+// kClobbered when B turned out numerically rank-deficient after it was
+// overwritten (the caller recomputes it); kUntouched as above.
+CholeskyQrOutcome ShiftedCholeskyQr3OrthonormalizeInPlace(const TallMatrixView& b,
+                                                         CholeskyQrFactors* out);
+
 }  // namespace sketchd
 
 #endif  // SKETCHD_CORE_LOWRANK_CHOLESKY_QR_H_

@@ -85,5 +85,36 @@ TEST(CholeskyQrTest, ScwSingularValuesMatchAnIndependentSvdOnBothPaths) {
   }
 }
 
+// κ = 1e7, beyond CholeskyQR2's range at 600×25 (~5e4): CholeskyQR2
+// refuses, shifted CholeskyQR3 gives an orthonormal Q and the R of B.
+TEST(CholeskyQrTest, ShiftedCholeskyQr3TakesWhatCholeskyQr2Refuses) {
+  const MatrixXd b =
+      GaussianMatrix(600, 25, 8) * VectorXd::LinSpaced(25, 0.0, -7.0).unaryExpr([](double e) {
+        return std::pow(10.0, e);
+      }).asDiagonal();
+  MatrixXd copy = b;
+  CholeskyQrFactors f;
+  ASSERT_EQ(CholeskyQr2OrthonormalizeInPlace({copy.data(), 600, 25, 600, false}, &f),
+            CholeskyQrOutcome::kUntouched);
+  for (bool row_major : {false, true}) {
+    RowMatrixXd row = b;
+    MatrixXd col = b;
+    const TallMatrixView view = row_major ? TallMatrixView{row.data(), 600, 25, 25, true}
+                                          : TallMatrixView{col.data(), 600, 25, 600, false};
+    ASSERT_EQ(ShiftedCholeskyQr3OrthonormalizeInPlace(view, &f), CholeskyQrOutcome::kDone);
+    const MatrixXd q = row_major ? MatrixXd(row) : col;
+    EXPECT_LE((q.transpose() * q - MatrixXd::Identity(25, 25)).norm(), 1e-13);
+    EXPECT_LE((q * f.triangle - b).norm(), 1e-13 * b.norm());
+    // The same span as B, column by column (R upper triangular).
+    const MatrixXd householder_q = Eigen::HouseholderQR<MatrixXd>(b).householderQ() *
+                                   MatrixXd::Identity(600, 25);
+    EXPECT_LE((q * q.transpose() - householder_q * householder_q.transpose()).norm(), 1e-9);
+  }
+  // Numerically rank-deficient: never kDone.
+  MatrixXd deficient = GaussianMatrix(200, 3, 9) * GaussianMatrix(3, 8, 10);
+  EXPECT_NE(ShiftedCholeskyQr3OrthonormalizeInPlace({deficient.data(), 200, 8, 200, false}, &f),
+            CholeskyQrOutcome::kDone);
+}
+
 }  // namespace
 }  // namespace sketchd
