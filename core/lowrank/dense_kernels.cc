@@ -31,7 +31,11 @@ Index PanelRows(Index cols) {
 
 }  // namespace
 
-double ResidualNormByBlas(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+double DirectResidualNorm(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+  double squared = 0;
+  if (SquaredResidualNormAvx2(a, left, right, ResolveThreads(0), &squared)) {
+    return std::sqrt(squared);
+  }
   const Index n = a.rows(), d = a.cols(), k = left.cols();
   const Index step = PanelRows(d);
   RowMatrixXd panel;
@@ -52,7 +56,7 @@ double ResidualNormByBlas(ConstRowMajorRef a, const MatrixXd& left, const Matrix
   return std::sqrt(sum);
 }
 
-double ResidualNormByBlas(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right) {
+double DirectResidualNorm(ConstColMajorRef a, const MatrixXd& left, const MatrixXd& right) {
   const Index n = a.rows(), d = a.cols(), k = left.cols();
   const Index step = PanelRows(d);
   MatrixXd panel;

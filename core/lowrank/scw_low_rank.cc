@@ -86,10 +86,10 @@ MatrixXd ZeroTall(int64_t n, int64_t k) {
 
 // ‖A − YZᵀ‖_F summed directly: by BLAS panels for dense inputs.
 double Residual(ConstRowMajorRef a, const MatrixXd& y, const MatrixXd& z) {
-  return ResidualNormByBlas(a, y, z);
+  return DirectResidualNorm(a, y, z);
 }
 double Residual(ConstColMajorRef a, const MatrixXd& y, const MatrixXd& z) {
-  return ResidualNormByBlas(a, y, z);
+  return DirectResidualNorm(a, y, z);
 }
 double Residual(const CsrMatrix& a, const MatrixXd& y, const MatrixXd& z) {
   return PanelledResidualNorm(a, y, z);

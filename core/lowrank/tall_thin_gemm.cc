@@ -102,6 +102,31 @@ __attribute__((target("avx2,fma"))) void Rows(const double* a, Index lda, Index 
   }
 }
 
+// Calls run(part, r0, r1) on row ranges in whole blocks of 4 that cover
+// [0, n), one per thread (the ranges are independent; part < threads), for
+// `work` multiply-adds in all.
+// A thread is spawned per call (parallel_for.h), at ~30–50 µs here with its
+// join, the time of ~4e5 multiply-adds: below kMultiplyAddsPerThread of work
+// each, fewer threads finish sooner. Measured in SCW at 146×144·40
+// (navy_winds, 8.4e5): 38–58 µs on one thread, 72–110 µs on two.
+template <typename Run>
+void ForRowRanges(Index n, double work, int threads, const Run& run) {
+  const Index blocks = (n + kRowBlock - 1) / kRowBlock;
+  const Index useful = static_cast<Index>(std::max(1.0, work / kMultiplyAddsPerThread));
+  const int parts = static_cast<int>(
+      std::max<Index>(1, std::min<Index>({static_cast<Index>(threads), blocks, useful})));
+  const auto part = [&](int64_t p) {
+    const Index r0 = std::min(n, blocks * p / parts * kRowBlock);
+    const Index r1 = std::min(n, blocks * (p + 1) / parts * kRowBlock);
+    if (r1 > r0) run(p, r0, r1);
+  };
+  if (parts == 1) {
+    part(0);
+  } else {
+    ParallelFor(parts, parts, [&](int64_t p, int) { part(p); });
+  }
+}
+
 }  // namespace
 
 bool TallThinKernelAvailable() {
@@ -122,29 +147,57 @@ bool MultiplyTallByThinAvx2(ConstRowMajorRef a, const MatrixXd& v, RowMatrixXd* 
     return true;
   }
   const PackedV packed = Pack(v);
-  // Row ranges in whole blocks of 4, one per thread (ranges are independent).
-  const Index blocks = (n + kRowBlock - 1) / kRowBlock;
-  // A thread is spawned per call (parallel_for.h), at ~30–50 µs here with
-  // its join, the time of ~4e5 multiply-adds: below kMultiplyAddsPerThread
-  // of work each, fewer threads finish sooner. Measured in SCW at
-  // 146×144·40 (navy_winds, 8.4e5): 38–58 µs on one thread, 72–110 µs on two.
-  const double work = static_cast<double>(n) * a.cols() * m;
-  const Index useful = static_cast<Index>(std::max(1.0, work / kMultiplyAddsPerThread));
-  const int parts = static_cast<int>(
-      std::max<Index>(1, std::min<Index>({static_cast<Index>(threads), blocks, useful})));
-  const auto run = [&](int64_t p) {
-    const Index r0 = std::min(n, blocks * p / parts * kRowBlock);
-    const Index r1 = std::min(n, blocks * (p + 1) / parts * kRowBlock);
-    if (r1 > r0) {
-      Rows(a.data() + r0 * a.outerStride(), a.outerStride(), r1 - r0, packed,
-           out->data() + r0 * m, m);
-    }
-  };
-  if (parts == 1) {
-    run(0);
-  } else {
-    ParallelFor(parts, parts, [&](int64_t p, int) { run(p); });
+  ForRowRanges(n, static_cast<double>(n) * a.cols() * m, threads,
+               [&](int64_t, Index r0, Index r1) {
+    Rows(a.data() + r0 * a.outerStride(), a.outerStride(), r1 - r0, packed,
+         out->data() + r0 * m, m);
+  });
+  return true;
+}
+
+bool SquaredResidualNormAvx2(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right,
+                             int threads, double* squared_norm) {
+  if (!TallThinKernelAvailable()) return false;
+  const Index n = a.rows(), d = a.cols(), k = left.cols();
+  if (n == 0 || d == 0 || k == 0) {
+    *squared_norm = a.squaredNorm();
+    return true;
   }
+  // YZᵀ for a block of rows is the tall-by-thin product of Y's rows (k
+  // wide) by Zᵀ (k×d): the AV kernel with d as its output width, formed a
+  // few rows at a time in a buffer that stays in cache and subtracted from
+  // A's rows there, so A is read once and YZᵀ never stored whole. Zᵀ is
+  // taken in column blocks of at most kPackedBytes, which stay in L2 while
+  // every row of the range passes (at k = 160, d = 1080 the whole of Zᵀ,
+  // 1.4 MB, did not: 26 ms against 21 for dgemm panels, bench/perf m = 320).
+  constexpr Index kChunkRows = 16;
+  constexpr Index kPackedBytes = 256 << 10;
+  const Index tile = kLanes * kTileVectors;
+  const Index block_cols = std::max<Index>(
+      tile, kPackedBytes / (static_cast<Index>(sizeof(double)) * k) / tile * tile);
+  std::vector<double> partial(static_cast<size_t>(std::max(threads, 1)), 0.0);
+  ForRowRanges(n, static_cast<double>(n) * d * k, threads, [&](int64_t part, Index r0, Index r1) {
+    RowMatrixXd y(kChunkRows, k);
+    std::vector<double> product(static_cast<size_t>(kChunkRows * block_cols));
+    double sum = 0;
+    for (Index c0 = 0; c0 < d; c0 += block_cols) {
+      const Index cols = std::min(block_cols, d - c0);
+      const PackedV zt = Pack(MatrixXd(right.middleRows(c0, cols).transpose()));
+      for (Index i0 = r0; i0 < r1; i0 += kChunkRows) {
+        const Index rows = std::min(kChunkRows, r1 - i0);
+        y.topRows(rows) = left.middleRows(i0, rows);
+        Rows(y.data(), k, rows, zt, product.data(), zt.width);
+        for (Index i = 0; i < rows; ++i) {
+          const Eigen::Map<const VectorXd> yz(product.data() + i * zt.width, cols);
+          sum += (a.row(i0 + i).segment(c0, cols).transpose() - yz).squaredNorm();
+        }
+      }
+    }
+    partial[static_cast<size_t>(part)] = sum;
+  });
+  double total = 0;
+  for (double p : partial) total += p;
+  *squared_norm = total;
   return true;
 }
 

@@ -27,6 +27,13 @@ bool TallThinKernelAvailable();
 // available on this CPU, so the caller uses BLAS.
 bool MultiplyTallByThinAvx2(ConstRowMajorRef a, const MatrixXd& v, RowMatrixXd* out, int threads);
 
+// *squared_norm = ‖A − Y·Zᵀ‖_F² for row-major A (n×d), Y (n×k) and Z (d×k),
+// summed directly (SCW's residual when ‖A‖² − Σσ² would cancel), through
+// the same kernel a few rows at a time; on `threads` threads. Returns false
+// (nothing written) when the kernel is not available on this CPU.
+bool SquaredResidualNormAvx2(ConstRowMajorRef a, const MatrixXd& left, const MatrixXd& right,
+                             int threads, double* squared_norm);
+
 }  // namespace sketchd
 
 #endif  // SKETCHD_CORE_LOWRANK_TALL_THIN_GEMM_H_

@@ -17,11 +17,11 @@ TEST(DenseKernelsTest, BlasResidualEqualsPanelledResidualInBothLayouts) {
   const MatrixXd y = GaussianMatrix(700, 6, 2);
   const MatrixXd z = GaussianMatrix(2048, 6, 3);
   const double expected = PanelledResidualNorm(RowMatrixXd(a), y, z);
-  EXPECT_NEAR(ResidualNormByBlas(ConstRowMajorRef(RowMatrixXd(a)), y, z), expected,
+  EXPECT_NEAR(DirectResidualNorm(ConstRowMajorRef(RowMatrixXd(a)), y, z), expected,
               1e-12 * expected);
-  EXPECT_NEAR(ResidualNormByBlas(ConstColMajorRef(a), y, z), expected, 1e-12 * expected);
+  EXPECT_NEAR(DirectResidualNorm(ConstColMajorRef(a), y, z), expected, 1e-12 * expected);
   // k = 0: the norm of A itself.
-  EXPECT_NEAR(ResidualNormByBlas(ConstColMajorRef(a), MatrixXd(700, 0), MatrixXd(2048, 0)),
+  EXPECT_NEAR(DirectResidualNorm(ConstColMajorRef(a), MatrixXd(700, 0), MatrixXd(2048, 0)),
               a.norm(), 1e-12 * a.norm());
 }
 

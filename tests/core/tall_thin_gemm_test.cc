@@ -89,5 +89,37 @@ TEST(TallThinGemmTest, DispatchAgreesWithBlasFallback) {
   }
 }
 
+// ‖A − YZᵀ‖² summed directly through the kernel, against the dense
+// residual: ragged shapes (rows not in whole chunks or blocks of 4, d not in
+// whole vectors), k = 1, a strided A, one and two threads.
+TEST(TallThinGemmTest, SquaredResidualMatchesTheDenseResidual) {
+  if (!TallThinKernelAvailable()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  struct Shape { Index n, d, k; };
+  for (const Shape& s : {Shape{1, 1, 1}, Shape{3, 5, 1}, Shape{37, 13, 2}, Shape{101, 45, 7},
+                         Shape{1000, 300, 40}, Shape{333, 1083, 16}}) {
+    const RowMatrixXd a = GaussianMatrix(s.n, s.d, 3 + s.n);
+    const MatrixXd y = GaussianMatrix(s.n, s.k, 4 + s.d);
+    const MatrixXd z = GaussianMatrix(s.d, s.k, 5 + s.k);
+    const double expected = (MatrixXd(a) - y * z.transpose()).squaredNorm();
+    for (int threads : {1, 2}) {
+      double got = -1;
+      ASSERT_TRUE(SquaredResidualNormAvx2(a, y, z, threads, &got));
+      EXPECT_NEAR(got, expected, 1e-12 * expected)
+          << s.n << "x" << s.d << " k=" << s.k << " threads=" << threads;
+    }
+  }
+  // A strided view (every other column block of a wider matrix).
+  const RowMatrixXd wide = GaussianMatrix(90, 70, 6);
+  const ConstRowMajorRef view = wide.leftCols(50);
+  const MatrixXd y = GaussianMatrix(90, 6, 7), z = GaussianMatrix(50, 6, 8);
+  double got = -1;
+  ASSERT_TRUE(SquaredResidualNormAvx2(view, y, z, 2, &got));
+  const double expected = (MatrixXd(wide.leftCols(50)) - y * z.transpose()).squaredNorm();
+  EXPECT_NEAR(got, expected, 1e-12 * expected);
+  // k = 0: ‖A‖².
+  ASSERT_TRUE(SquaredResidualNormAvx2(view, MatrixXd(90, 0), MatrixXd(50, 0), 1, &got));
+  EXPECT_NEAR(got, wide.leftCols(50).squaredNorm(), 1e-13 * got);
+}
+
 }  // namespace
 }  // namespace sketchd
