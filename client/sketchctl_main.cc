@@ -16,6 +16,7 @@
 #include "client/cli_status.h"
 #include "client/json.h"
 #include "core/exception_boundary.h"
+#include "core/parallel/blas_threads.h"
 
 namespace {
 
@@ -46,6 +47,8 @@ void PrintError(const sketchd::GlobalOptions& global, const absl::Status& status
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread exists (core/parallel/blas_threads.h).
+  sketchd::BoundBlasWorkerSpinning();
   CLI::App app{
       "sketchctl — client of the sketchd learned-sketch service.\n"
       "Exit codes: 0 ok, 1 negative outcome (failed job, not serving), 2 usage error,\n"

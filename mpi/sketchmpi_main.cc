@@ -21,6 +21,7 @@
 #include "client/cli.h"
 #include "client/cli_status.h"
 #include "client/json.h"
+#include "core/parallel/blas_threads.h"
 #include "mpi/command.h"
 #include "mpi/communicator.h"
 
@@ -91,6 +92,8 @@ int Run(int argc, char** argv, sketchd::Communicator& comm) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread exists, MPI's included (core/parallel/blas_threads.h).
+  sketchd::BoundBlasWorkerSpinning();
   sketchd::MpiSession session(&argc, &argv);
   sketchd::Communicator comm;
   try {

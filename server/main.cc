@@ -16,6 +16,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "core/parallel/blas_threads.h"
 #include "server/mpi_training_backend.h"
 #include "server/sketchd_server.h"
 
@@ -97,6 +98,8 @@ ABSL_FLAG(int, port_file_fd, -1, "internal/testing: write the bound port and a n
 #endif
 
 int main(int argc, char** argv) {
+  // Before any thread exists (core/parallel/blas_threads.h).
+  sketchd::BoundBlasWorkerSpinning();
   // Training data and sketches are private to the service account: every
   // file and directory sketchd creates gets no group/other permissions.
   umask(077);

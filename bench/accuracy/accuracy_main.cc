@@ -25,6 +25,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/accuracy/family_split.h"
+#include "core/parallel/blas_threads.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/train_low_rank.h"
 #include "core/training/training_set.h"
@@ -318,4 +319,7 @@ int Run(const Args& args) {
 }  // namespace
 }  // namespace sketchd
 
-int main(int argc, char** argv) { return sketchd::Run(sketchd::Parse(argc, argv)); }
+int main(int argc, char** argv) {
+  sketchd::BoundBlasWorkerSpinning();  // as sketchd's binaries do
+  return sketchd::Run(sketchd::Parse(argc, argv));
+}

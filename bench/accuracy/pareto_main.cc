@@ -29,6 +29,7 @@
 #include "core/lowrank/dense_kernels.h"
 #include "core/lowrank/exact_svd.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/parallel/blas_threads.h"
 #include "core/sketch/count_sketch.h"
 #include "core/training/subspace_sketch.h"
 #include "core/training/train_low_rank.h"
@@ -208,4 +209,7 @@ int Run(const Args& args) {
 }  // namespace
 }  // namespace sketchd
 
-int main(int argc, char** argv) { return sketchd::Run(sketchd::Parse(argc, argv)); }
+int main(int argc, char** argv) {
+  sketchd::BoundBlasWorkerSpinning();  // as sketchd's binaries do
+  return sketchd::Run(sketchd::Parse(argc, argv));
+}

@@ -22,6 +22,7 @@
 #include "core/lowrank/exact_svd.h"
 #include "core/lowrank/low_rank_error.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/parallel/blas_threads.h"
 #include "core/sketch/count_sketch.h"
 #include "core/sketch/gaussian_sketch.h"
 
@@ -117,6 +118,7 @@ void Run(const std::string& kind, const RowMatrixXd& a, int reps, bool exact) {
 }  // namespace sketchd
 
 int main(int argc, char** argv) {
+  sketchd::BoundBlasWorkerSpinning();  // as sketchd's binaries do
   std::string data = "../shared/data";
   int reps = 7;
   bool exact = true;

@@ -32,12 +32,14 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/io/matrix_file.h"
 #include "core/io/npy.h"
 #include "core/lowrank/dense_kernels.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/parallel/blas_threads.h"
 #include "core/regression/solve.h"
 #include "core/sketch/count_sketch.h"
 #include "core/sketch/gaussian_sketch.h"
@@ -81,6 +83,12 @@ class Peer {
       dup2(from[1], 1);
       close(to[1]);
       close(from[0]);
+      // The peer's OpenBLAS gets the same bound on idle spinning as sketchd
+      // (core/parallel/blas_threads.h): with OpenBLAS's default its workers
+      // spin ~0.1 s after each call and take a core from the sketchd call
+      // timed next (AV at 5760×1080, m = 80: 10 or 20 ms). The bound makes
+      // the NumPy SCW faster too (m = 80: 30 against 37–41 ms).
+      setenv("OPENBLAS_THREAD_TIMEOUT", std::to_string(kBlasWorkerSpinLog2Cycles).c_str(), 0);
       execl("/usr/bin/python3", "python3", script.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -367,6 +375,7 @@ Args Parse(int argc, char** argv) {
 }  // namespace sketchd
 
 int main(int argc, char** argv) {
+  sketchd::BoundBlasWorkerSpinning();  // as sketchd's binaries do
   using namespace sketchd;
   const Args args = Parse(argc, argv);
   const std::string dir = TempDir();

@@ -24,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/io/npy.h"
+#include "core/parallel/blas_threads.h"
 #include "core/regression/column_standardizer.h"
 #include "core/regression/exact_solvers.h"
 #include "core/regression/ihs_evaluation.h"
@@ -398,6 +399,7 @@ void RunDemo(const Flags& f) {
 }  // namespace sketchd
 
 int main(int argc, char** argv) {
+  sketchd::BoundBlasWorkerSpinning();  // as sketchd's binaries do
   sketchd::Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

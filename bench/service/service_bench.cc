@@ -23,6 +23,7 @@
 
 #include "client/sketchd_client.h"
 #include "core/lowrank/scw_low_rank.h"
+#include "core/parallel/blas_threads.h"
 #include "core/sketch/count_sketch.h"
 #include "core/sketch/philox.h"
 #include "server/sketchd_server.h"
@@ -312,4 +313,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace sketchd
 
-int main(int argc, char** argv) { return sketchd::Main(argc, argv); }
+int main(int argc, char** argv) {
+  sketchd::BoundBlasWorkerSpinning();  // as sketchd's binaries do
+  return sketchd::Main(argc, argv);
+}
