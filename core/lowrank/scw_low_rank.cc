@@ -105,6 +105,13 @@ CsrMatrix ScaledCopy(const CsrMatrix& a, double factor) { return a * factor; }
 // norms can break between nearly equal values).
 void OrderByLeftNorms(int64_t kept, LowRankFactors* out) {
   const VectorXd norms = out->left.leftCols(kept).colwise().norm().transpose();
+  out->rank = kept;
+  out->singular_values.head(kept) = norms;
+  // Almost always already in order: then nothing moves (the copies below
+  // are n×k and d×k).
+  bool ordered = true;
+  for (int64_t i = 1; i < kept && ordered; ++i) ordered = norms(i - 1) >= norms(i);
+  if (ordered) return;
   std::vector<int64_t> order(static_cast<size_t>(kept));
   for (int64_t i = 0; i < kept; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -115,7 +122,6 @@ void OrderByLeftNorms(int64_t kept, LowRankFactors* out) {
     out->right.col(i) = right.col(order[i]);
     out->singular_values(i) = norms(order[i]);
   }
-  out->rank = kept;
 }
 
 // SCW on an input whose ‖A‖_F² lies in the safe window (input_scale.h).

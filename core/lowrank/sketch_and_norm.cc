@@ -3,12 +3,13 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "core/sketch/row_kernels.h"
 
 namespace sketchd {
 
 double SquaredNormByRows(ConstRowMajorRef a) {
   double sum = 0;
-  for (Index i = 0; i < a.rows(); ++i) sum += a.row(i).squaredNorm();
+  for (Index i = 0; i < a.rows(); ++i) sum += RowSquaredNorm(a.row(i).data(), a.cols());
   return sum;
 }
 
@@ -22,16 +23,17 @@ SketchAndNorm SketchWithSquaredNorm(const CountSketch& sketch, ConstRowMajorRef 
   const double* values = sketch.values().data();
   RowMatrixXd out = RowMatrixXd::Zero(sketch.rows(), a.cols());
   double squared_norm = 0;
+  const Index d = a.cols();
   for (Index i = 0; i < a.rows(); ++i) {
-    const auto row = a.row(i);
-    for (int b = 0; b < blocks; ++b) {
+    const double* row = a.row(i).data();
+    // The first block's axpy and the row's squared norm in one read
+    // (row_kernels.h); the same axpy as CountSketch::AccumulateRows and the
+    // same sum as SquaredNormByRows, in the same order: the same bits.
+    squared_norm += AddScaledRowAndSquaredNorm(values[i], row, d, out.row(positions[i]).data());
+    for (int b = 1; b < blocks; ++b) {
       const int64_t idx = b * n + i;
-      // Eigen's vectorised axpy, as CountSketch::AccumulateRows.
-      out.row(positions[idx]).noalias() += values[idx] * row;
+      AddScaledRow(values[idx], row, d, out.row(positions[idx]).data());
     }
-    // The row is in L1 after the axpy; same expression and order as
-    // SquaredNormByRows, so the same bits.
-    squared_norm += row.squaredNorm();
   }
   return {MatrixXd(out), squared_norm};
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/sketch/row_kernels.h"
 
 namespace sketchd {
 namespace {
@@ -314,11 +315,12 @@ void CountSketch::AccumulateRows(int64_t r0, ConstRowMajorRef block,
   for (Index i = 0; i < block.rows(); ++i) {
     for (int b = 0; b < blocks; ++b) {
       const int64_t idx = b * cols_ + r0 + i;
-      // Eigen's explicitly vectorised axpy: the raw pointer loop it replaces
+      // An explicitly vectorised axpy (row_kernels.h): a plain pointer loop
       // ran at a fifth of memory speed (bench/perf: 9.5 ms against 1.7 ms
       // for one pass over a 5760×1080 A), the compiler not proving that the
       // output row and the input row never overlap.
-      out.row(positions_[idx]).noalias() += values_[idx] * block.row(i);
+      AddScaledRow(values_[idx], block.row(i).data(), block.cols(),
+                   out.row(positions_[idx]).data());
     }
   }
 }
