@@ -175,3 +175,37 @@ def test_low_rank_block_krylov_beats_power_iterations_at_equal_passes(client, pl
     assert krylov.error < plain.error
     with pytest.raises(TypeError, match="block_krylov must be True or False"):
         client.low_rank(plain_dataset, a, k, sketch=sketch, power_iters=1, block_krylov="yes")
+
+
+def test_one_pass_low_rank_reads_a_once_near_the_two_pass_answer(client, plain_dataset, matrix):
+    k, sketch = 4, ("random", 12, 3)
+    _, _, two = client.low_rank(plain_dataset, matrix, k, sketch=sketch)
+    y, z, one = client.low_rank(plain_dataset, matrix, k, sketch=sketch,
+                                one_pass=sketchd.OnePass(seed=4))
+    assert two.one_pass is None and two.passes == 2
+    assert one.passes == 1 and one.error == 0.0  # A was never held: no exact error
+    assert isinstance(one.one_pass, sketchd.OnePassInfo)
+    assert one.one_pass.range_m == 12 and one.one_pass.core_m == 2 * 12 + 1
+    assert one.one_pass.right_sketch_version == 0 and one.one_pass.state_bytes > 0
+    # SA (12×30), AR (400×12) and TAW (25×25) in place of A (400×30).
+    assert one.one_pass.state_bytes < matrix.nbytes
+    s = np.linalg.svd(matrix, compute_uv=False)
+    optimal = np.sqrt(np.sum(s[k:] ** 2))
+    error = np.linalg.norm(matrix - y @ z.T)
+    assert optimal * (1 - 1e-12) <= error <= 2 * two.error
+    # True is OnePass() with the server's defaults.
+    _, _, default = client.low_rank(plain_dataset, matrix, k, sketch=sketch, one_pass=True)
+    assert default.passes == 1 and default.one_pass.core_m == 25
+
+
+def test_one_pass_bad_arguments_are_refused(client, plain_dataset, matrix):
+    sketch = ("random", 12, 3)
+    with pytest.raises(TypeError, match="one_pass must be"):
+        client.low_rank(plain_dataset, matrix, 4, sketch=sketch, one_pass="yes")
+    with pytest.raises(ValueError, match="OnePass.core_m must be ≥ 0"):
+        client.low_rank(plain_dataset, matrix, 4, sketch=sketch,
+                        one_pass=sketchd.OnePass(core_m=-1))
+    with pytest.raises(sketchd.InvalidArgument):
+        client.low_rank(plain_dataset, matrix, 4, sketch=sketch, one_pass=True, power_iters=1)
+    with pytest.raises(sketchd.InvalidArgument):
+        client.low_rank(plain_dataset, matrix, 4, sketch=sketch, one_pass=sketchd.OnePass(core_m=5))

@@ -18,7 +18,7 @@ from sketchd.errors import (Aborted, AlreadyExists, Cancelled, DataLoss, Deadlin
                             Unauthenticated, Unavailable, Unimplemented, Unknown)
 from sketchd.client import Client
 from sketchd.jobs import Job
-from sketchd.results import AutoChoice, AutoTrial, LowRankInfo, SolveInfo
+from sketchd.results import AutoChoice, AutoTrial, LowRankInfo, OnePass, OnePassInfo, SolveInfo
 from sketchd.sketch import Sketch, load_sketch
 from sketchd.estimator import LearnedLowRank
 from sketchd import local
@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client", "Job", "Sketch", "load_sketch", "LearnedLowRank", "LowRankInfo", "SolveInfo",
-    "AutoChoice", "AutoTrial",
+    "AutoChoice", "AutoTrial", "OnePass", "OnePassInfo",
     "local", "SketchdError", "Aborted", "AlreadyExists", "Cancelled", "DataLoss",
     "DeadlineExceeded", "FailedPrecondition", "Internal", "InvalidArgument", "JobFailed",
     "NotFound", "OutOfRange", "PermissionDenied", "ResourceExhausted", "Unauthenticated",

@@ -24,7 +24,7 @@ import numpy as np
 from sketchd import errors, streaming
 from sketchd.jobs import Job, TERMINAL_STATES
 from sketchd.options import TASKS, training_options_proto
-from sketchd.results import LowRankInfo, SolveInfo, auto_choice_from_proto
+from sketchd.results import LowRankInfo, OnePass, OnePassInfo, SolveInfo, auto_choice_from_proto
 from sketchd.sketch import Sketch
 from sketchd.v1 import sketchd_pb2 as pb
 from sketchd.v1 import sketchd_pb2_grpc as pb_grpc
@@ -351,7 +351,7 @@ class Client:
     # ------------------------------------------------------------- compute --
 
     def low_rank(self, name, a, k, sketch="default", max_passes=None, auto_seed=0, random_m=0,
-                 power_iters=0, block_krylov=False):
+                 power_iters=0, block_krylov=False, one_pass=None):
         """Rank-k approximation A ≈ Y Zᵀ with a sketch of the dataset.
 
         ``sketch``: "default" (the dataset's low-rank default), a version
@@ -366,6 +366,11 @@ class Client:
         ``block_krylov``: with q ≥ 1 answer from the span of every iterate
         (block Krylov): the same passes, a wider basis, a much smaller error;
         no effect at q = 0.
+        ``one_pass``: True or a ``sketchd.OnePass`` to read A once with a
+        two-sided sketch (S = ``sketch``, plus R, T, W): the server never
+        holds A, so the answer has no exact error (``info.error`` is 0,
+        ``info.passes`` 1) and ``info.one_pass`` says what it held instead.
+        Not with power_iters, block_krylov or sketch="auto".
         → (Y n×k, Z d×k, LowRankInfo), float64.
         """
         a = streaming.as_real_array(a, "A", 2)
@@ -389,6 +394,9 @@ class Client:
         header = pb.LowRankHeader(dataset=name, sketch=selector, k=int(k),
                                   n=a.shape[0], d=a.shape[1], power_iters=power_iters,
                                   block_krylov=bool(block_krylov))
+        one_pass = self._one_pass(one_pass)
+        if one_pass is not None:
+            header.one_pass.CopyFrom(one_pass)
         dtype, header.dtype = streaming.wire_dtype(a)
 
         def requests():
@@ -426,8 +434,30 @@ class Client:
             error=summary.error, relative_error=summary.relative_error, passes=summary.passes,
             power_iters=summary.power_iters, block_krylov=summary.block_krylov,
             auto_choice=(auto_choice_from_proto(summary.auto_choice)
-                         if summary.HasField("auto_choice") else None))
+                         if summary.HasField("auto_choice") else None),
+            one_pass=(OnePassInfo(state_bytes=summary.one_pass_state_bytes,
+                                  core_m=summary.one_pass_core_m,
+                                  range_m=summary.one_pass_range_m,
+                                  right_sketch_version=summary.one_pass_right_sketch_version)
+                      if one_pass is not None else None))
         return y, z, info
+
+    @classmethod
+    def _one_pass(cls, one_pass):
+        """low_rank's one_pass argument → OnePassOptions, or None for two passes."""
+        if one_pass is None or one_pass is False:
+            return None
+        if one_pass is True:
+            one_pass = OnePass()
+        if not isinstance(one_pass, OnePass):
+            raise TypeError(f"one_pass must be True, False, None or a sketchd.OnePass, "
+                            f"got {one_pass!r}")
+        return pb.OnePassOptions(
+            range_m=cls._auto_int("OnePass.range_m", one_pass.range_m, minimum=0),
+            core_m=cls._auto_int("OnePass.core_m", one_pass.core_m, minimum=0),
+            seed=cls._auto_int("OnePass.seed", one_pass.seed, minimum=0),
+            right_sketch_version=cls._auto_int("OnePass.right_sketch_version",
+                                               one_pass.right_sketch_version, minimum=0))
 
     @staticmethod
     def _auto_int(name, value, minimum):

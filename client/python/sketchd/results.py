@@ -35,6 +35,28 @@ class AutoChoice:
 
 
 @dataclass
+class OnePass:
+    """Options of a one-pass low_rank (a two-sided sketch: A is read once
+    and never held by the server). 0 = the server's default for each."""
+
+    range_m: int = 0               # rows of the range sketch R (0 = the sketch's m)
+    core_m: int = 0                # rows of the core sketches T, W (0 = 2·max(m, m_r) + 1)
+    seed: int = 0                  # of R (when random), T and W
+    right_sketch_version: int = 0  # a stored sketch trained with transpose=True, 0 = random R
+
+
+@dataclass
+class OnePassInfo:
+    """What a one-pass answer used: the sketched state the server held
+    (SA, AR, TAW) in place of A, and the sizes of R and of T, W."""
+
+    state_bytes: int
+    core_m: int
+    range_m: int
+    right_sketch_version: int      # 0 = random R
+
+
+@dataclass
 class LowRankInfo:
     """Summary of one low-rank approximation A ≈ Y Zᵀ."""
 
@@ -51,6 +73,7 @@ class LowRankInfo:
     power_iters: int = 0         # q: the server's subspace iterations
     block_krylov: bool = False   # iterates kept as a block Krylov basis
     auto_choice: Optional[AutoChoice] = None  # sketch="auto" only
+    one_pass: Optional[OnePassInfo] = None    # one_pass answers only
 
 
 @dataclass
