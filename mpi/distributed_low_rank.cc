@@ -76,7 +76,12 @@ absl::StatusOr<DistributedLowRank> DistributedScwLowRank(Communicator& comm,
   }
 
   auto step = Clock::now();
-  MatrixXd basis = RowSpaceBasis(MatrixXd(sketched));  // d×r, identical on every rank
+  // d×r, identical on every rank (the same SA, the same deterministic
+  // factorization). As in core (scw_low_rank.cc): with iterations V₀ is the
+  // LU-normalized (SA)ᵀ, of full column rank even where SA has zero or
+  // dependent rows, so both answer from the same spans.
+  MatrixXd basis = power_iters > 0 ? LuNormalizedColumns(MatrixXd(sketched.transpose()))
+                                   : RowSpaceBasis(MatrixXd(sketched));
   out.timings.basis_seconds = SecondsSince(step);
   out.local_left = RowMatrixXd::Zero(a.range.count, k);
   out.right = MatrixXd::Zero(d, k);

@@ -74,6 +74,14 @@ std::string LoadAverage() {
 class Peer {
  public:
   explicit Peer(const std::string& script) {
+    // The peer's OpenBLAS gets the same bound on idle spinning as sketchd
+    // (core/parallel/blas_threads.h): with OpenBLAS's default its workers
+    // spin ~0.1 s after each call and take a core from the sketchd call
+    // timed next (AV at 5760×1080, m = 80: 10 or 20 ms). The bound makes
+    // the NumPy SCW faster too (m = 80: 30 against 37–41 ms). Set here, not
+    // between fork and exec; this process's OpenBLAS read its environment
+    // long before (a user's own value is kept).
+    setenv("OPENBLAS_THREAD_TIMEOUT", std::to_string(kBlasWorkerSpinLog2Cycles).c_str(), 0);
     int to[2], from[2];
     if (pipe(to) != 0 || pipe(from) != 0) Die("pipe failed");
     pid_ = fork();
@@ -83,12 +91,6 @@ class Peer {
       dup2(from[1], 1);
       close(to[1]);
       close(from[0]);
-      // The peer's OpenBLAS gets the same bound on idle spinning as sketchd
-      // (core/parallel/blas_threads.h): with OpenBLAS's default its workers
-      // spin ~0.1 s after each call and take a core from the sketchd call
-      // timed next (AV at 5760×1080, m = 80: 10 or 20 ms). The bound makes
-      // the NumPy SCW faster too (m = 80: 30 against 37–41 ms).
-      setenv("OPENBLAS_THREAD_TIMEOUT", std::to_string(kBlasWorkerSpinLog2Cycles).c_str(), 0);
       execl("/usr/bin/python3", "python3", script.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }

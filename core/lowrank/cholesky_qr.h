@@ -57,13 +57,15 @@ CholeskyQrOutcome CholeskyQr2OrthonormalizeInPlace(const TallMatrixView& b,
                                                    CholeskyQrFactors* out);
 
 // Shifted CholeskyQR3 (Fukaya, Kannan, Nakatsukasa, Yamamoto, Yanagisawa,
-// 2020): a first Cholesky of BᵀB + sI, s ~ 11(n·r + r²)·ε·‖B‖², maps B to
-// B R₀⁻¹ within CholeskyQR2's range, which then orthonormalizes it. One
-// more dsyrk and dtrsm than CholeskyQR2 for a range of κ(B) up to about
-// 1e-4/√s·‖B‖ instead of (n·r·ε)^{-1/2}/10 (~3e8 against ~1e4 at
-// 1080×320). On kDone B holds Q and `first` = `triangle` = R with B = QR;
-// kClobbered when B turned out numerically rank-deficient after it was
-// overwritten (the caller recomputes it); kUntouched as above.
+// 2020): a first Cholesky of BᵀB + sI, s = 11(n·r + r(r+1))·ε·‖B‖_F², maps
+// B to B R₀⁻¹ with singular values σᵢ/√(σᵢ² + s), which CholeskyQR2 then
+// orthonormalizes when their condition is within its range (n·r·ε)^{-1/2}/10.
+// One more dsyrk and dtrsm than CholeskyQR2, for κ(B) up to about
+// 1e4·‖B‖₂/√s instead of ~1e4 at 1080×320: ~3e8 when ‖B‖_F ≈ ‖B‖₂ (a
+// steep spectrum), up to √r less for a flat one. On kDone B holds Q and
+// `first` = `triangle` = R with B = QR; kClobbered when B turned out
+// numerically rank-deficient after it was overwritten (the caller
+// recomputes it); kUntouched as above.
 CholeskyQrOutcome ShiftedCholeskyQr3OrthonormalizeInPlace(const TallMatrixView& b,
                                                          CholeskyQrFactors* out);
 

@@ -186,30 +186,40 @@ MatrixXd OrthonormalColumns(MatrixXd tall) {
   return qr.householderQ() * MatrixXd::Identity(rows, std::min(rows, cols));
 }
 
-MatrixXd LuNormalizedColumns(MatrixXd tall) {
-  const lapack_int rows = static_cast<lapack_int>(tall.rows());
-  const lapack_int cols = static_cast<lapack_int>(tall.cols());
-  if (cols == 0) return tall;
-  if (rows < cols) return OrthonormalColumns(std::move(tall));
-  std::vector<lapack_int> pivots(static_cast<size_t>(cols));
-  // Householder is the fallback for what LU cannot normalize: columns of
-  // subnormal entries (an input scaled down by input_scale.h next to a few
-  // huge entries) give subnormal pivots, and dividing by them overflows.
-  MatrixXd original = tall;
-  // info > 0 (an exactly zero pivot) still leaves a valid unit-diagonal L.
-  if (LAPACKE_dgetrf(LAPACK_COL_MAJOR, rows, cols, tall.data(), rows, pivots.data()) < 0 ||
-      !tall.allFinite()) {
-    return OrthonormalColumns(std::move(original));
+bool LuNormalizeInPlace(MatrixXd* tall) {
+  const lapack_int rows = static_cast<lapack_int>(tall->rows());
+  const lapack_int cols = static_cast<lapack_int>(tall->cols());
+  if (cols == 0) return true;
+  if (rows < cols) {
+    *tall = OrthonormalColumns(std::move(*tall));
+    return true;
   }
+  std::vector<lapack_int> pivots(static_cast<size_t>(cols));
+  // info > 0 (an exactly zero pivot) still leaves a valid unit-diagonal L.
+  if (LAPACKE_dgetrf(LAPACK_COL_MAJOR, rows, cols, tall->data(), rows, pivots.data()) < 0) {
+    *tall = OrthonormalColumns(std::move(*tall));  // refused before touching the data
+    return true;
+  }
+  // Partial pivoting keeps |L| ≤ 1, so L is finite unless a pivot was
+  // subnormal (columns of subnormal entries, as when input_scale.h scales A
+  // down next to a few huge entries): OpenBLAS then multiplies by its
+  // infinite reciprocal. The caller recomputes X and takes Householder.
+  if (!tall->allFinite()) return false;
   // Keep L: unit diagonal, zeros above it (U is not needed).
   for (lapack_int j = 0; j < cols; ++j) {
-    tall.col(j).head(j).setZero();
-    tall(j, j) = 1.0;
+    tall->col(j).head(j).setZero();
+    (*tall)(j, j) = 1.0;
   }
   // X = P·L·U with P the row swaps dgetrf applied in order 1..cols; P·L
   // undoes them in reverse order (incx = -1).
-  LAPACKE_dlaswp(LAPACK_COL_MAJOR, cols, tall.data(), rows, 1, cols, pivots.data(), -1);
-  return tall;
+  LAPACKE_dlaswp(LAPACK_COL_MAJOR, cols, tall->data(), rows, 1, cols, pivots.data(), -1);
+  return true;
+}
+
+MatrixXd LuNormalizedColumns(MatrixXd tall) {
+  MatrixXd normalized = tall;
+  if (LuNormalizeInPlace(&normalized)) return normalized;
+  return OrthonormalColumns(std::move(tall));
 }
 
 MatrixXd TriangularFactor(MatrixXd tall) {

@@ -57,8 +57,15 @@ MatrixXd OrthonormalColumns(MatrixXd tall);
 // Tropp 2011, §4.5; scikit-learn's randomized_svd does the same). A
 // rank-deficient X still gets full-rank columns (a zero pivot leaves L's
 // unit diagonal), i.e. extra directions, as OrthonormalColumns gives too.
-// Falls back to OrthonormalColumns for shapes dgetrf refuses.
+// Falls back to OrthonormalColumns for shapes dgetrf refuses and for
+// inputs LU cannot normalize (see LuNormalizeInPlace); keeps a copy of X
+// for that, so hot loops that can recompute X use LuNormalizeInPlace.
 MatrixXd LuNormalizedColumns(MatrixXd tall);
+
+// The same in place, without the copy: false (and X clobbered) when LU gave
+// non-finite entries, which only a subnormal pivot causes; the caller then
+// recomputes X and orthonormalizes it by Householder.
+bool LuNormalizeInPlace(MatrixXd* tall);
 
 // R of a thin QR of a tall matrix (rows ≥ cols), by LAPACK's blocked
 // Householder dgeqrf (BLAS-3, threaded): the r×r triangle SCW needs.

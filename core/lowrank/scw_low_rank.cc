@@ -139,12 +139,20 @@ MatrixXd IteratedBasis(const Matrix& a, MatrixXd basis, int64_t power_iters, boo
   // Intermediate iterates are normalized by LU (LuNormalizedColumns: same
   // spans, half the flops of Householder; 25% of an iteration's time at
   // 288×384, r = 20); only the basis SCW uses is orthonormalized.
+  // LU in place, without a copy of the product; in the rare case it cannot
+  // (subnormal pivots, dense_kernels.h) the product is formed again and
+  // orthonormalized by Householder.
+  const auto normalized = [](const auto& product) {
+    MatrixXd x = product();
+    if (LuNormalizeInPlace(&x)) return x;
+    return OrthonormalColumns(product());
+  };
   if (!krylov || power_iters == 0) {
     for (int64_t i = 0; i < power_iters; ++i) {
-      const MatrixXd q = LuNormalizedColumns(Project(a, basis));  // n×r
+      const MatrixXd q = normalized([&] { return MatrixXd(Project(a, basis)); });  // n×r
       const bool last = i + 1 == power_iters;
-      basis = last ? OrthonormalColumns(ProjectTranspose(a, q))   // d×r
-                   : LuNormalizedColumns(ProjectTranspose(a, q));
+      basis = last ? OrthonormalColumns(ProjectTranspose(a, q))  // d×r
+                   : normalized([&] { return ProjectTranspose(a, q); });
     }
     return basis;
   }
@@ -155,8 +163,8 @@ MatrixXd IteratedBasis(const Matrix& a, MatrixXd basis, int64_t power_iters, boo
     // Blocks need not be orthonormal: the Householder Q of all of them below
     // is the basis; LU keeps each block's entries ≤ 1, so no block swamps
     // another in that QR.
-    const MatrixXd q = LuNormalizedColumns(Project(a, basis));
-    basis = LuNormalizedColumns(ProjectTranspose(a, q));
+    const MatrixXd q = normalized([&] { return MatrixXd(Project(a, basis)); });
+    basis = normalized([&] { return ProjectTranspose(a, q); });
     // Once d columns are used up, each later iterate overwrites the newest
     // block, so the basis always holds V_q, as the guarantee needs.
     const int64_t slot = std::min(i, blocks - 1);
@@ -467,7 +475,8 @@ MatrixXd RowSpaceBasis(const MatrixXd& sketched) {
     CholeskyQrOutcome outcome = CholeskyQr2OrthonormalizeInPlace(view, &factors);
     // Past CholeskyQR2's range (κ above ~1e4 at 320×1080, as a sketch of a
     // matrix with a decaying spectrum easily is) shifted CholeskyQR3 still
-    // applies up to κ ~ 3e8, far below the rank tolerance below (~4e12):
+    // applies up to κ ~ 3e8 (less for flat spectra; cholesky_qr.h), far
+    // below the rank tolerance below (~4e12):
     // the SVD it saves took 57 ms there (bench/perf, m = 320).
     if (outcome == CholeskyQrOutcome::kUntouched) {
       outcome = ShiftedCholeskyQr3OrthonormalizeInPlace(view, &factors);

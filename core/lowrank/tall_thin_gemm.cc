@@ -169,7 +169,8 @@ bool SquaredResidualNormAvx2(ConstRowMajorRef a, const MatrixXd& left, const Mat
   // A's rows there, so A is read once and YZᵀ never stored whole. Zᵀ is
   // taken in column blocks of at most kPackedBytes, which stay in L2 while
   // every row of the range passes (at k = 160, d = 1080 the whole of Zᵀ,
-  // 1.4 MB, did not: 26 ms against 21 for dgemm panels, bench/perf m = 320).
+  // 1.4 MB, did not, and the kernel fell behind the dgemm panels in
+  // bench/perf at m = 320; blocked it took 23.8 ms against their 25.7).
   constexpr Index kChunkRows = 16;
   constexpr Index kPackedBytes = 256 << 10;
   const Index tile = kLanes * kTileVectors;

@@ -7,12 +7,14 @@
 // 1.4 ms to read A once), and the squared norm read each row a second time
 // (4.2 ms fused). One AVX2 loop does both while the row streams in.
 //
-// Bits: every CountSketch pass over row-major A (CountSketch::Apply,
+// Bits: the CountSketch passes over row-major A (CountSketch::Apply,
 // AccumulateRows, the fused SA + ‖A‖_F² of core/lowrank/sketch_and_norm.h)
 // and SquaredNormByRows go through these functions, so they agree to the
-// bit with each other on one machine, as SCW's exact error relies on. The
-// axpy is elementwise fma(v, a, out), the same bits in vector and scalar
-// code; the squared norm sums in a fixed lane order.
+// bit with each other on one machine: a fresh SCW call and one given ‖A‖_F²
+// return the same error. The axpy is elementwise fma(v, a, out), the same
+// bits in vector and scalar code; the squared norm sums in a fixed lane
+// order. Column-major and CSR Apply, and the server's per-chunk ‖A‖_F while
+// rows stream in, use Eigen and agree with these only to rounding.
 #ifndef SKETCHD_CORE_SKETCH_ROW_KERNELS_H_
 #define SKETCHD_CORE_SKETCH_ROW_KERNELS_H_
 

@@ -299,6 +299,29 @@ TEST(ScwLowRankTest, SingularValuesMatchTheSvdOfAVOnFlatAndSteepSpectra) {
   }
 }
 
+// Between those: σ_k/σ₁ ≈ 8e-5 (the Gram route refuses it) but κ(AV) ≈ 1e5,
+// within CholeskyQR2's range at this small n·r (~2.5e5): the R of AV comes
+// from CholeskyQR2 in AV's own buffer, and (AV)W from its first factor.
+TEST(ScwLowRankTest, CholeskyQr2RouteMatchesTheSvdOfAV) {
+  VectorXd sigma(12);
+  for (Index i = 0; i < 12; ++i) sigma(i) = std::pow(1e-5, static_cast<double>(i) / 11.0);
+  const MatrixXd a = WithSpectrum(60, 40, sigma, 41);
+  auto s = CountSketch::Random(12, 60, 7);
+  const int64_t k = 10;
+  auto f = ScwLowRank(*s, RowMatrixXd(a), k);
+  ASSERT_TRUE(f.ok()) << f.status();
+  Eigen::JacobiSVD<MatrixXd> sa(s->ToDense() * a, Eigen::ComputeFullV);
+  const MatrixXd v = sa.matrixV().leftCols(sa.rank());
+  const VectorXd expected = Eigen::JacobiSVD<MatrixXd>(a * v).singularValues().head(k);
+  ASSERT_EQ(f->rank, k);
+  for (Index i = 0; i < k; ++i) {
+    EXPECT_NEAR(f->singular_values(i), expected(i), 1e-10 * expected(i)) << "i=" << i;
+  }
+  const MatrixXd approx = f->left * f->right.transpose();
+  EXPECT_LE((approx - ReferenceScw(s->ToDense(), a, k)).norm(), 1e-10 * a.norm());
+  EXPECT_LE((f->right.transpose() * f->right - MatrixXd::Identity(k, k)).norm(), 1e-12);
+}
+
 // With power iterations V₀ is LU-normalized (SA)ᵀ, of full column rank even
 // where SA has zero rows: the answer is at least as good as from row(SA)
 // alone, with all k components and the exact error.

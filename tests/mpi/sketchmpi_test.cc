@@ -232,6 +232,35 @@ TEST_F(SketchmpiTest, PowerIterationsMatchADenseReferenceAndApproachTheOptimum) 
   }
 }
 
+// A sketch with empty rows (m close to n: ~m·e^{-n/m} of them) leaves SA
+// rank-deficient; with power iterations both core and the MPI path start
+// from the LU-normalized (SA)ᵀ, of full rank m, and give the same answer.
+TEST_F(SketchmpiTest, PowerIterationsFromARankDeficientSketchEqualCore) {
+  // Slow decay (column j scaled by (j + 1)^-1/2): every start direction counts.
+  RowMatrixXd a(24, 30);
+  for (int64_t i = 0; i < a.size(); ++i) {
+    a.data()[i] = Gauss(9, i) / std::sqrt(static_cast<double>(i % 30 + 1));
+  }
+  ASSERT_TRUE(WriteNpyMatrix(Path("a.npy"), a).ok());
+  const CountSketch s = *CountSketch::Random(16, 24, 5);
+  const MatrixXd sketched = s.Apply(a);
+  ASSERT_LT(sketched.rowwise().norm().minCoeff(), 1e-300) << "the sketch must have an empty row";
+  LowRankOptions options;
+  options.power_iters = 1;
+  auto expected = ScwLowRank(s, a, 4, options);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  const MatrixXd expected_product = expected->left * expected->right.transpose();
+  for (int ranks : {1, 2}) {
+    SCOPED_TRACE(absl::StrCat(ranks, " ranks"));
+    const RunResult run = Sketchmpi(ranks, absl::StrCat(
+        "lowrank --sketch random --m 16 --seed 5 --k 4 --power-iters 1 ", Path("a.npy"),
+        " --left ", Path("y.npy"), " --right ", Path("z.npy")));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const MatrixXd y = *ReadNpyMatrix(Path("y.npy")), z = *ReadNpyMatrix(Path("z.npy"));
+    EXPECT_LT(Relative(y * z.transpose(), expected_product), 1e-11);
+  }
+}
+
 // --exact reports ‖A − YZᵀ‖_F and the optimum from a TSQR of A.
 TEST_F(SketchmpiTest, ExactErrorsEqualThoseOfTheFactorsAndTheSvd) {
   const RowMatrixXd a = TestMatrix(90, 9, 7);
