@@ -271,6 +271,14 @@ TEST(ScwPowerIterationTest, AllInputLayoutsAgreeWithPowerIterations) {
   }
 }
 
+// The top k singular values of AV, V an orthonormal basis of row(SA), by
+// Eigen's Jacobi SVD (independent of SCW's routes).
+VectorXd TopSingularValuesOfAV(const MatrixXd& s, const MatrixXd& a, int64_t k) {
+  Eigen::JacobiSVD<MatrixXd> sa(s * a, Eigen::ComputeFullV);
+  const MatrixXd v = sa.matrixV().leftCols(sa.rank());
+  return Eigen::JacobiSVD<MatrixXd>(a * v).singularValues().head(k);
+}
+
 // SCW's last step takes the SVD of AV from its Gram matrix when the k-th
 // direction is well resolved (flat spectrum) and by QR + SVD otherwise
 // (steep spectrum, σ_k/σ₁ < 1e-4): either way every singular value it
@@ -285,9 +293,7 @@ TEST(ScwLowRankTest, SingularValuesMatchTheSvdOfAVOnFlatAndSteepSpectra) {
     const int64_t k = 12;
     auto f = ScwLowRank(*s, RowMatrixXd(a), k);
     ASSERT_TRUE(f.ok()) << f.status();
-    Eigen::JacobiSVD<MatrixXd> sa(s->ToDense() * a, Eigen::ComputeFullV);
-    const MatrixXd v = sa.matrixV().leftCols(sa.rank());
-    const VectorXd expected = Eigen::JacobiSVD<MatrixXd>(a * v).singularValues().head(k);
+    const VectorXd expected = TopSingularValuesOfAV(s->ToDense(), a, k);
     ASSERT_EQ(f->rank, k) << "smallest=" << smallest;
     for (Index i = 0; i < k; ++i) {
       EXPECT_NEAR(f->singular_values(i), expected(i), 1e-11 * expected(i))
@@ -310,9 +316,7 @@ TEST(ScwLowRankTest, CholeskyQr2RouteMatchesTheSvdOfAV) {
   const int64_t k = 10;
   auto f = ScwLowRank(*s, RowMatrixXd(a), k);
   ASSERT_TRUE(f.ok()) << f.status();
-  Eigen::JacobiSVD<MatrixXd> sa(s->ToDense() * a, Eigen::ComputeFullV);
-  const MatrixXd v = sa.matrixV().leftCols(sa.rank());
-  const VectorXd expected = Eigen::JacobiSVD<MatrixXd>(a * v).singularValues().head(k);
+  const VectorXd expected = TopSingularValuesOfAV(s->ToDense(), a, k);
   ASSERT_EQ(f->rank, k);
   for (Index i = 0; i < k; ++i) {
     EXPECT_NEAR(f->singular_values(i), expected(i), 1e-10 * expected(i)) << "i=" << i;
